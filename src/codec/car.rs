@@ -1,0 +1,331 @@
+//! CARv1: a varint-prefixed DAG-CBOR header `{roots, version: 1}` followed by sections
+//! `varint(len(cid) + len(block)) ‖ cid ‖ block`.
+//!
+//! The reader is for untrusted input: every length is checked against [`CarLimits`] before anything
+//! is allocated, every block is hashed and compared with its CID, and blocks are found by CID (the
+//! root is `roots[0]`), never by position.
+
+use std::collections::HashMap;
+
+use cid::Cid;
+use serde::{Deserialize, Serialize};
+
+use super::dagcbor::{decode_strict, Block, DagCborExt};
+use crate::error::{Error, Result};
+
+/// Size limits applied while reading a CAR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CarLimits {
+    /// Largest CAR accepted, in bytes.
+    pub max_car_bytes: usize,
+    /// Largest single block accepted, in bytes (the JS SDK's `MAX_BLOCK_SIZE` is 256 000).
+    pub max_block_bytes: usize,
+    /// Most blocks accepted in one CAR.
+    pub max_blocks: usize,
+}
+
+impl Default for CarLimits {
+    fn default() -> Self {
+        CarLimits {
+            max_car_bytes: 4 * 1024 * 1024,
+            max_block_bytes: 256_000,
+            max_blocks: 4096,
+        }
+    }
+}
+
+/// Anything blocks can be looked up in by CID.
+pub trait BlockSource {
+    /// The bytes of the block with this CID, if present. Implementations must only return bytes
+    /// that hash to `cid` (a [`Car`] checks this when it is read).
+    fn block(&self, cid: &Cid) -> Option<&[u8]>;
+}
+
+impl BlockSource for HashMap<Cid, Vec<u8>> {
+    fn block(&self, cid: &Cid) -> Option<&[u8]> {
+        self.get(cid).map(Vec::as_slice)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CarHeader {
+    roots: Vec<Cid>,
+    version: u64,
+}
+
+/// A decoded CARv1: its roots and its blocks in file order, indexed by CID.
+#[derive(Debug, Clone, Default)]
+pub struct Car {
+    roots: Vec<Cid>,
+    blocks: Vec<Block>,
+    index: HashMap<Cid, usize>,
+}
+
+impl Car {
+    /// A CAR with these roots and blocks (duplicates by CID are kept once, first wins).
+    pub fn new(roots: Vec<Cid>, blocks: impl IntoIterator<Item = Block>) -> Self {
+        let mut car = Car {
+            roots,
+            ..Car::default()
+        };
+        for b in blocks {
+            car.push(b);
+        }
+        car
+    }
+
+    fn push(&mut self, block: Block) {
+        if !self.index.contains_key(&block.cid) {
+            self.index.insert(block.cid, self.blocks.len());
+            self.blocks.push(block);
+        }
+    }
+
+    /// Read a CAR with the default [`CarLimits`].
+    pub fn decode(bytes: &[u8]) -> Result<Car> {
+        Self::decode_with_limits(bytes, &CarLimits::default())
+    }
+
+    /// Read a CAR, enforcing `limits`.
+    pub fn decode_with_limits(bytes: &[u8], limits: &CarLimits) -> Result<Car> {
+        if bytes.len() > limits.max_car_bytes {
+            return Err(Error::TooLarge(format!(
+                "CAR of {} bytes exceeds the limit of {}",
+                bytes.len(),
+                limits.max_car_bytes
+            )));
+        }
+        let (header_len, rest) = read_len(bytes, "header")?;
+        if header_len == 0 || header_len > rest.len() {
+            return Err(Error::InvalidCar(format!(
+                "header length {header_len} does not fit the {} remaining bytes",
+                rest.len()
+            )));
+        }
+        let (header_bytes, mut rest) = rest.split_at(header_len);
+        let header: CarHeader = decode_strict(header_bytes, "CAR header")
+            .map_err(|e| Error::InvalidCar(e.to_string()))?;
+        if header.version != 1 {
+            return Err(Error::InvalidCar(format!(
+                "CAR version {} is not supported (only 1)",
+                header.version
+            )));
+        }
+        if header.roots.is_empty() {
+            return Err(Error::InvalidCar("CAR has no roots".into()));
+        }
+        let mut car = Car::new(header.roots, []);
+        let mut count = 0usize;
+        while !rest.is_empty() {
+            count += 1;
+            if count > limits.max_blocks {
+                return Err(Error::TooLarge(format!(
+                    "CAR has more than {} blocks",
+                    limits.max_blocks
+                )));
+            }
+            let (section_len, after) = read_len(rest, "section")?;
+            if section_len == 0 || section_len > after.len() {
+                return Err(Error::InvalidCar(format!(
+                    "section length {section_len} does not fit the {} remaining bytes",
+                    after.len()
+                )));
+            }
+            let (section, next) = after.split_at(section_len);
+            let mut reader = section;
+            let cid = Cid::read_bytes(&mut reader)
+                .map_err(|e| Error::InvalidCar(format!("section CID: {e}")))?;
+            let data = reader;
+            if data.len() > limits.max_block_bytes {
+                return Err(Error::TooLarge(format!(
+                    "block {cid} of {} bytes exceeds the limit of {}",
+                    data.len(),
+                    limits.max_block_bytes
+                )));
+            }
+            Block::verify(&cid, data)?;
+            car.push(Block {
+                cid,
+                bytes: data.to_vec(),
+            });
+            rest = next;
+        }
+        Ok(car)
+    }
+
+    /// Write the CAR: header, then every block in order.
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        let header = CarHeader {
+            roots: self.roots.clone(),
+            version: 1,
+        }
+        .to_dag_cbor()?;
+        let mut out = Vec::with_capacity(
+            header.len()
+                + self
+                    .blocks
+                    .iter()
+                    .map(|b| b.bytes.len() + 48)
+                    .sum::<usize>(),
+        );
+        write_len(&mut out, header.len());
+        out.extend_from_slice(&header);
+        for b in &self.blocks {
+            let cid = b.cid.to_bytes();
+            write_len(&mut out, cid.len() + b.bytes.len());
+            out.extend_from_slice(&cid);
+            out.extend_from_slice(&b.bytes);
+        }
+        Ok(out)
+    }
+
+    /// All roots in header order.
+    pub fn roots(&self) -> &[Cid] {
+        &self.roots
+    }
+
+    /// The root: `roots[0]`.
+    pub fn root(&self) -> Result<Cid> {
+        self.roots
+            .first()
+            .copied()
+            .ok_or_else(|| Error::InvalidCar("CAR has no roots".into()))
+    }
+
+    /// The blocks, in file order.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The bytes of the block with this CID.
+    pub fn get(&self, cid: &Cid) -> Option<&[u8]> {
+        self.index
+            .get(cid)
+            .and_then(|&i| self.blocks.get(i))
+            .map(|b| b.bytes.as_slice())
+    }
+}
+
+impl BlockSource for Car {
+    fn block(&self, cid: &Cid) -> Option<&[u8]> {
+        self.get(cid)
+    }
+}
+
+fn read_len<'a>(bytes: &'a [u8], what: &str) -> Result<(usize, &'a [u8])> {
+    let (len, rest) = unsigned_varint::decode::u64(bytes)
+        .map_err(|e| Error::InvalidCar(format!("{what} length varint: {e}")))?;
+    let len = usize::try_from(len)
+        .map_err(|_| Error::InvalidCar(format!("{what} length {len} is too large")))?;
+    Ok((len, rest))
+}
+
+fn write_len(out: &mut Vec<u8>, len: usize) {
+    let mut buf = unsigned_varint::encode::usize_buffer();
+    out.extend_from_slice(unsigned_varint::encode::usize(len, &mut buf));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{DAG_CBOR, DAG_JOSE};
+
+    fn sample() -> Car {
+        let a = Block::new(DAG_CBOR, vec![0xa0]);
+        let b = Block::new(DAG_JOSE, vec![0x80]);
+        Car::new(vec![b.cid], [a, b])
+    }
+
+    #[test]
+    fn round_trip() {
+        let car = sample();
+        let bytes = car.encode().unwrap();
+        // The header of a CAR with one dag-jose root is 59 bytes: 3b a2 65 "roots" 81 d8 2a 58 26 00 01 85 01 …
+        assert_eq!(
+            &bytes[..10],
+            &hex::decode("3ba265726f6f747381d8").unwrap()[..]
+        );
+        let back = Car::decode(&bytes).unwrap();
+        assert_eq!(back.roots(), car.roots());
+        assert_eq!(back.blocks(), car.blocks());
+        assert_eq!(back.encode().unwrap(), bytes);
+        assert_eq!(back.get(&car.blocks()[0].cid), Some(&[0xa0u8][..]));
+    }
+
+    #[test]
+    fn rejects_tampered_block_and_bad_framing() {
+        let mut bytes = sample().encode().unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert_eq!(Car::decode(&bytes).unwrap_err().code(), "INVALID_CAR");
+
+        let good = sample().encode().unwrap();
+        assert_eq!(
+            Car::decode(&good[..good.len() - 1]).unwrap_err().code(),
+            "INVALID_CAR"
+        );
+        assert_eq!(Car::decode(&[]).unwrap_err().code(), "INVALID_CAR");
+        assert_eq!(Car::decode(&[0x80]).unwrap_err().code(), "INVALID_CAR");
+        assert_eq!(
+            Car::decode(&[0x05, 0xa0]).unwrap_err().code(),
+            "INVALID_CAR"
+        );
+    }
+
+    #[test]
+    fn enforces_limits() {
+        let bytes = sample().encode().unwrap();
+        let tight = CarLimits {
+            max_car_bytes: 10,
+            ..CarLimits::default()
+        };
+        assert_eq!(
+            Car::decode_with_limits(&bytes, &tight).unwrap_err().code(),
+            "TOO_LARGE"
+        );
+        let one_block = CarLimits {
+            max_blocks: 1,
+            ..CarLimits::default()
+        };
+        assert_eq!(
+            Car::decode_with_limits(&bytes, &one_block)
+                .unwrap_err()
+                .code(),
+            "TOO_LARGE"
+        );
+        let small_blocks = CarLimits {
+            max_block_bytes: 0,
+            ..CarLimits::default()
+        };
+        assert_eq!(
+            Car::decode_with_limits(&bytes, &small_blocks)
+                .unwrap_err()
+                .code(),
+            "TOO_LARGE"
+        );
+    }
+
+    #[test]
+    fn rejects_other_versions_and_empty_roots() {
+        let header = CarHeader {
+            roots: vec![],
+            version: 1,
+        }
+        .to_dag_cbor()
+        .unwrap();
+        let mut bytes = vec![header.len() as u8];
+        bytes.extend(header);
+        assert_eq!(Car::decode(&bytes).unwrap_err().code(), "INVALID_CAR");
+        let cid = Block::new(DAG_CBOR, vec![0xa0]).cid;
+        let header = CarHeader {
+            roots: vec![cid],
+            version: 2,
+        }
+        .to_dag_cbor()
+        .unwrap();
+        let mut bytes = vec![header.len() as u8];
+        bytes.extend(header);
+        assert_eq!(Car::decode(&bytes).unwrap_err().code(), "INVALID_CAR");
+    }
+}

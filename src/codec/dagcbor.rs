@@ -1,0 +1,229 @@
+//! Canonical DAG-CBOR: one extension trait gives any serializable value's bytes, CID and block.
+
+use cid::Cid;
+use ipld_core::ipld::Ipld;
+use multihash::Multihash;
+use serde::{de::DeserializeOwned, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{DAG_CBOR, IDENTITY, SHA2_256};
+use crate::error::{Error, Result};
+
+/// A content-addressed block: its CID and the bytes the CID hashes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The block's CID.
+    pub cid: Cid,
+    /// The encoded bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Block")
+            .field("cid", &self.cid.to_string())
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl Block {
+    /// A block of `codec` whose CID is CIDv1 over the sha2-256 of `bytes`.
+    pub fn new(codec: u64, bytes: Vec<u8>) -> Self {
+        Block {
+            cid: sha256_cid(codec, &bytes),
+            bytes,
+        }
+    }
+
+    /// Check that `bytes` hash to `cid` (sha2-256 or identity multihash).
+    pub fn verify(cid: &Cid, bytes: &[u8]) -> Result<()> {
+        let mh = cid.hash();
+        let ok = match mh.code() {
+            SHA2_256 => mh.digest() == Sha256::digest(bytes).as_slice(),
+            IDENTITY => mh.digest() == bytes,
+            other => {
+                return Err(Error::InvalidCid(format!(
+                    "{cid}: unsupported multihash 0x{other:x} (only sha2-256 and identity)"
+                )))
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidCar(format!(
+                "block bytes do not hash to their CID {cid}"
+            )))
+        }
+    }
+}
+
+/// CIDv1 of `codec` over the sha2-256 digest of `bytes`.
+pub fn sha256_cid(codec: u64, bytes: &[u8]) -> Cid {
+    let digest = Sha256::digest(bytes);
+    // A 32-byte digest always fits a 64-byte multihash: `wrap` cannot fail here.
+    let mh = Multihash::<64>::wrap(SHA2_256, digest.as_slice())
+        .unwrap_or_else(|_| unreachable!("32-byte digest fits in 64"));
+    Cid::new_v1(codec, mh)
+}
+
+/// Bytes, CID and block of any serializable value in canonical DAG-CBOR.
+pub trait DagCborExt: Serialize {
+    /// The canonical DAG-CBOR bytes of the value.
+    fn to_dag_cbor(&self) -> Result<Vec<u8>> {
+        serde_ipld_dagcbor::to_vec(self).map_err(|e| Error::Encode(e.to_string()))
+    }
+
+    /// The CIDv1 (dag-cbor, sha2-256) of the value's bytes.
+    fn to_cid(&self) -> Result<Cid> {
+        Ok(self.to_block()?.cid)
+    }
+
+    /// The value as a dag-cbor block.
+    fn to_block(&self) -> Result<Block> {
+        Ok(Block::new(DAG_CBOR, self.to_dag_cbor()?))
+    }
+}
+
+impl<T: Serialize + ?Sized> DagCborExt for T {}
+
+/// Decode DAG-CBOR into any value. The decoder already refuses the non-canonical forms DAG-CBOR
+/// forbids (unsorted keys, non-minimal lengths, indefinite lengths): those are `NOT_CANONICAL`,
+/// anything else malformed is `INVALID_CBOR`.
+pub fn from_dag_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    use serde_ipld_dagcbor::DecodeError as D;
+    serde_ipld_dagcbor::from_slice(bytes).map_err(|e| match e {
+        D::UnorderedKey | D::NonMinimal { .. } | D::IndefiniteSize => {
+            Error::NotCanonical(e.to_string())
+        }
+        other => Error::InvalidCbor(other.to_string()),
+    })
+}
+
+/// Decode `bytes` as a `T` under the network's strict rule: the bytes must be well-formed DAG-CBOR
+/// (`INVALID_CBOR`), have exactly the fields of `T` (`INVALID_EVENT`), and re-encode to the very
+/// same bytes (`NOT_CANONICAL`). ceramic-one applies the same rule to event roots and payloads.
+pub fn decode_strict<T: DeserializeOwned + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
+    let ipld: Ipld = from_dag_cbor(bytes)?;
+    let value: T = ipld_core::serde::from_ipld(ipld)
+        .map_err(|e| Error::InvalidEvent(format!("{what}: {e}")))?;
+    let again = value.to_dag_cbor()?;
+    if again != bytes {
+        return Err(Error::NotCanonical(format!(
+            "{what}: bytes do not round-trip through canonical DAG-CBOR"
+        )));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize)]
+    struct Plain {
+        a: u64,
+        b: &'static str,
+        c: Vec<u8>,
+        d: u64,
+        e: Option<()>,
+        f: bool,
+        g: BTreeMap<&'static str, u8>,
+    }
+
+    /// rust-ceramic event/src/unvalidated/mod.rs `test_derive_serde_ipld` (protocol.md §2.7).
+    #[test]
+    fn plain_vector() {
+        let v = Plain {
+            a: 42,
+            b: "hello",
+            c: vec![1, 2, 3],
+            d: 42,
+            e: None,
+            f: true,
+            g: [("a", 1), ("b", 2), ("c", 3)].into_iter().collect(),
+        };
+        assert_eq!(
+            hex::encode(v.to_dag_cbor().unwrap()),
+            "a76161182a61626568656c6c6f6163830102036164182a6165f66166f56167a3616101616202616303"
+        );
+        assert_eq!(
+            v.to_cid().unwrap().to_string(),
+            "bafyreig5jqfc6u6rrotcohh42jvrcnyracgpasd6lnbkbjottvw4uwxs3e"
+        );
+    }
+
+    #[test]
+    fn keys_sorted_length_first_and_floats_64_bit() {
+        #[derive(Serialize)]
+        struct S {
+            zz: u8,
+            a: f64,
+            bbb: u8,
+        }
+        let bytes = S {
+            zz: 1,
+            a: 2753.785400390625,
+            bbb: 2,
+        }
+        .to_dag_cbor()
+        .unwrap();
+        // {a: fb.., zz: 1, bbb: 2}: length-first order, and the float as 0xfb + 8 bytes.
+        assert_eq!(
+            hex::encode(bytes),
+            "a36161fb40a5839220000000627a7a016362626202"
+        );
+    }
+
+    #[test]
+    fn strict_decode_rejects_non_canonical_order() {
+        #[derive(Debug, Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct S {
+            a: u8,
+            bb: u8,
+        }
+        // {bb: 1, a: 2}: valid CBOR, wrong key order.
+        let bytes = hex::decode("a262626201616102").unwrap();
+        let err = decode_strict::<S>(&bytes, "s").unwrap_err();
+        assert_eq!(err.code(), "NOT_CANONICAL");
+        // A 2-byte integer where 1 byte suffices.
+        let bytes = hex::decode("a2616118026262620a").unwrap();
+        assert_eq!(
+            decode_strict::<S>(&bytes, "s").unwrap_err().code(),
+            "NOT_CANONICAL"
+        );
+        // An extra field.
+        let bytes = hex::decode("a3616102616303626262 01".replace(' ', "")).unwrap();
+        assert_eq!(
+            decode_strict::<S>(&bytes, "s").unwrap_err().code(),
+            "INVALID_EVENT"
+        );
+        // Not CBOR at all.
+        assert_eq!(
+            decode_strict::<S>(&[0xa2, 0x61], "s").unwrap_err().code(),
+            "INVALID_CBOR"
+        );
+        let ok = hex::decode("a2616102626262 01".replace(' ', "")).unwrap();
+        let s = decode_strict::<S>(&ok, "s").unwrap();
+        assert_eq!((s.a, s.bb), (2, 1));
+    }
+
+    #[test]
+    fn block_verify() {
+        let b = Block::new(DAG_CBOR, vec![0xa0]);
+        Block::verify(&b.cid, &b.bytes).unwrap();
+        assert_eq!(
+            Block::verify(&b.cid, &[0xa1]).unwrap_err().code(),
+            "INVALID_CAR"
+        );
+    }
+
+    #[test]
+    fn deeply_nested_input_is_an_error_not_a_crash() {
+        let mut bytes = vec![0x81u8; 100_000];
+        bytes.push(0x00);
+        assert!(from_dag_cbor::<Ipld>(&bytes).is_err());
+    }
+}

@@ -1,0 +1,43 @@
+//! Identifiers: stream types, StreamID and CommitID (CIP-59), EventID (the Recon key of ceramic-one).
+
+mod commit_id;
+mod event_id;
+mod stream_id;
+mod stream_type;
+
+pub use commit_id::CommitId;
+pub use event_id::{EventId, Network};
+pub use stream_id::{StreamId, METAMODEL_STREAM_ID, STREAMID_CODEC};
+pub use stream_type::StreamType;
+
+use cid::Cid;
+
+use crate::error::{Error, Result};
+
+/// Read one unsigned varint from the front of `bytes`, mapping failures to `err`.
+fn read_varint<'a>(
+    bytes: &'a [u8],
+    what: &str,
+    err: fn(String) -> Error,
+) -> Result<(u64, &'a [u8])> {
+    unsigned_varint::decode::u64(bytes).map_err(|e| err(format!("{what}: {e}")))
+}
+
+fn write_varint(out: &mut Vec<u8>, v: u64) {
+    let mut buf = unsigned_varint::encode::u64_buffer();
+    out.extend_from_slice(unsigned_varint::encode::u64(v, &mut buf));
+}
+
+/// Read a CID from the front of `bytes`.
+fn read_cid<'a>(bytes: &'a [u8], err: fn(String) -> Error) -> Result<(Cid, &'a [u8])> {
+    let mut reader = bytes;
+    let cid = Cid::read_bytes(&mut reader).map_err(|e| err(format!("CID: {e}")))?;
+    Ok((cid, reader))
+}
+
+/// Strip the URL forms the JS parser accepts: `ceramic://…` and `/ceramic/…`.
+fn strip_url(s: &str) -> &str {
+    s.strip_prefix("ceramic://")
+        .or_else(|| s.strip_prefix("/ceramic/"))
+        .unwrap_or(s)
+}
