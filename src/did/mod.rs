@@ -1,1 +1,12 @@
-//! did
+//! Identities and signatures: did:key, the [`Signer`] seam, Ed25519 keys, and DAG-JOSE (JWS)
+//! envelopes as Ceramic writes them.
+
+mod ed25519;
+pub mod jws;
+mod key;
+mod signer;
+
+pub use ed25519::Ed25519Signer;
+pub use jws::{Envelope, JwsSignature, ProtectedHeader, VerifiedSignature};
+pub use key::{DidKey, PublicKey};
+pub use signer::{kid_for, Algorithm, Signer};

@@ -1,1 +1,83 @@
-//! events
+//! Ceramic events: the closed [`Event`] enum (signed init, unsigned init, data, time), their typed
+//! payloads, builders, strict decoding from CARs and encoding back to CARs.
+//!
+//! Decoding applies ceramic-one's round-trip rule: the root block and the signed payload must
+//! re-encode to exactly their bytes, with no unexpected fields.
+
+mod data;
+mod event;
+mod init;
+mod signed;
+mod time;
+
+pub use data::{DataHeader, DataPayload};
+pub use event::{Event, EventKind, UnsignedInit};
+pub use init::{InitBuilder, InitHeader, InitPayload};
+pub use signed::{SignedEvent, SigningRequest};
+pub use time::{AnchorProof, RawTimeEvent, TimeEvent};
+
+use ipld_core::ipld::Ipld;
+
+use crate::error::{Error, Result};
+
+/// Convert a JSON value (content, JSON-Patch operations) to IPLD for a payload. Integers stay
+/// integers and other numbers become 64-bit floats, as the JS SDK encodes them.
+pub fn json_to_ipld(value: &serde_json::Value) -> Ipld {
+    use serde_json::Value as J;
+    match value {
+        J::Null => Ipld::Null,
+        J::Bool(b) => Ipld::Bool(*b),
+        J::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Ipld::Integer(i.into()),
+            (None, Some(u)) => Ipld::Integer(u.into()),
+            // Not an integer: serde_json numbers are finite, so this is a plain f64.
+            _ => Ipld::Float(n.as_f64().unwrap_or_default()),
+        },
+        J::String(s) => Ipld::String(s.clone()),
+        J::Array(items) => Ipld::List(items.iter().map(json_to_ipld).collect()),
+        J::Object(map) => Ipld::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_to_ipld(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Convert payload IPLD back to JSON. Bytes and links have no JSON form and are an error here.
+pub fn ipld_to_json(value: &Ipld) -> Result<serde_json::Value> {
+    match value {
+        Ipld::Bytes(_) | Ipld::Link(_) => Err(Error::InvalidEvent(
+            "content holds bytes or a link, which JSON cannot carry".into(),
+        )),
+        Ipld::List(items) => items.iter().map(ipld_to_json).collect::<Result<_>>(),
+        Ipld::Map(map) => map
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), ipld_to_json(v)?)))
+            .collect::<Result<serde_json::Map<_, _>>>()
+            .map(serde_json::Value::Object),
+        Ipld::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| Error::InvalidEvent(format!("float {f} has no JSON form"))),
+        Ipld::Integer(i) => i64::try_from(*i)
+            .map(serde_json::Value::from)
+            .or_else(|_| u64::try_from(*i).map(serde_json::Value::from))
+            .map_err(|_| Error::InvalidEvent(format!("integer {i} is out of JSON range"))),
+        Ipld::Null => Ok(serde_json::Value::Null),
+        Ipld::Bool(b) => Ok(serde_json::Value::Bool(*b)),
+        Ipld::String(s) => Ok(serde_json::Value::String(s.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ipld_round_trip() {
+        let v = serde_json::json!({"a": 1, "b": [true, null, "x", 2.5], "c": {"d": -7}});
+        let ipld = json_to_ipld(&v);
+        assert!(matches!(&ipld, Ipld::Map(m) if matches!(m.get("a"), Some(Ipld::Integer(1)))));
+        assert_eq!(ipld_to_json(&ipld).unwrap(), v);
+        assert!(ipld_to_json(&Ipld::Bytes(vec![1])).is_err());
+    }
+}

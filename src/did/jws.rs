@@ -1,0 +1,224 @@
+//! DAG-JOSE signed envelopes (general JWS with the payload as a CID), as Ceramic writes them:
+//! `{payload: <payload CID bytes>, signatures: [{protected: <header JSON bytes>, signature}]}`
+//! with the signing input `b64url(protected) "." b64url(payload CID bytes)` (RFC 7515).
+
+use std::collections::BTreeMap;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use cid::Cid;
+use ed25519_dalek::{Signature, VerifyingKey};
+use ipld_core::ipld::Ipld;
+use serde::{Deserialize, Serialize};
+
+use super::{Algorithm, DidKey, PublicKey};
+use crate::codec::DAG_CBOR;
+use crate::error::{Error, Result};
+
+/// The protected header of a Ceramic JWS. Serialized compactly with keys in alphabetical order
+/// (`alg`, `cap`, `kid`), as js-did's fast-json-stable-stringify writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectedHeader {
+    /// JOSE algorithm, e.g. `EdDSA`.
+    pub alg: String,
+    /// `ipfs://<CACAO CID>` when the signer acts under a capability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<String>,
+    /// Verification method of the signer: `did:key:<fp>#<fp>`.
+    pub kid: String,
+}
+
+impl ProtectedHeader {
+    /// A header for `alg` and `kid`, naming the CACAO block `cap` if any.
+    pub fn new(alg: Algorithm, kid: String, cap: Option<&Cid>) -> Self {
+        ProtectedHeader {
+            alg: alg.as_str().to_string(),
+            cap: cap.map(|c| format!("ipfs://{c}")),
+            kid,
+        }
+    }
+
+    /// The compact JSON bytes that are signed and stored.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(self).map_err(|e| Error::Encode(e.to_string()))
+    }
+
+    /// Parse header bytes (other JOSE members are allowed and ignored: they are covered by the
+    /// signature as stored).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes)
+            .map_err(|e| Error::InvalidEvent(format!("JWS protected header: {e}")))
+    }
+
+    /// The signer's DID: `kid` without its fragment.
+    pub fn signer_did(&self) -> &str {
+        self.kid.split_once('#').map_or(&self.kid, |(d, _)| d)
+    }
+
+    /// The CACAO CID named by `cap`.
+    pub fn cap_cid(&self) -> Result<Option<Cid>> {
+        let Some(cap) = &self.cap else {
+            return Ok(None);
+        };
+        let s = cap
+            .strip_prefix("ipfs://")
+            .ok_or_else(|| Error::InvalidEvent(format!("JWS cap {cap:?} is not an ipfs:// URI")))?;
+        Cid::try_from(s)
+            .map(Some)
+            .map_err(|e| Error::InvalidEvent(format!("JWS cap {cap:?}: {e}")))
+    }
+}
+
+/// One signature of a DAG-JOSE envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwsSignature {
+    /// Unprotected header; Ceramic never writes one, but it round-trips if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<BTreeMap<String, Ipld>>,
+    /// The protected header's JSON bytes (not base64).
+    #[serde(with = "serde_bytes")]
+    pub protected: Vec<u8>,
+    /// The raw signature.
+    #[serde(with = "serde_bytes")]
+    pub signature: Vec<u8>,
+}
+
+/// A DAG-JOSE JWS envelope block (codec 0x85).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// The payload CID's bytes.
+    #[serde(with = "serde_bytes")]
+    pub payload: Vec<u8>,
+    /// The signatures; Ceramic events carry exactly one.
+    pub signatures: Vec<JwsSignature>,
+}
+
+/// What a successful signature check established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedSignature {
+    /// The signer's DID (from `kid`).
+    pub did: String,
+    /// The full `kid`.
+    pub kid: String,
+    /// The algorithm.
+    pub alg: Algorithm,
+    /// The CACAO the signer claims to act under, if any (checked by the capability verifier).
+    pub cap: Option<Cid>,
+}
+
+/// The JWS signing input: ASCII `b64url(protected) "." b64url(payload CID bytes)`.
+pub fn signing_input(protected: &[u8], payload_cid: &Cid) -> Vec<u8> {
+    let mut s = URL_SAFE_NO_PAD.encode(protected);
+    s.push('.');
+    s.push_str(&URL_SAFE_NO_PAD.encode(payload_cid.to_bytes()));
+    s.into_bytes()
+}
+
+impl Envelope {
+    /// The payload CID; it must be a whole dag-cbor CID.
+    pub fn payload_cid(&self) -> Result<Cid> {
+        let mut reader = self.payload.as_slice();
+        let cid = Cid::read_bytes(&mut reader)
+            .map_err(|e| Error::InvalidEvent(format!("JWS payload CID: {e}")))?;
+        if !reader.is_empty() {
+            return Err(Error::InvalidEvent(
+                "JWS payload has bytes after its CID".into(),
+            ));
+        }
+        if cid.codec() != DAG_CBOR {
+            return Err(Error::InvalidEvent(format!(
+                "JWS payload CID {cid} is not dag-cbor"
+            )));
+        }
+        Ok(cid)
+    }
+
+    /// The single signature Ceramic events carry.
+    pub fn signature(&self) -> Result<&JwsSignature> {
+        match self.signatures.as_slice() {
+            [one] => Ok(one),
+            other => Err(Error::InvalidEvent(format!(
+                "a Ceramic JWS has exactly one signature, this one has {}",
+                other.len()
+            ))),
+        }
+    }
+
+    /// The parsed protected header of the signature.
+    pub fn header(&self) -> Result<ProtectedHeader> {
+        ProtectedHeader::from_bytes(&self.signature()?.protected)
+    }
+
+    /// The bytes that were signed.
+    pub fn signing_input(&self) -> Result<Vec<u8>> {
+        Ok(signing_input(
+            &self.signature()?.protected,
+            &self.payload_cid()?,
+        ))
+    }
+
+    /// Check the signature against the did:key named by `kid`. Ed25519 uses `verify_strict`
+    /// (rejects small-order keys and non-canonical signatures).
+    pub fn verify(&self) -> Result<VerifiedSignature> {
+        let header = self.header()?;
+        let alg: Algorithm = header.alg.parse()?;
+        let did = DidKey::parse(header.signer_did())?;
+        let sig = &self.signature()?.signature;
+        let input = self.signing_input()?;
+        match (alg, did.public_key()) {
+            (Algorithm::EdDSA, PublicKey::Ed25519(pk)) => {
+                let key = VerifyingKey::from_bytes(pk)
+                    .map_err(|e| Error::InvalidKey(format!("{did}: {e}")))?;
+                let sig: [u8; 64] = sig.as_slice().try_into().map_err(|_| {
+                    Error::BadSignature(format!("EdDSA signature of {} bytes", sig.len()))
+                })?;
+                key.verify_strict(&input, &Signature::from_bytes(&sig))
+                    .map_err(|_| {
+                        Error::BadSignature(format!("EdDSA signature does not verify for {did}"))
+                    })?;
+            }
+            (Algorithm::EdDSA, _) | (_, PublicKey::Ed25519(_)) => {
+                return Err(Error::BadSignature(format!(
+                    "JWS alg {alg} does not match the key type of {did}"
+                )))
+            }
+            (alg, _) => {
+                return Err(Error::UnsupportedDid(format!(
+                    "{alg} signature verification is not available yet ({did})"
+                )))
+            }
+        }
+        Ok(VerifiedSignature {
+            did: did.as_str().to_string(),
+            kid: header.kid.clone(),
+            alg,
+            cap: header.cap_cid()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_bytes_sorted_and_compact() {
+        let cap: Cid = "bafyreifu7xdhhlntwnrd7jxpps44wz6acamfcsxazc4oopnmldaotqok2y"
+            .parse()
+            .unwrap();
+        let h = ProtectedHeader::new(Algorithm::EdDSA, "did:key:z6Mk#z6Mk".into(), Some(&cap));
+        assert_eq!(
+            String::from_utf8(h.to_bytes().unwrap()).unwrap(),
+            r#"{"alg":"EdDSA","cap":"ipfs://bafyreifu7xdhhlntwnrd7jxpps44wz6acamfcsxazc4oopnmldaotqok2y","kid":"did:key:z6Mk#z6Mk"}"#
+        );
+        assert_eq!(h.cap_cid().unwrap(), Some(cap));
+        assert_eq!(h.signer_did(), "did:key:z6Mk");
+        let plain = ProtectedHeader::new(Algorithm::EdDSA, "k".into(), None);
+        assert_eq!(plain.to_bytes().unwrap(), br#"{"alg":"EdDSA","kid":"k"}"#);
+        assert_eq!(
+            ProtectedHeader::from_bytes(b"[]").unwrap_err().code(),
+            "INVALID_EVENT"
+        );
+    }
+}

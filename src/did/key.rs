@@ -1,0 +1,183 @@
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+const ED25519_PUB: u64 = 0xed;
+const SECP256K1_PUB: u64 = 0xe7;
+const P256_PUB: u64 = 0x1200;
+
+/// A public key named by a did:key.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PublicKey {
+    /// Ed25519 (multicodec `0xed`, `z6Mk…`), 32 bytes.
+    Ed25519([u8; 32]),
+    /// secp256k1 (multicodec `0xe7`, `zQ3s…`), SEC1 compressed, 33 bytes.
+    Secp256k1(Vec<u8>),
+    /// NIST P-256 (multicodec `0x1200`, `zDn…`), SEC1 compressed (33 bytes) or uncompressed (65).
+    P256(Vec<u8>),
+}
+
+impl PublicKey {
+    fn codec(&self) -> u64 {
+        match self {
+            PublicKey::Ed25519(_) => ED25519_PUB,
+            PublicKey::Secp256k1(_) => SECP256K1_PUB,
+            PublicKey::P256(_) => P256_PUB,
+        }
+    }
+
+    /// The raw key bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            PublicKey::Ed25519(k) => k,
+            PublicKey::Secp256k1(k) | PublicKey::P256(k) => k,
+        }
+    }
+}
+
+/// A parsed `did:key:z…` DID: `did:key:` + base58btc(multicodec ‖ public key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DidKey {
+    did: String,
+    key: PublicKey,
+}
+
+impl DidKey {
+    /// Parse a did:key string. A `#fragment` (as in a JWS `kid`) is ignored.
+    pub fn parse(did: &str) -> Result<Self> {
+        let did = did.split_once('#').map_or(did, |(d, _)| d);
+        let Some(fp) = did.strip_prefix("did:key:") else {
+            return if did.starts_with("did:") {
+                Err(Error::UnsupportedDid(format!(
+                    "{did}: only did:key is supported here"
+                )))
+            } else {
+                Err(Error::InvalidDid(format!("{did:?} is not a DID")))
+            };
+        };
+        if !fp.starts_with('z') {
+            return Err(Error::InvalidDid(format!(
+                "{did}: did:key must be base58btc ('z')"
+            )));
+        }
+        let (_, bytes) =
+            multibase::decode(fp).map_err(|e| Error::InvalidDid(format!("{did}: {e}")))?;
+        let (codec, raw) = unsigned_varint::decode::u64(&bytes)
+            .map_err(|e| Error::InvalidDid(format!("{did}: multicodec: {e}")))?;
+        let key =
+            match codec {
+                ED25519_PUB => PublicKey::Ed25519(raw.try_into().map_err(|_| {
+                    Error::InvalidKey(format!("{did}: Ed25519 key must be 32 bytes"))
+                })?),
+                SECP256K1_PUB if raw.len() == 33 => PublicKey::Secp256k1(raw.to_vec()),
+                P256_PUB if raw.len() == 33 || raw.len() == 65 => PublicKey::P256(raw.to_vec()),
+                SECP256K1_PUB | P256_PUB => {
+                    return Err(Error::InvalidKey(format!(
+                        "{did}: key of {} bytes has the wrong length",
+                        raw.len()
+                    )))
+                }
+                other => {
+                    return Err(Error::UnsupportedDid(format!(
+                        "{did}: key type 0x{other:x} is not supported"
+                    )))
+                }
+            };
+        Ok(DidKey {
+            did: did.to_string(),
+            key,
+        })
+    }
+
+    /// The did:key of a public key.
+    pub fn from_public_key(key: PublicKey) -> Self {
+        let mut bytes = Vec::with_capacity(70);
+        let mut buf = unsigned_varint::encode::u64_buffer();
+        bytes.extend_from_slice(unsigned_varint::encode::u64(key.codec(), &mut buf));
+        bytes.extend_from_slice(key.as_bytes());
+        let did = format!(
+            "did:key:{}",
+            multibase::encode(multibase::Base::Base58Btc, bytes)
+        );
+        DidKey { did, key }
+    }
+
+    /// The DID string.
+    pub fn as_str(&self) -> &str {
+        &self.did
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// The method-specific id (`z6Mk…`), also the fragment of its one verification method.
+    pub fn fingerprint(&self) -> &str {
+        self.did.strip_prefix("did:key:").unwrap_or(&self.did)
+    }
+
+    /// The verification method id used as JWS `kid`: `did:key:<fp>#<fp>`.
+    pub fn kid(&self) -> String {
+        format!("{}#{}", self.did, self.fingerprint())
+    }
+}
+
+impl fmt::Display for DidKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.did)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ed25519_round_trip() {
+        let d = DidKey::parse("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp").unwrap();
+        let PublicKey::Ed25519(k) = d.public_key() else {
+            panic!("not ed25519")
+        };
+        assert_eq!(
+            hex::encode(k),
+            "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
+        );
+        assert_eq!(DidKey::from_public_key(d.public_key().clone()), d);
+        assert_eq!(d.kid(), "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp#z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp");
+        assert_eq!(DidKey::parse(&d.kid()).unwrap(), d);
+    }
+
+    #[test]
+    fn other_key_types_and_errors() {
+        // secp256k1 and P-256 did:keys from the did:key spec test vectors.
+        let k = DidKey::parse("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme").unwrap();
+        assert!(matches!(k.public_key(), PublicKey::Secp256k1(b) if b.len() == 33));
+        let p = DidKey::parse("did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169").unwrap();
+        assert!(matches!(p.public_key(), PublicKey::P256(b) if b.len() == 33));
+        assert_eq!(
+            DidKey::parse("did:pkh:eip155:1:0xabc").unwrap_err().code(),
+            "UNSUPPORTED_DID"
+        );
+        assert_eq!(DidKey::parse("nope").unwrap_err().code(), "INVALID_DID");
+        assert_eq!(
+            DidKey::parse("did:key:abc").unwrap_err().code(),
+            "INVALID_DID"
+        );
+        assert_eq!(
+            DidKey::parse("did:key:z").unwrap_err().code(),
+            "INVALID_DID"
+        );
+        let short = format!(
+            "did:key:{}",
+            multibase::encode(multibase::Base::Base58Btc, [0xed, 0x01, 1, 2, 3])
+        );
+        assert_eq!(DidKey::parse(&short).unwrap_err().code(), "INVALID_KEY");
+        // x25519 (0xec) is a real did:key type but not a signing key.
+        let x = DidKey::from_public_key(PublicKey::Ed25519([1; 32]))
+            .as_str()
+            .replace("z6Mk", "z6LS");
+        assert!(DidKey::parse(&x).is_err());
+    }
+}

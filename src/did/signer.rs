@@ -1,0 +1,85 @@
+use std::{fmt, str::FromStr};
+
+use crate::error::{Error, Result};
+
+/// JWS signature algorithms Ceramic nodes accept on did:key signers.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    /// Ed25519.
+    EdDSA,
+    /// ECDSA over P-256 with SHA-256.
+    ES256,
+    /// ECDSA over secp256k1 with SHA-256.
+    ES256K,
+}
+
+impl Algorithm {
+    /// The JOSE `alg` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::EdDSA => "EdDSA",
+            Algorithm::ES256 => "ES256",
+            Algorithm::ES256K => "ES256K",
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "EdDSA" => Ok(Algorithm::EdDSA),
+            "ES256" => Ok(Algorithm::ES256),
+            "ES256K" => Ok(Algorithm::ES256K),
+            other => Err(Error::UnsupportedDid(format!(
+                "JWS algorithm {other:?} is not supported"
+            ))),
+        }
+    }
+}
+
+/// Something that signs Ceramic events: a key held in wasm memory, or (at the JS boundary) a
+/// wallet or extension. Synchronous, like rust-ceramic's; asynchronous signers use the two-step
+/// [`crate::events::SigningRequest`] instead.
+pub trait Signer {
+    /// The signer's DID (the `kid` without fragment).
+    fn did(&self) -> &str;
+    /// The JWS algorithm of its signatures.
+    fn algorithm(&self) -> Algorithm;
+    /// The JWS `kid`; by default `did#<method-specific id>`, as js-did writes it.
+    fn kid(&self) -> String {
+        kid_for(self.did())
+    }
+    /// Sign the JWS signing input; returns the raw signature (64 bytes for the algorithms here).
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// The `kid` js-did writes for a DID: `did + "#" + did.split(":")[2]`.
+pub fn kid_for(did: &str) -> String {
+    let fragment = did.splitn(3, ':').nth(2).unwrap_or(did);
+    format!("{did}#{fragment}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kid_and_alg() {
+        assert_eq!(kid_for("did:key:z6Mkabc"), "did:key:z6Mkabc#z6Mkabc");
+        for a in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::ES256K] {
+            assert_eq!(a.as_str().parse::<Algorithm>().unwrap(), a);
+        }
+        assert_eq!(
+            "RS256".parse::<Algorithm>().unwrap_err().code(),
+            "UNSUPPORTED_DID"
+        );
+    }
+}

@@ -1,0 +1,62 @@
+use cid::Cid;
+use ipld_core::ipld::Ipld;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::CommitId;
+
+/// The header of a data event; only `shouldIndex` (and rust-ceramic's `modelVersion`) may be set.
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DataHeader {
+    /// Indexing hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_index: Option<bool>,
+    /// A pinned model version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<Cid>,
+}
+
+impl DataHeader {
+    /// A header that sets the indexing hint.
+    pub fn should_index(should_index: bool) -> Self {
+        DataHeader {
+            should_index: Some(should_index),
+            model_version: None,
+        }
+    }
+}
+
+/// The payload of a data event: `{id, prev, header?, data}`; `data` is a JSON-Patch array for
+/// Model Instance Documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataPayload {
+    /// The stream's init event CID.
+    pub id: Cid,
+    /// The previous event's CID (the tip this event follows).
+    pub prev: Cid,
+    /// Omitted when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<DataHeader>,
+    /// The change.
+    pub data: Ipld,
+}
+
+impl DataPayload {
+    /// A payload that follows `tip` (the stream's current CommitID) with `data`.
+    pub fn new(tip: &CommitId, data: Ipld) -> Self {
+        DataPayload {
+            id: *tip.stream_id().cid(),
+            prev: tip.commit(),
+            header: None,
+            data,
+        }
+    }
+
+    /// Set the header (an empty header is omitted, as the JS SDK does).
+    pub fn with_header(mut self, header: DataHeader) -> Self {
+        self.header = (header != DataHeader::default()).then_some(header);
+        self
+    }
+}

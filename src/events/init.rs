@@ -1,0 +1,156 @@
+use cid::Cid;
+use ipld_core::ipld::Ipld;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{StreamId, StreamType};
+
+const DEFAULT_SEP: &str = "model";
+
+/// The header of an init event (rust-ceramic payload/init.rs, ceramic-sdk `InitEventHeader`).
+/// Optional fields are omitted when absent; `sep` is kept absent if it was absent, so the CID of
+/// such an event does not change, though it reads as `"model"`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InitHeader {
+    /// The controller DIDs (Ceramic uses exactly one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controllers: Vec<String>,
+    /// The separator key; `"model"` in practice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sep: Option<String>,
+    /// The model StreamID's bytes (the METAMODEL for Model streams).
+    #[serde(with = "serde_bytes")]
+    pub model: Vec<u8>,
+    /// Indexing hint (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_index: Option<bool>,
+    /// Unique bytes: 12 random bytes (list), joined set values (set), absent (single).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_bytes")]
+    pub unique: Option<Vec<u8>>,
+    /// A context StreamID's bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_bytes")]
+    pub context: Option<Vec<u8>>,
+    /// A pinned model version (rust-ceramic extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<Cid>,
+}
+
+impl InitHeader {
+    /// The separator key (`"model"` when absent).
+    pub fn sep(&self) -> &str {
+        self.sep.as_deref().unwrap_or(DEFAULT_SEP)
+    }
+
+    /// The first controller, if any.
+    pub fn controller(&self) -> Option<&str> {
+        self.controllers.first().map(String::as_str)
+    }
+
+    /// The model as a StreamID.
+    pub fn model_id(&self) -> Result<StreamId> {
+        StreamId::from_bytes(&self.model)
+    }
+
+    /// The context as a StreamID, if any.
+    pub fn context_id(&self) -> Result<Option<StreamId>> {
+        self.context
+            .as_deref()
+            .map(StreamId::from_bytes)
+            .transpose()
+    }
+
+    /// The stream type this init event creates: Model when `model` is the METAMODEL, a Model
+    /// Instance Document otherwise (as ceramic-one decides it).
+    pub fn stream_type(&self) -> StreamType {
+        if self.model == StreamId::metamodel().to_bytes() {
+            StreamType::Model
+        } else {
+            StreamType::ModelInstanceDocument
+        }
+    }
+}
+
+/// The payload of an init event: `{header, data}`; `data` is written as `null` when absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitPayload {
+    /// The header.
+    pub header: InitHeader,
+    /// The initial content (`None` is written as `null`).
+    pub data: Option<Ipld>,
+}
+
+impl InitPayload {
+    /// Start building an init payload for `controller` under `model` (a Model's StreamID for
+    /// documents, [`StreamId::metamodel`] for Models).
+    pub fn builder(controller: impl Into<String>, model: &StreamId) -> InitBuilder {
+        InitBuilder {
+            header: InitHeader {
+                controllers: vec![controller.into()],
+                sep: Some(DEFAULT_SEP.into()),
+                model: model.to_bytes(),
+                should_index: None,
+                unique: None,
+                context: None,
+                model_version: None,
+            },
+            data: None,
+        }
+    }
+}
+
+/// Builds an [`InitPayload`] field by field.
+#[derive(Debug, Clone)]
+pub struct InitBuilder {
+    header: InitHeader,
+    data: Option<Ipld>,
+}
+
+impl InitBuilder {
+    /// Set the unique bytes.
+    pub fn unique(mut self, unique: impl Into<Vec<u8>>) -> Self {
+        self.header.unique = Some(unique.into());
+        self
+    }
+
+    /// Set 12 random unique bytes (what list documents use).
+    pub fn random_unique(self) -> Result<Self> {
+        let mut bytes = [0u8; 12];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Random(e.to_string()))?;
+        Ok(self.unique(bytes))
+    }
+
+    /// Set the context stream.
+    pub fn context(mut self, context: &StreamId) -> Self {
+        self.header.context = Some(context.to_bytes());
+        self
+    }
+
+    /// Set the indexing hint.
+    pub fn should_index(mut self, should_index: bool) -> Self {
+        self.header.should_index = Some(should_index);
+        self
+    }
+
+    /// Pin a model version.
+    pub fn model_version(mut self, version: Cid) -> Self {
+        self.header.model_version = Some(version);
+        self
+    }
+
+    /// Set the initial content.
+    pub fn data(mut self, data: Ipld) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// The payload.
+    pub fn build(self) -> InitPayload {
+        InitPayload {
+            header: self.header,
+            data: self.data,
+        }
+    }
+}

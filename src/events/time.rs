@@ -1,0 +1,143 @@
+use cid::Cid;
+use ipld_core::ipld::Ipld;
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{dagcbor::from_dag_cbor, decode_strict, Block, BlockSource};
+use crate::error::{Error, Result};
+
+/// The root block of a time event: `{id, prev, proof, path}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTimeEvent {
+    /// The stream's init event CID.
+    pub id: Cid,
+    /// The event being anchored.
+    pub prev: Cid,
+    /// The proof block's CID.
+    pub proof: Cid,
+    /// `/`-separated indices from the Merkle root down to `prev` (empty: root == prev).
+    pub path: String,
+}
+
+/// The anchor proof block (CAIP-168 style).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnchorProof {
+    /// e.g. `eip155:1`.
+    pub chain_id: String,
+    /// The Merkle root.
+    pub root: Cid,
+    /// The transaction, as an eth-tx (0x93) CID over its keccak-256 hash.
+    pub tx_hash: Cid,
+    /// `f(bytes32)` (V1) or `raw` (V0); absent on some old proofs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_type: Option<String>,
+}
+
+/// A time event with the blocks needed to check it: the proof and the Merkle nodes on the path
+/// from the root down to (not including) the anchored event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeEvent {
+    event: RawTimeEvent,
+    block: Block,
+    proof: AnchorProof,
+    proof_block: Block,
+    witness: Vec<Block>,
+}
+
+/// The path's segments as indices; an empty path has none.
+pub(crate) fn path_indices(path: &str) -> Result<Vec<usize>> {
+    if path.is_empty() {
+        return Ok(Vec::new());
+    }
+    path.split('/')
+        .map(|seg| {
+            seg.parse::<usize>().map_err(|_| {
+                Error::InvalidEvent(format!("time event path {path:?}: bad segment {seg:?}"))
+            })
+        })
+        .collect()
+}
+
+impl TimeEvent {
+    /// Build a time event from its parts (used by anchoring services).
+    pub fn new(event: RawTimeEvent, proof: AnchorProof, witness: Vec<Block>) -> Result<Self> {
+        use crate::codec::DagCborExt;
+        let block = event.to_block()?;
+        let proof_block = proof.to_block()?;
+        Ok(TimeEvent {
+            event,
+            block,
+            proof,
+            proof_block,
+            witness,
+        })
+    }
+
+    /// Decode from the root block, finding the proof and Merkle nodes in `source`.
+    pub(crate) fn decode(block: Block, source: &dyn BlockSource) -> Result<Self> {
+        let event: RawTimeEvent = decode_strict(&block.bytes, "time event")?;
+        let proof_bytes = super::event::fetch(source, &event.proof, "anchor proof")?;
+        let proof: AnchorProof = decode_strict(&proof_bytes, "anchor proof")?;
+        let proof_block = Block {
+            cid: event.proof,
+            bytes: proof_bytes,
+        };
+        let indices = path_indices(&event.path)?;
+        let mut witness = Vec::with_capacity(indices.len());
+        let mut node_cid = proof.root;
+        for (depth, &index) in indices.iter().enumerate() {
+            let bytes = super::event::fetch(source, &node_cid, "Merkle tree node")?;
+            let node: Vec<Ipld> = from_dag_cbor(&bytes)
+                .map_err(|e| Error::InvalidEvent(format!("Merkle node {node_cid}: {e}")))?;
+            witness.push(Block {
+                cid: node_cid,
+                bytes,
+            });
+            if depth + 1 < indices.len() {
+                node_cid = match node.get(index) {
+                    Some(Ipld::Link(c)) => *c,
+                    _ => {
+                        return Err(Error::InvalidEvent(format!(
+                            "Merkle node {node_cid} has no link at index {index}"
+                        )))
+                    }
+                };
+            }
+        }
+        Ok(TimeEvent {
+            event,
+            block,
+            proof,
+            proof_block,
+            witness,
+        })
+    }
+
+    /// The root block's fields.
+    pub fn event(&self) -> &RawTimeEvent {
+        &self.event
+    }
+
+    /// The event CID.
+    pub fn cid(&self) -> &Cid {
+        &self.block.cid
+    }
+
+    /// The proof.
+    pub fn proof(&self) -> &AnchorProof {
+        &self.proof
+    }
+
+    /// The Merkle nodes from the root down, all but the leaf.
+    pub fn witness(&self) -> &[Block] {
+        &self.witness
+    }
+
+    /// The blocks in the order the network writes them: event, proof, Merkle nodes root first.
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        [&self.block, &self.proof_block]
+            .into_iter()
+            .chain(self.witness.iter())
+    }
+}
