@@ -1,0 +1,86 @@
+//! The JS surface, exercised from wasm in Node and in headless Chromium: conversions, the
+//! `CeramicError` shape, and signing with keys generated from `crypto.getRandomValues`.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use ceramic_wasm::did::{Ed25519Signer, Signer};
+use ceramic_wasm::events::{json_to_ipld, Event, InitPayload, SignedEvent};
+use ceramic_wasm::ids::StreamId;
+use ceramic_wasm::wasm::{decode_event, JsKeyDidSigner, JsStreamId};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn error_code(err: &JsValue) -> String {
+    assert!(err.is_instance_of::<js_sys::Error>(), "a real Error");
+    let e: &js_sys::Error = err.unchecked_ref();
+    assert_eq!(String::from(e.name()), "CeramicError");
+    js_sys::Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+#[test]
+fn errors_are_ceramic_errors_with_codes() {
+    let err = JsStreamId::from_string("not-a-stream-id").err().unwrap();
+    assert_eq!(error_code(&err), "INVALID_STREAM_ID");
+    let err = decode_event(JsValue::from_str("mAAAA")).err().unwrap();
+    assert_eq!(error_code(&err), "INVALID_CAR");
+    let err = decode_event(JsValue::from_f64(1.0)).err().unwrap();
+    assert_eq!(error_code(&err), "INVALID_CAR");
+    let err = JsKeyDidSigner::from_seed(&[1, 2, 3]).err().unwrap();
+    assert_eq!(error_code(&err), "INVALID_KEY");
+}
+
+#[test]
+fn decode_and_verify_through_the_js_surface() {
+    let v = common::rust_ceramic();
+    let car = v["fixtures"]["SIGNED_INIT_EVENT_CAR"].as_str().unwrap();
+    let ev = decode_event(JsValue::from_str(car)).unwrap();
+    assert_eq!(ev.kind(), "init");
+    assert_eq!(
+        ev.cid(),
+        "bagcqcerar2aga7747dm6fota3iipogz4q55gkaamcx2weebs6emvtvie2oha"
+    );
+    assert_eq!(
+        ev.verify_signature().unwrap(),
+        "did:key:z6MktBynAPLrEyeS7pVthbiyScmfu8n5V7boXgxyo5q3SZRR"
+    );
+    assert_eq!(
+        ev.to_car().unwrap(),
+        common::fixture("SIGNED_INIT_EVENT_CAR")
+    );
+    assert_eq!(
+        ev.stream_id().unwrap().to_string_js(),
+        "kjzl6kcym7w8y8fn6y54ys70b3199rzcvycug2qf2rvmwntlnoysenmzv4ntnke"
+    );
+    // Bytes work too, and re-encoding as multibase gives back the `m` form.
+    let bytes = js_sys::Uint8Array::from(&common::fixture("SIGNED_DATA_EVENT_CAR")[..]);
+    let data = decode_event(bytes.into()).unwrap();
+    assert_eq!(data.kind(), "data");
+    assert!(data.to_multibase().unwrap().starts_with('m'));
+}
+
+#[test]
+fn generated_keys_sign_events_that_verify() {
+    let signer = Ed25519Signer::generate().unwrap();
+    let other = Ed25519Signer::generate().unwrap();
+    assert_ne!(signer.did(), other.did());
+    let model: StreamId = "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg"
+        .parse()
+        .unwrap();
+    let payload = InitPayload::builder(signer.did(), &model)
+        .random_unique()
+        .unwrap()
+        .data(json_to_ipld(&serde_json::json!({"hello": "wasm"})))
+        .build();
+    let event = Event::from(SignedEvent::sign(payload, &signer).unwrap());
+    let car = event.encode_car().unwrap();
+    let back = decode_event(js_sys::Uint8Array::from(&car[..]).into()).unwrap();
+    assert_eq!(back.verify_signature().unwrap(), signer.did());
+
+    let js = JsKeyDidSigner::generate().unwrap();
+    assert!(js.did().starts_with("did:key:z6Mk"));
+    assert_eq!(js.public_key().len(), 32);
+}
