@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Sourced by run.sh and test.sh: installs what the project needs, skipping what is already there.
+# Only the package registries are used (rustup's dist server, crates.io, Debian, npm); nothing is
+# downloaded from anywhere else.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export PATH="$CARGO_HOME/bin:$ROOT/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+step() { echo "::: $(date +%T) $*"; }
+
+# The wasm-bindgen version Cargo.lock pins (Cargo.toml pins it with `=`).
+wbg_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+setup_rust() {
+  step "rust: wasm32 target"
+  rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+    rustup target add wasm32-unknown-unknown
+  local want; want=$(wbg_version)
+  [ -n "$want" ] || { echo "wasm-bindgen is not in Cargo.lock" >&2; return 1; }
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ] ||
+     [ "$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    step "rust: wasm-bindgen-cli $want (about 2-4 minutes, once)"
+    # Not --locked: its lockfile pins a webpki-roots the registry mirror may not serve.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+  wasm-bindgen --version
+}
+
+setup_chromium() {
+  step "chromium + chromedriver (Debian)"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  chromedriver --version
+}
+
+setup_npm() {
+  step "npm packages (binaryen's wasm-opt)"
+  if [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ] ||
+     ! cmp -s "$ROOT/package-lock.json" "$ROOT/node_modules/.package-lock.json"; then
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  wasm-opt --version
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set everything up and run every test: formatting, clippy (native + wasm32), native unit,
+# vector and property tests, the same vector tests under wasm in Node and headless Chromium,
+# and the release package build with its size. Ends with one line: "N passed, N failed".
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+
+if [ ! -f "$ROOT/../shared/vectors/ids.json" ]; then
+  echo "../shared/vectors is missing: the tests read the network's vectors from beside the checkout" >&2
+  exit 1
+fi
+
+LOG=$(mktemp)
+exec > >(tee "$LOG") 2>&1
+START=$(date +%s)
+export CHROMEDRIVER=/usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
+
+setup_rust
+setup_chromium
+setup_npm
+
+step "layering: wasm_bindgen, js_sys and web_sys only under src/wasm/"
+if grep -rlE 'wasm_bindgen|js_sys|web_sys' src --include=*.rs | grep -v '^src/wasm/'; then
+  echo "the files above use the JS boundary outside src/wasm/" >&2
+  exit 1
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native and wasm32)"
+cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+step "cargo test (native: unit, vectors, property tests)"
+cargo test --locked
+
+step "wasm tests in Node"
+WASM_BINDGEN_TEST_ONLY_NODE=1 cargo test --locked --target wasm32-unknown-unknown \
+  --test vectors --test wasm_api
+
+step "wasm tests in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_ONLY_WEB=1 \
+  cargo test --locked --target wasm32-unknown-unknown --test vectors --test wasm_api
+
+step "release package (wasm-bindgen + wasm-opt -Oz)"
+bash scripts/build-pkg.sh
+grep -q "export class StreamID" pkg/ceramic_wasm.d.ts
+grep -q "export type CeramicErrorCode" pkg/ceramic_wasm.d.ts
+
+step "done in $(( $(date +%s) - START ))s"
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "%d passed, %d failed\n", p, f }' "$LOG"
+rm -f "$LOG"
