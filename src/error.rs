@@ -65,6 +65,90 @@ pub enum Error {
     /// An external signer (wallet, extension, callback) failed or returned a malformed signature.
     #[error("signer failed: {0}")]
     Signer(String),
+    /// A CACAO capability is malformed or of an unsupported kind.
+    #[error("invalid capability: {0}")]
+    InvalidCapability(String),
+    /// A CACAO's own signature does not verify.
+    #[error("bad capability signature: {0}")]
+    BadCapabilitySignature(String),
+    /// A CACAO is past its `exp` (plus phase-out and skew) at the time checked.
+    #[error("capability expired: {0}")]
+    CapabilityExpired(String),
+    /// A CACAO's `iat` or `nbf` is after the time checked (plus skew).
+    #[error("capability not yet valid: {0}")]
+    CapabilityNotYetValid(String),
+    /// A CACAO's `aud` is not the DID that signed the event.
+    #[error("capability audience mismatch: {0}")]
+    CapabilityAudienceMismatch(String),
+    /// A CACAO's `iss` is not the stream's controller.
+    #[error("capability issuer mismatch: {0}")]
+    CapabilityIssuerMismatch(String),
+    /// A CACAO grants no resources at all.
+    #[error("capability has no resources: {0}")]
+    CapabilityNoResource(String),
+    /// None of a CACAO's resources covers this stream or model.
+    #[error("capability does not cover this stream: {0}")]
+    CapabilityResourceDenied(String),
+    /// The event is signed by a DID that is not the controller, without a capability.
+    #[error("signer is not the controller: {0}")]
+    UnauthorizedSigner(String),
+    /// A time event's Merkle path does not lead from the proof root to `prev`, or its proof is malformed.
+    #[error("bad anchor proof: {0}")]
+    BadAnchorProof(String),
+    /// The anchoring transaction does not commit to the proof's root.
+    #[error("anchor transaction mismatch: {0}")]
+    AnchorTxMismatch(String),
+    /// The blockchain RPC failed or answered something unusable.
+    #[error("chain RPC failed: {0}")]
+    ChainRpc(String),
+    /// An event's `id` or `prev` does not link into the stream's log.
+    #[error("broken link: {0}")]
+    BrokenLink(String),
+    /// An event does not follow the current tip (a fork).
+    #[error("fork: {0}")]
+    Fork(String),
+    /// A Model definition breaks the model rules.
+    #[error("invalid model: {0}")]
+    InvalidModel(String),
+    /// Document content does not validate against its model's JSON schema.
+    #[error("schema violation: {0}")]
+    SchemaViolation(String),
+    /// A JSON-Patch cannot be applied.
+    #[error("invalid patch: {0}")]
+    InvalidPatch(String),
+    /// Rule 1: a document needs exactly one valid controller DID.
+    #[error("document controller: {0}")]
+    MidController(String),
+    /// Rule 1: a document's `model` must be a Model StreamID (type 2).
+    #[error("document model: {0}")]
+    MidModelType(String),
+    /// Rule 2: documents cannot be created on interface Models.
+    #[error("interface model: {0}")]
+    MidInterfaceModel(String),
+    /// Rule 3: `unique` does not fit the model's account relation.
+    #[error("document unique: {0}")]
+    MidUnique(String),
+    /// Rule 4: deterministic inits carry no content, signed inits must.
+    #[error("document genesis content: {0}")]
+    MidGenesisContent(String),
+    /// Rule 5: content is over the 16 000 000-byte limit.
+    #[error("document too large: {0}")]
+    MidTooLarge(String),
+    /// Rule 6: a set document's `unique` is not its joined set field values.
+    #[error("set unique mismatch: {0}")]
+    MidSetUnique(String),
+    /// Rule 6: a set field changed after the first data event.
+    #[error("set field changed: {0}")]
+    MidSetFieldChanged(String),
+    /// Rule 7: a patch touches an immutable field.
+    #[error("immutable field: {0}")]
+    MidImmutableField(String),
+    /// Rule 8: a relation value is not a StreamID of the related model.
+    #[error("document relation: {0}")]
+    MidRelation(String),
+    /// A data event header changes something other than shouldIndex.
+    #[error("document metadata change: {0}")]
+    MidMetadataChange(String),
 }
 
 impl Error {
@@ -89,6 +173,34 @@ impl Error {
             Error::Encode(_) => "ENCODE_FAILED",
             Error::Random(_) => "RANDOM_UNAVAILABLE",
             Error::Signer(_) => "SIGNER_FAILED",
+            Error::InvalidCapability(_) => "INVALID_CAPABILITY",
+            Error::BadCapabilitySignature(_) => "BAD_CAPABILITY_SIGNATURE",
+            Error::CapabilityExpired(_) => "CAPABILITY_EXPIRED",
+            Error::CapabilityNotYetValid(_) => "CAPABILITY_NOT_YET_VALID",
+            Error::CapabilityAudienceMismatch(_) => "CAPABILITY_AUDIENCE_MISMATCH",
+            Error::CapabilityIssuerMismatch(_) => "CAPABILITY_ISSUER_MISMATCH",
+            Error::CapabilityNoResource(_) => "CAPABILITY_NO_RESOURCE",
+            Error::CapabilityResourceDenied(_) => "CAPABILITY_RESOURCE_DENIED",
+            Error::UnauthorizedSigner(_) => "UNAUTHORIZED_SIGNER",
+            Error::BadAnchorProof(_) => "BAD_ANCHOR_PROOF",
+            Error::AnchorTxMismatch(_) => "ANCHOR_TX_MISMATCH",
+            Error::ChainRpc(_) => "CHAIN_RPC",
+            Error::BrokenLink(_) => "BROKEN_LINK",
+            Error::Fork(_) => "FORK",
+            Error::InvalidModel(_) => "INVALID_MODEL",
+            Error::SchemaViolation(_) => "SCHEMA_VIOLATION",
+            Error::InvalidPatch(_) => "INVALID_PATCH",
+            Error::MidController(_) => "MID_CONTROLLER",
+            Error::MidModelType(_) => "MID_MODEL_TYPE",
+            Error::MidInterfaceModel(_) => "MID_INTERFACE_MODEL",
+            Error::MidUnique(_) => "MID_UNIQUE",
+            Error::MidGenesisContent(_) => "MID_GENESIS_CONTENT",
+            Error::MidTooLarge(_) => "MID_TOO_LARGE",
+            Error::MidSetUnique(_) => "MID_SET_UNIQUE",
+            Error::MidSetFieldChanged(_) => "MID_SET_FIELD_CHANGED",
+            Error::MidImmutableField(_) => "MID_IMMUTABLE_FIELD",
+            Error::MidRelation(_) => "MID_RELATION",
+            Error::MidMetadataChange(_) => "MID_METADATA_CHANGE",
         }
     }
 
@@ -113,6 +225,34 @@ impl Error {
         "ENCODE_FAILED",
         "RANDOM_UNAVAILABLE",
         "SIGNER_FAILED",
+        "INVALID_CAPABILITY",
+        "BAD_CAPABILITY_SIGNATURE",
+        "CAPABILITY_EXPIRED",
+        "CAPABILITY_NOT_YET_VALID",
+        "CAPABILITY_AUDIENCE_MISMATCH",
+        "CAPABILITY_ISSUER_MISMATCH",
+        "CAPABILITY_NO_RESOURCE",
+        "CAPABILITY_RESOURCE_DENIED",
+        "UNAUTHORIZED_SIGNER",
+        "BAD_ANCHOR_PROOF",
+        "ANCHOR_TX_MISMATCH",
+        "CHAIN_RPC",
+        "BROKEN_LINK",
+        "FORK",
+        "INVALID_MODEL",
+        "SCHEMA_VIOLATION",
+        "INVALID_PATCH",
+        "MID_CONTROLLER",
+        "MID_MODEL_TYPE",
+        "MID_INTERFACE_MODEL",
+        "MID_UNIQUE",
+        "MID_GENESIS_CONTENT",
+        "MID_TOO_LARGE",
+        "MID_SET_UNIQUE",
+        "MID_SET_FIELD_CHANGED",
+        "MID_IMMUTABLE_FIELD",
+        "MID_RELATION",
+        "MID_METADATA_CHANGE",
     ];
 }
 
@@ -141,6 +281,34 @@ mod tests {
             Error::Encode(String::new()),
             Error::Random(String::new()),
             Error::Signer(String::new()),
+            Error::InvalidCapability(String::new()),
+            Error::BadCapabilitySignature(String::new()),
+            Error::CapabilityExpired(String::new()),
+            Error::CapabilityNotYetValid(String::new()),
+            Error::CapabilityAudienceMismatch(String::new()),
+            Error::CapabilityIssuerMismatch(String::new()),
+            Error::CapabilityNoResource(String::new()),
+            Error::CapabilityResourceDenied(String::new()),
+            Error::UnauthorizedSigner(String::new()),
+            Error::BadAnchorProof(String::new()),
+            Error::AnchorTxMismatch(String::new()),
+            Error::ChainRpc(String::new()),
+            Error::BrokenLink(String::new()),
+            Error::Fork(String::new()),
+            Error::InvalidModel(String::new()),
+            Error::SchemaViolation(String::new()),
+            Error::InvalidPatch(String::new()),
+            Error::MidController(String::new()),
+            Error::MidModelType(String::new()),
+            Error::MidInterfaceModel(String::new()),
+            Error::MidUnique(String::new()),
+            Error::MidGenesisContent(String::new()),
+            Error::MidTooLarge(String::new()),
+            Error::MidSetUnique(String::new()),
+            Error::MidSetFieldChanged(String::new()),
+            Error::MidImmutableField(String::new()),
+            Error::MidRelation(String::new()),
+            Error::MidMetadataChange(String::new()),
         ];
         let codes: Vec<&str> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::ALL_CODES);

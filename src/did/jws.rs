@@ -6,11 +6,10 @@ use std::collections::BTreeMap;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use cid::Cid;
-use ed25519_dalek::{Signature, VerifyingKey};
 use ipld_core::ipld::Ipld;
 use serde::{Deserialize, Serialize};
 
-use super::{Algorithm, DidKey, PublicKey};
+use super::{Algorithm, DidKey};
 use crate::codec::DAG_CBOR;
 use crate::error::{Error, Result};
 
@@ -158,37 +157,17 @@ impl Envelope {
         ))
     }
 
-    /// Check the signature against the did:key named by `kid`. Ed25519 uses `verify_strict`
-    /// (rejects small-order keys and non-canonical signatures).
+    /// Check the signature against the did:key named by `kid` (EdDSA, ES256 or ES256K).
     pub fn verify(&self) -> Result<VerifiedSignature> {
         let header = self.header()?;
         let alg: Algorithm = header.alg.parse()?;
         let did = DidKey::parse(header.signer_did())?;
-        let sig = &self.signature()?.signature;
-        let input = self.signing_input()?;
-        match (alg, did.public_key()) {
-            (Algorithm::EdDSA, PublicKey::Ed25519(pk)) => {
-                let key = VerifyingKey::from_bytes(pk)
-                    .map_err(|e| Error::InvalidKey(format!("{did}: {e}")))?;
-                let sig: [u8; 64] = sig.as_slice().try_into().map_err(|_| {
-                    Error::BadSignature(format!("EdDSA signature of {} bytes", sig.len()))
-                })?;
-                key.verify_strict(&input, &Signature::from_bytes(&sig))
-                    .map_err(|_| {
-                        Error::BadSignature(format!("EdDSA signature does not verify for {did}"))
-                    })?;
-            }
-            (Algorithm::EdDSA, _) | (_, PublicKey::Ed25519(_)) => {
-                return Err(Error::BadSignature(format!(
-                    "JWS alg {alg} does not match the key type of {did}"
-                )))
-            }
-            (alg, _) => {
-                return Err(Error::UnsupportedDid(format!(
-                    "{alg} signature verification is not available yet ({did})"
-                )))
-            }
-        }
+        did.public_key()
+            .verify(alg, &self.signing_input()?, &self.signature()?.signature)
+            .map_err(|e| match e {
+                Error::BadSignature(m) => Error::BadSignature(format!("{m} for {did}")),
+                other => other,
+            })?;
         Ok(VerifiedSignature {
             did: did.as_str().to_string(),
             kid: header.kid.clone(),

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use super::Algorithm;
 use crate::error::{Error, Result};
 
 const ED25519_PUB: u64 = 0xed;
@@ -32,6 +33,53 @@ impl PublicKey {
         match self {
             PublicKey::Ed25519(k) => k,
             PublicKey::Secp256k1(k) | PublicKey::P256(k) => k,
+        }
+    }
+
+    /// The JWS algorithm of signatures by this key.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            PublicKey::Ed25519(_) => Algorithm::EdDSA,
+            PublicKey::Secp256k1(_) => Algorithm::ES256K,
+            PublicKey::P256(_) => Algorithm::ES256,
+        }
+    }
+
+    /// Verify a JWS signature by this key over `msg`: Ed25519 with `verify_strict`; ES256 and
+    /// ES256K as raw 64-byte `r ‖ s` over SHA-256(msg), with secp256k1 requiring low-S (as
+    /// js-did's verifier does). `alg` must match the key type.
+    pub fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<()> {
+        if alg != self.algorithm() {
+            return Err(Error::BadSignature(format!(
+                "JWS alg {alg} does not match a {} key",
+                self.algorithm()
+            )));
+        }
+        let bad = |what: &str| Error::BadSignature(format!("{alg} signature {what}"));
+        match self {
+            PublicKey::Ed25519(pk) => {
+                let key = ed25519_dalek::VerifyingKey::from_bytes(pk)
+                    .map_err(|e| Error::InvalidKey(format!("Ed25519 public key: {e}")))?;
+                let sig: [u8; 64] = sig.try_into().map_err(|_| bad("is not 64 bytes"))?;
+                key.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&sig))
+                    .map_err(|_| bad("does not verify"))
+            }
+            PublicKey::P256(pk) => {
+                use p256::ecdsa::signature::Verifier;
+                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(pk)
+                    .map_err(|e| Error::InvalidKey(format!("P-256 public key: {e}")))?;
+                let sig = p256::ecdsa::Signature::from_slice(sig)
+                    .map_err(|_| bad("is not a 64-byte r||s"))?;
+                key.verify(msg, &sig).map_err(|_| bad("does not verify"))
+            }
+            PublicKey::Secp256k1(pk) => {
+                use k256::ecdsa::signature::Verifier;
+                let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(pk)
+                    .map_err(|e| Error::InvalidKey(format!("secp256k1 public key: {e}")))?;
+                let sig = k256::ecdsa::Signature::from_slice(sig)
+                    .map_err(|_| bad("is not a 64-byte r||s"))?;
+                key.verify(msg, &sig).map_err(|_| bad("does not verify"))
+            }
         }
     }
 }

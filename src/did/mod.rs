@@ -1,11 +1,15 @@
 //! Identities and signatures: did:key, the [`Signer`] seam, Ed25519 keys, and DAG-JOSE (JWS)
 //! envelopes as Ceramic writes them.
 
+pub mod cacao;
 mod ed25519;
 pub mod jws;
 mod key;
 mod signer;
+pub mod siwx;
+mod webauthn;
 
+pub use cacao::{Cacao, TimeCheck};
 pub use ed25519::Ed25519Signer;
 pub use jws::{Envelope, JwsSignature, ProtectedHeader, VerifiedSignature};
 pub use key::{DidKey, PublicKey};

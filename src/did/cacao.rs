@@ -1,0 +1,347 @@
+//! CACAO capabilities (CAIP-74): a wallet (did:pkh) or another key signs a Sign-In-With-X message
+//! that lets a session key (`aud`) act for it (`iss`) on some resources until `exp`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ipld_core::ipld::Ipld;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A CACAO block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cacao {
+    /// Header: `{t: "eip4361" | "caip122"}`.
+    pub h: CacaoHeader,
+    /// Payload.
+    pub p: CacaoPayload,
+    /// Signature.
+    pub s: CacaoSignature,
+}
+
+/// CACAO header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacaoHeader {
+    /// `eip4361` (Ethereum, SIWE) or `caip122` (other chains).
+    pub t: String,
+}
+
+/// A CACAO time: an RFC 3339 string (kept verbatim, it is part of the signed message) or, in
+/// some old CACAOs, integer unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CacaoTime {
+    /// RFC 3339 text, e.g. `2024-06-12T20:04:42.464Z`.
+    Text(String),
+    /// Unix seconds.
+    Unix(i64),
+}
+
+impl CacaoTime {
+    /// Unix seconds.
+    pub fn unix(&self) -> Result<i64> {
+        match self {
+            CacaoTime::Unix(s) => Ok(*s),
+            CacaoTime::Text(t) => DateTime::parse_from_rfc3339(t)
+                .map(|d| d.timestamp())
+                .map_err(|e| Error::InvalidCapability(format!("time {t:?}: {e}"))),
+        }
+    }
+
+    /// The forms the time may have had in the signed message: as stored (what js-did signs) and
+    /// re-rendered with milliseconds and `Z` (what rust-ceramic rebuilds).
+    fn renderings(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(2);
+        if let CacaoTime::Text(t) = self {
+            out.push(t.clone());
+        }
+        if let Ok(secs) = self.unix() {
+            let ms = match self {
+                CacaoTime::Text(t) => DateTime::parse_from_rfc3339(t)
+                    .map(|d| d.with_timezone(&Utc))
+                    .ok(),
+                CacaoTime::Unix(_) => DateTime::from_timestamp(secs, 0),
+            };
+            if let Some(d) = ms {
+                let r = d.to_rfc3339_opts(SecondsFormat::Millis, true);
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// CACAO payload (the SIWx fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CacaoPayload {
+    /// The session key's DID (SIWE `URI`).
+    pub aud: String,
+    /// The requesting domain.
+    pub domain: String,
+    /// Expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<CacaoTime>,
+    /// Issued at.
+    pub iat: CacaoTime,
+    /// The issuer, e.g. `did:pkh:eip155:1:0xabc…`.
+    pub iss: String,
+    /// Not before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<CacaoTime>,
+    /// Nonce.
+    pub nonce: String,
+    /// Request id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Granted resources, e.g. `ceramic://*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    /// Human-readable statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// Message version (`1`).
+    pub version: String,
+}
+
+/// CACAO signature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacaoSignature {
+    /// Signature type: `eip191`, `solana:ed25519`, `webauthn:p256`, …
+    pub t: String,
+    /// The signature, encoded per type.
+    pub s: String,
+    /// Type-specific metadata (WebAuthn's authenticator data and client data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub m: Option<BTreeMap<String, Ipld>>,
+}
+
+/// How capabilities are checked in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeCheck {
+    /// The time to check at, in unix seconds (`None`: skip the time checks).
+    pub at_time: Option<i64>,
+    /// Extra seconds a capability stays usable after `exp` (rust-ceramic: 0, js-ceramic: 24 h).
+    pub revocation_phaseout_secs: i64,
+    /// Allowed clock skew in seconds (5 minutes on the network).
+    pub clock_skew_secs: i64,
+}
+
+impl TimeCheck {
+    /// Check at `at_time` (unix seconds) with the network's 5-minute skew and no phase-out.
+    pub fn at(at_time: i64) -> Self {
+        TimeCheck {
+            at_time: Some(at_time),
+            revocation_phaseout_secs: 0,
+            clock_skew_secs: 5 * 60,
+        }
+    }
+
+    /// No time checks (for capabilities already known to have been valid when used).
+    pub fn skip() -> Self {
+        TimeCheck {
+            at_time: None,
+            revocation_phaseout_secs: 0,
+            clock_skew_secs: 5 * 60,
+        }
+    }
+}
+
+/// The chain of a did:pkh issuer: `did:pkh:<namespace>:<reference>:<address>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PkhIssuer<'a> {
+    /// CAIP-2 namespace, e.g. `eip155`, `solana`.
+    pub namespace: &'a str,
+    /// CAIP-2 reference, e.g. `1`.
+    pub reference: &'a str,
+    /// Account address.
+    pub address: &'a str,
+}
+
+/// Parse a did:pkh DID.
+pub fn parse_pkh(did: &str) -> Result<PkhIssuer<'_>> {
+    let rest = did
+        .strip_prefix("did:pkh:")
+        .ok_or_else(|| Error::InvalidDid(format!("{did:?} is not a did:pkh")))?;
+    let mut parts = rest.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(namespace), Some(reference), Some(address))
+            if !namespace.is_empty() && !reference.is_empty() && !address.is_empty() =>
+        {
+            Ok(PkhIssuer {
+                namespace,
+                reference,
+                address,
+            })
+        }
+        _ => Err(Error::InvalidDid(format!(
+            "{did:?}: expected did:pkh:<namespace>:<reference>:<address>"
+        ))),
+    }
+}
+
+/// Whether two DIDs name the same account (did:pkh:eip155 addresses compare case-insensitively,
+/// as in rust-ceramic).
+pub fn same_did(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    match (parse_pkh(a), parse_pkh(b)) {
+        (Ok(x), Ok(y)) => {
+            x.namespace == "eip155"
+                && y.namespace == "eip155"
+                && x.reference == y.reference
+                && x.address.eq_ignore_ascii_case(y.address)
+        }
+        _ => false,
+    }
+}
+
+impl Cacao {
+    /// Decode a CACAO block.
+    pub fn from_block(bytes: &[u8]) -> Result<Self> {
+        crate::codec::dagcbor::from_dag_cbor(bytes)
+            .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))
+    }
+
+    /// Check `iat`, `nbf` and `exp` against `check`.
+    pub fn check_time(&self, check: &TimeCheck) -> Result<()> {
+        let Some(now) = check.at_time else {
+            return Ok(());
+        };
+        let skew = check.clock_skew_secs;
+        let iat = self.p.iat.unix()?;
+        if iat > now.saturating_add(skew) {
+            return Err(Error::CapabilityNotYetValid(format!(
+                "issued at {iat}, after {now} + {skew}s skew"
+            )));
+        }
+        if let Some(nbf) = &self.p.nbf {
+            let nbf = nbf.unix()?;
+            if nbf > now.saturating_add(skew) {
+                return Err(Error::CapabilityNotYetValid(format!(
+                    "not before {nbf}, after {now} + {skew}s skew"
+                )));
+            }
+        }
+        if let Some(exp) = &self.p.exp {
+            let exp = exp.unix()?;
+            let limit = exp
+                .saturating_add(check.revocation_phaseout_secs)
+                .saturating_add(skew);
+            if limit < now {
+                return Err(Error::CapabilityExpired(format!(
+                    "expired at {exp} (usable until {limit}), checked at {now}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Verify the CACAO's own signature (by its issuer over its SIWx message).
+    pub fn verify_signature(&self) -> Result<()> {
+        match self.s.t.as_str() {
+            "eip191" => super::siwx::verify_eip191(self),
+            "solana:ed25519" => super::siwx::verify_solana(self),
+            "webauthn:p256" => super::webauthn::verify(self),
+            other => Err(Error::InvalidCapability(format!(
+                "CACAO signature type {other:?} is not supported (ceramic-one rejects it too)"
+            ))),
+        }
+    }
+
+    /// The SIWx message texts the issuer may have signed for `chain_name` ("Ethereum",
+    /// "Solana") with this `address`: every accepted rendering of the times, the current and
+    /// (for CACAOs issued before 2022-09-20) the legacy line order.
+    pub(crate) fn messages(&self, chain_name: &str, address: &str) -> Result<Vec<String>> {
+        let pkh = parse_pkh(&self.p.iss)?;
+        let iat_unix = self.p.iat.unix()?;
+        let renders = |t: &Option<CacaoTime>| -> Vec<Option<String>> {
+            match t {
+                None => vec![None],
+                Some(t) => t.renderings().into_iter().map(Some).collect(),
+            }
+        };
+        let iats = self.p.iat.renderings();
+        let exps = renders(&self.p.exp);
+        let nbfs = renders(&self.p.nbf);
+        // js-did moved `Chain ID` for messages issued from 2022-09-20 on (1663632000 s).
+        let legacy_orders: &[bool] = if iat_unix < 1_663_632_000 {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        let mut out = Vec::new();
+        for iat in &iats {
+            for exp in &exps {
+                for nbf in &nbfs {
+                    for &legacy in legacy_orders {
+                        out.push(self.message(
+                            chain_name,
+                            address,
+                            pkh.reference,
+                            iat,
+                            exp.as_deref(),
+                            nbf.as_deref(),
+                            legacy,
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn message(
+        &self,
+        chain_name: &str,
+        address: &str,
+        chain_id: &str,
+        iat: &str,
+        exp: Option<&str>,
+        nbf: Option<&str>,
+        legacy: bool,
+    ) -> String {
+        let p = &self.p;
+        let mut lines = vec![
+            format!(
+                "{} wants you to sign in with your {chain_name} account:",
+                p.domain
+            ),
+            address.to_string(),
+            String::new(),
+        ];
+        if let Some(statement) = &p.statement {
+            lines.push(statement.clone());
+            lines.push(String::new());
+        }
+        lines.push(format!("URI: {}", p.aud));
+        lines.push(format!("Version: {}", p.version));
+        if !legacy {
+            lines.push(format!("Chain ID: {chain_id}"));
+        }
+        lines.push(format!("Nonce: {}", p.nonce));
+        lines.push(format!("Issued At: {iat}"));
+        if let Some(exp) = exp {
+            lines.push(format!("Expiration Time: {exp}"));
+        }
+        if let Some(nbf) = nbf {
+            lines.push(format!("Not Before: {nbf}"));
+        }
+        if let Some(id) = &p.request_id {
+            lines.push(format!("Request ID: {id}"));
+        }
+        if legacy {
+            lines.push(format!("Chain ID: {chain_id}"));
+        }
+        if let Some(resources) = p.resources.as_ref().filter(|r| !r.is_empty()) {
+            lines.push("Resources:".into());
+            lines.extend(resources.iter().map(|r| format!("- {r}")));
+        }
+        lines.join("\n")
+    }
+}
