@@ -14,6 +14,7 @@ pub use data::{DataHeader, DataPayload};
 pub use event::{Event, EventKind, UnsignedInit};
 pub use init::{InitBuilder, InitHeader, InitPayload};
 pub use signed::{SignedEvent, SigningRequest};
+pub(crate) use time::path_indices as time_path_indices;
 pub use time::{AnchorProof, RawTimeEvent, TimeEvent};
 
 use ipld_core::ipld::Ipld;

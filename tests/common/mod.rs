@@ -10,6 +10,31 @@ pub const RUST_CERAMIC_EVENTS_JSON: &str =
 pub const KEY_ED25519_CAR: &[u8] =
     include_bytes!("../../../shared/vectors/ceramic-sdk/key-ed25519.car");
 
+/// The six ceramic-sdk CARs: (name, bytes).
+pub const CERAMIC_SDK_CARS: &[(&str, &[u8])] = &[
+    ("key-ed25519", KEY_ED25519_CAR),
+    (
+        "key-ecdsa-p256",
+        include_bytes!("../../../shared/vectors/ceramic-sdk/key-ecdsa-p256.car"),
+    ),
+    (
+        "key-webauthn",
+        include_bytes!("../../../shared/vectors/ceramic-sdk/key-webauthn.car"),
+    ),
+    (
+        "pkh-ethereum",
+        include_bytes!("../../../shared/vectors/ceramic-sdk/pkh-ethereum.car"),
+    ),
+    (
+        "pkh-solana",
+        include_bytes!("../../../shared/vectors/ceramic-sdk/pkh-solana.car"),
+    ),
+    (
+        "pkh-webauthn",
+        include_bytes!("../../../shared/vectors/ceramic-sdk/pkh-webauthn.car"),
+    ),
+];
+
 pub fn ids() -> serde_json::Value {
     serde_json::from_str(IDS_JSON).expect("ids.json parses")
 }
@@ -31,4 +56,35 @@ pub fn fixture(name: &str) -> Vec<u8> {
 pub fn seed(did: &str) -> Vec<u8> {
     let v = rust_ceramic();
     hex::decode(v["signer_seeds_hex"][did].as_str().expect("seed")).expect("hex")
+}
+
+/// Run a future that completes without waiting on I/O (recorded RPC answers) to completion.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// An Ethereum JSON-RPC that answers from a recording: (method, first param) -> result.
+pub struct RecordedRpc(pub Vec<(&'static str, serde_json::Value, serde_json::Value)>);
+
+impl ceramic_wasm::verify::EthRpc for RecordedRpc {
+    async fn request(
+        &self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> ceramic_wasm::Result<serde_json::Value> {
+        let first = params.get(0).cloned().unwrap_or(serde_json::Value::Null);
+        self.0
+            .iter()
+            .find(|(m, p, _)| *m == method && (p.is_null() || *p == first))
+            .map(|(_, _, r)| r.clone())
+            .ok_or_else(|| {
+                ceramic_wasm::Error::ChainRpc(format!("no recording for {method} {first}"))
+            })
+    }
 }

@@ -1,0 +1,78 @@
+//! Trust no node: verify every signature, capability, link, anchor and rule of a stream.
+//!
+//! [`verify_event`] checks one event against its stream's init event; [`verify_stream`] checks a
+//! whole stream (events in any order) and folds it into a verified
+//! [`StreamState`](crate::stream::StreamState), reporting every check it performed.
+
+mod anchor;
+mod signature;
+
+pub use anchor::{
+    anchor_status, check_chain, root_from_input, walk_merkle_path, AnchorStatus, ChainAnchor,
+    EthRpc, LOCAL_CHAIN_NAMESPACES,
+};
+pub use signature::verify_signer;
+
+use cid::Cid;
+use serde::Serialize;
+
+/// What kind of check was performed.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckKind {
+    /// Blocks hash to their CIDs and decode canonically.
+    Encoding,
+    /// The JWS signature verifies for the `kid` DID.
+    Signature,
+    /// The signer is the controller.
+    Controller,
+    /// The CACAO's own signature verifies for its issuer.
+    CapabilitySignature,
+    /// The CACAO is valid at the time checked.
+    CapabilityTime,
+    /// A CACAO resource covers the stream.
+    CapabilityResource,
+    /// `id` and `prev` link into the log.
+    Link,
+    /// The Merkle path leads from the proof root to the anchored event.
+    MerkleProof,
+    /// The blockchain transaction commits to the proof root.
+    ChainAnchor,
+    /// The anchor is on a local (development) chain and was not checked on any blockchain.
+    LocalAnchor,
+    /// A Model definition follows the model rules.
+    ModelRules,
+    /// A document follows the model instance rules.
+    DocumentRules,
+    /// Document content validates against the model's JSON schema.
+    Schema,
+    /// The folded state equals what the node claimed.
+    NodeState,
+}
+
+/// One check performed on one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked.
+    pub kind: CheckKind,
+    /// The event it was checked on.
+    #[serde(serialize_with = "crate::verify::cid_string")]
+    pub event: Cid,
+    /// What was established, in words.
+    pub detail: String,
+}
+
+impl Check {
+    pub(crate) fn new(kind: CheckKind, event: Cid, detail: String) -> Self {
+        Check {
+            kind,
+            event,
+            detail,
+        }
+    }
+}
+
+pub(crate) fn cid_string<S: serde::Serializer>(cid: &Cid, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(cid)
+}
