@@ -12,6 +12,7 @@ pub mod did;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod stream;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]

@@ -18,6 +18,9 @@ pub struct Cacao {
     pub p: CacaoPayload,
     /// Signature.
     pub s: CacaoSignature,
+    /// The block as decoded (WebAuthn challenges are computed over it).
+    #[serde(skip)]
+    pub block: Option<Ipld>,
 }
 
 /// CACAO header.
@@ -203,8 +206,12 @@ pub fn same_did(a: &str, b: &str) -> bool {
 impl Cacao {
     /// Decode a CACAO block.
     pub fn from_block(bytes: &[u8]) -> Result<Self> {
-        crate::codec::dagcbor::from_dag_cbor(bytes)
-            .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))
+        let ipld: Ipld = crate::codec::dagcbor::from_dag_cbor(bytes)
+            .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))?;
+        let mut cacao: Cacao = ipld_core::serde::from_ipld(ipld.clone())
+            .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))?;
+        cacao.block = Some(ipld);
+        Ok(cacao)
     }
 
     /// Check `iat`, `nbf` and `exp` against `check`.

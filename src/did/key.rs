@@ -46,8 +46,8 @@ impl PublicKey {
     }
 
     /// Verify a JWS signature by this key over `msg`: Ed25519 with `verify_strict`; ES256 and
-    /// ES256K as raw 64-byte `r ‖ s` over SHA-256(msg), with secp256k1 requiring low-S (as
-    /// js-did's verifier does). `alg` must match the key type.
+    /// ES256K as raw 64-byte `r ‖ s` over SHA-256(msg); high-S is accepted for both, as
+    /// ceramic-one and js-did accept it. `alg` must match the key type.
     pub fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<()> {
         if alg != self.algorithm() {
             return Err(Error::BadSignature(format!(
@@ -78,7 +78,9 @@ impl PublicKey {
                     .map_err(|e| Error::InvalidKey(format!("secp256k1 public key: {e}")))?;
                 let sig = k256::ecdsa::Signature::from_slice(sig)
                     .map_err(|_| bad("is not a 64-byte r||s"))?;
-                key.verify(msg, &sig).map_err(|_| bad("does not verify"))
+                // ssi (ceramic-one) and did-jwt accept high-S: normalise before k256's check.
+                key.verify(msg, &sig.normalize_s())
+                    .map_err(|_| bad("does not verify"))
             }
         }
     }

@@ -89,7 +89,11 @@ pub(crate) fn verify_eip191(cacao: &Cacao) -> Result<()> {
         .ok_or_else(|| Error::BadCapabilitySignature("eip191 signature is not hex".into()))?;
     let want = pkh.address.to_ascii_lowercase();
     let mut last = None;
-    for address in [want.clone(), eip55(&want)] {
+    // As rust-ceramic: the address as written in `iss`, then its EIP-55 form (the pkh-ethereum
+    // vectors are signed over the checksummed address), plus the lower-case form.
+    let mut forms = vec![pkh.address.to_string(), eip55(&want), want.clone()];
+    forms.dedup();
+    for address in forms {
         for msg in cacao.messages("Ethereum", &address)? {
             match recover_address(&eip191_digest(msg.as_bytes()), &sig) {
                 Ok(got) if got == want => return Ok(()),

@@ -1,10 +1,147 @@
-//! `webauthn:p256` CACAO signatures (filled in below).
+//! `webauthn:p256` CACAO signatures (js-did key-webauthn, rust-ceramic key_webauthn.rs): a
+//! passkey (P-256, named by the `iss` did:key) signs `authData ‖ sha256(clientDataJSON)`, where
+//! the client data's challenge is the CID of the CACAO without `s` and `p.iss`.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use ipld_core::ipld::Ipld;
+use sha2::{Digest, Sha256};
 
 use super::cacao::Cacao;
+use super::{DidKey, PublicKey};
+use crate::codec::DagCborExt;
 use crate::error::{Error, Result};
 
-pub(crate) fn verify(_cacao: &Cacao) -> Result<()> {
-    Err(Error::InvalidCapability(
-        "webauthn:p256 is not implemented yet".into(),
-    ))
+fn bad(m: impl Into<String>) -> Error {
+    Error::BadCapabilitySignature(m.into())
+}
+
+fn invalid(m: impl Into<String>) -> Error {
+    Error::InvalidCapability(m.into())
+}
+
+/// The challenge CIDs the authenticator may have signed: js-did keeps every payload field but
+/// `iss`; rust-ceramic also drops `statement` and `requestId`.
+fn challenges(block: &Ipld) -> Result<Vec<Vec<u8>>> {
+    let Ipld::Map(top) = block else {
+        return Err(invalid("CACAO is not a map"));
+    };
+    let mut top = top.clone();
+    top.remove("s");
+    let Some(Ipld::Map(p)) = top.get_mut("p") else {
+        return Err(invalid("CACAO has no payload map"));
+    };
+    p.remove("iss");
+    let js = top.to_cid()?.to_bytes();
+    let mut out = vec![js];
+    if let Some(Ipld::Map(p)) = top.get_mut("p") {
+        let had = p.remove("statement").is_some() | p.remove("requestId").is_some();
+        if had {
+            out.push(top.to_cid()?.to_bytes());
+        }
+    }
+    Ok(out)
+}
+
+/// A P-256 signature from DER (what authenticators return) or raw 64-byte `r ‖ s`.
+/// DER is parsed here (a SEQUENCE of two INTEGERs) rather than by enabling the `pkcs8`/`der`
+/// stack of the p256 crate, which would add its ASN.1 machinery to the wasm for this one use.
+fn parse_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature> {
+    if sig.len() == 64 {
+        return p256::ecdsa::Signature::from_slice(sig).map_err(|e| bad(format!("r||s: {e}")));
+    }
+    fn int(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let (&tag, rest) = b.split_first()?;
+        let (&len, rest) = rest.split_first()?;
+        let len = usize::from(len);
+        if tag != 0x02 || len == 0 || len > 33 || rest.len() < len {
+            return None;
+        }
+        let (v, rest) = rest.split_at(len);
+        // Strip the sign byte; what remains must fit 32 bytes.
+        let v = if v.len() == 33 && v.first() == Some(&0) {
+            &v[1..]
+        } else {
+            v
+        };
+        (v.len() <= 32).then_some((v, rest))
+    }
+    let parse = || -> Option<[u8; 64]> {
+        let (&tag, rest) = sig.split_first()?;
+        let (&len, body) = rest.split_first()?;
+        if tag != 0x30 || usize::from(len) != body.len() {
+            return None;
+        }
+        let (r, rest) = int(body)?;
+        let (s, rest) = int(rest)?;
+        if !rest.is_empty() {
+            return None;
+        }
+        let mut out = [0u8; 64];
+        out[32 - r.len()..32].copy_from_slice(r);
+        out[64 - s.len()..].copy_from_slice(s);
+        Some(out)
+    };
+    let raw = parse().ok_or_else(|| bad("WebAuthn signature is neither DER nor r||s"))?;
+    p256::ecdsa::Signature::from_slice(&raw).map_err(|e| bad(format!("WebAuthn signature: {e}")))
+}
+
+pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
+    let key = match DidKey::parse(&cacao.p.iss)
+        .map_err(|e| invalid(format!("webauthn:p256 issuer: {e}")))?
+        .public_key()
+    {
+        PublicKey::P256(k) => p256::ecdsa::VerifyingKey::from_sec1_bytes(k)
+            .map_err(|e| Error::InvalidKey(format!("{}: {e}", cacao.p.iss)))?,
+        _ => {
+            return Err(invalid(format!(
+                "webauthn:p256 issuer {} is not a P-256 did:key",
+                cacao.p.iss
+            )))
+        }
+    };
+    let sig = URL_SAFE_NO_PAD
+        .decode(cacao.s.s.as_bytes())
+        .map_err(|_| bad("WebAuthn signature is not base64url"))?;
+    let sig = parse_signature(&sig)?;
+    let aad = match cacao.s.m.as_ref().and_then(|m| m.get("aad")) {
+        Some(Ipld::Bytes(b)) => b,
+        _ => return Err(invalid("webauthn:p256 CACAO has no s.m.aad bytes")),
+    };
+    let aad: Ipld = crate::codec::dagcbor::from_dag_cbor(aad).or_else(|_| {
+        serde_ipld_dagcbor::from_slice(aad).map_err(|e| invalid(format!("aad: {e}")))
+    })?;
+    let field = |k: &str| match &aad {
+        Ipld::Map(m) => match m.get(k) {
+            Some(Ipld::Bytes(b)) => Ok(b.as_slice()),
+            _ => Err(invalid(format!("aad has no {k} bytes"))),
+        },
+        _ => Err(invalid("aad is not a map")),
+    };
+    let auth_data = field("authData")?;
+    let client_data = field("clientDataJSON")?;
+    let client: serde_json::Value =
+        serde_json::from_slice(client_data).map_err(|e| invalid(format!("clientDataJSON: {e}")))?;
+    if client["type"] != "webauthn.get" {
+        return Err(bad("clientDataJSON.type is not webauthn.get"));
+    }
+    let challenge = client["challenge"]
+        .as_str()
+        .and_then(|c| URL_SAFE_NO_PAD.decode(c.as_bytes()).ok())
+        .ok_or_else(|| bad("clientDataJSON has no base64url challenge"))?;
+    let block = cacao
+        .block
+        .as_ref()
+        .ok_or_else(|| invalid("the CACAO's block is needed to check a WebAuthn challenge"))?;
+    if !challenges(block)?.contains(&challenge) {
+        return Err(bad("the WebAuthn challenge is not this capability"));
+    }
+    let mut signed = auth_data.to_vec();
+    signed.extend_from_slice(&Sha256::digest(client_data));
+    use p256::ecdsa::signature::Verifier;
+    key.verify(&signed, &sig).map_err(|_| {
+        bad(format!(
+            "the WebAuthn signature does not verify for {}",
+            cacao.p.iss
+        ))
+    })
 }
