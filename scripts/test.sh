@@ -38,17 +38,21 @@ step "cargo test (native: unit, vectors, property tests)"
 cargo test --locked
 
 step "wasm tests in Node"
-WASM_BINDGEN_TEST_ONLY_NODE=1 cargo test --locked --target wasm32-unknown-unknown \
-  --test vectors --test wasm_api
+WASM_TESTS=(--test vectors --test verify_vectors --test stream_rules --test wasm_api)
+WASM_BINDGEN_TEST_ONLY_NODE=1 cargo test --locked --target wasm32-unknown-unknown "${WASM_TESTS[@]}"
 
 step "wasm tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_ONLY_WEB=1 \
-  cargo test --locked --target wasm32-unknown-unknown --test vectors --test wasm_api
+  cargo test --locked --target wasm32-unknown-unknown "${WASM_TESTS[@]}"
 
 step "release package (wasm-bindgen + wasm-opt -Oz)"
 bash scripts/build-pkg.sh
 grep -q "export class StreamID" pkg/ceramic_wasm.d.ts
 grep -q "export type CeramicErrorCode" pkg/ceramic_wasm.d.ts
+# Every error code of the core is in the TypeScript union.
+for code in $(sed -n '/ALL_CODES/,/\];/p' src/error.rs | grep -o '"[A-Z_]*"'); do
+  grep -q "$code" pkg/ceramic_wasm.d.ts || { echo "error code $code is missing from the TS union" >&2; exit 1; }
+done
 
 step "done in $(( $(date +%s) - START ))s"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

@@ -146,9 +146,6 @@ pub enum Error {
     /// Rule 8: a relation value is not a StreamID of the related model.
     #[error("document relation: {0}")]
     MidRelation(String),
-    /// A data event header changes something other than shouldIndex.
-    #[error("document metadata change: {0}")]
-    MidMetadataChange(String),
 }
 
 impl Error {
@@ -200,7 +197,6 @@ impl Error {
             Error::MidSetFieldChanged(_) => "MID_SET_FIELD_CHANGED",
             Error::MidImmutableField(_) => "MID_IMMUTABLE_FIELD",
             Error::MidRelation(_) => "MID_RELATION",
-            Error::MidMetadataChange(_) => "MID_METADATA_CHANGE",
         }
     }
 
@@ -252,7 +248,6 @@ impl Error {
         "MID_SET_FIELD_CHANGED",
         "MID_IMMUTABLE_FIELD",
         "MID_RELATION",
-        "MID_METADATA_CHANGE",
     ];
 }
 
@@ -308,7 +303,6 @@ mod tests {
             Error::MidSetFieldChanged(String::new()),
             Error::MidImmutableField(String::new()),
             Error::MidRelation(String::new()),
-            Error::MidMetadataChange(String::new()),
         ];
         let codes: Vec<&str> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::ALL_CODES);

@@ -84,3 +84,78 @@ fn generated_keys_sign_events_that_verify() {
     assert!(js.did().starts_with("did:key:z6Mk"));
     assert_eq!(js.public_key().len(), 32);
 }
+
+fn get(v: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(v.clone(), |v, k| {
+        js_sys::Reflect::get(&v, &(*k).into()).unwrap()
+    })
+}
+
+#[test]
+fn verify_stream_and_event_through_the_js_surface() {
+    use ceramic_wasm::wasm::{verify_event, verify_stream};
+    let v = common::rust_ceramic();
+    let car = |n: &str| JsValue::from_str(v["fixtures"][n].as_str().unwrap());
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"now".into(), &1_718_400_000.0.into()).unwrap();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = calls.clone();
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(f64, f64)>::new(move |_d: f64, _t: f64| {
+        seen.set(seen.get() + 1)
+    });
+    js_sys::Reflect::set(&opts, &"onProgress".into(), cb.as_ref()).unwrap();
+    let out: JsValue = verify_stream(
+        vec![
+            car("TIME_EVENT_CAR_SINGLE_EVENT_BATCH"),
+            car("SIGNED_DATA_EVENT_CAR"),
+            car("SIGNED_INIT_EVENT_CAR"),
+        ],
+        opts.clone().into(),
+    )
+    .unwrap()
+    .into();
+    assert_eq!(
+        get(&out, &["state", "content", "steph"]).as_f64(),
+        Some(334.0)
+    );
+    assert_eq!(
+        get(&out, &["anchor"]).as_string().as_deref(),
+        Some("unchecked")
+    );
+    assert_eq!(
+        get(&out, &["state", "log", "2", "kind"])
+            .as_string()
+            .as_deref(),
+        Some("time")
+    );
+    assert_eq!(calls.get(), 3);
+
+    let checks: JsValue = verify_event(
+        car("CACAO_SIGNED_DATA_EVENT_CAR"),
+        car("CACAO_SIGNED_DATA_EVENT_CAR"),
+        opts.into(),
+    )
+    .unwrap()
+    .into();
+    let checks: js_sys::Array = checks.unchecked_into();
+    assert!(checks
+        .iter()
+        .any(|c| get(&c, &["kind"]).as_string().as_deref() == Some("capabilitySignature")));
+
+    // Expired at "now": a CeramicError with the code.
+    let late = js_sys::Object::new();
+    js_sys::Reflect::set(&late, &"now".into(), &1_800_000_000.0.into()).unwrap();
+    let err = verify_event(
+        car("CACAO_SIGNED_DATA_EVENT_CAR"),
+        car("CACAO_SIGNED_DATA_EVENT_CAR"),
+        late.into(),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(error_code(&err), "CAPABILITY_EXPIRED");
+    // A data event without its init: a broken link.
+    let err = verify_stream(vec![car("SIGNED_DATA_EVENT_CAR")], JsValue::UNDEFINED)
+        .err()
+        .unwrap();
+    assert_eq!(error_code(&err), "BROKEN_LINK");
+}

@@ -2,7 +2,13 @@
 //! Model Instance Document rules, and JSON Schema validation of content.
 
 mod formats;
+pub mod mid;
+pub mod model;
 pub mod schema;
 pub mod state;
 
+pub use model::{AccountRelation, Model, ModelDefinition, Relation};
+#[cfg(not(target_arch = "wasm32"))]
+pub use schema::NativeRegex;
+pub use schema::PatternMatcher;
 pub use state::{apply_patch, compare_branches, diff, LogEntry, StreamState};

@@ -6,12 +6,17 @@
 
 mod anchor;
 mod signature;
+mod stream;
 
 pub use anchor::{
     anchor_status, check_chain, root_from_input, walk_merkle_path, AnchorStatus, ChainAnchor,
     EthRpc, LOCAL_CHAIN_NAMESPACES,
 };
 pub use signature::verify_signer;
+pub use stream::{
+    collect_from_tip, verify_event, verify_stream, AnchorLevel, EventSource, Progress,
+    VerifiedStream, VerifyContext,
+};
 
 use cid::Cid;
 use serde::Serialize;

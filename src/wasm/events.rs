@@ -24,14 +24,18 @@ pub struct JsEvent(pub(crate) Event);
 pub fn decode_event(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] car: JsValue,
 ) -> JsResult<JsEvent> {
-    let bytes = if let Some(s) = car.as_string() {
-        multibase::decode(&s)?
+    Ok(JsEvent(Event::decode_car(&car_bytes(car)?)?))
+}
+
+/// CAR bytes from a `Uint8Array` or a multibase string.
+pub(crate) fn car_bytes(car: JsValue) -> JsResult<Vec<u8>> {
+    if let Some(s) = car.as_string() {
+        Ok(multibase::decode(&s)?)
     } else if car.is_instance_of::<js_sys::Uint8Array>() {
-        js_sys::Uint8Array::from(car).to_vec()
+        Ok(js_sys::Uint8Array::from(car).to_vec())
     } else {
-        return Err(Error::InvalidCar("expected a Uint8Array or a multibase string".into()).into());
-    };
-    Ok(JsEvent(Event::decode_car(&bytes)?))
+        Err(Error::InvalidCar("expected a Uint8Array or a multibase string".into()).into())
+    }
 }
 
 #[wasm_bindgen(js_class = Event)]

@@ -4,9 +4,13 @@
 mod error;
 mod events;
 mod ids;
+mod regex;
 mod signer;
+mod verify;
 
 pub use error::JsResult;
 pub use events::{decode_event, JsEvent};
 pub use ids::{JsCommitId, JsStreamId};
+pub use regex::JsRegExpMatcher;
 pub use signer::JsKeyDidSigner;
+pub use verify::{verify_event, verify_stream};

@@ -1,0 +1,261 @@
+//! Model definitions (ceramic-sdk model-protocol codecs and assertions; protocol.md §5.1).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::schema::{check_schema, PatternMatcher};
+use crate::error::{Error, Result};
+use crate::ids::{StreamId, StreamType};
+
+/// How documents of a model relate to accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum AccountRelation {
+    /// Any number of documents per account (signed init, random `unique`).
+    List,
+    /// One document per account (deterministic init).
+    Single,
+    /// Interfaces: no documents.
+    None,
+    /// One document per account and set of field values (deterministic init).
+    Set {
+        /// The fields whose values make a document unique.
+        fields: Vec<String>,
+    },
+}
+
+/// A relation of a model field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Relation {
+    /// The field holds an account DID (not checked).
+    Account,
+    /// The field holds a document's StreamID, of `model` if given.
+    Document {
+        /// The related model (`null` in v2: any).
+        model: Option<String>,
+    },
+}
+
+/// A Model's definition (its init event's content).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelDefinition {
+    /// `"1.0"` or `"2.0"`.
+    pub version: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// v2: whether this is an interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<bool>,
+    /// v2: the interfaces it implements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implements: Option<Vec<String>>,
+    /// The JSON schema of document content.
+    pub schema: Value,
+    /// v2: top-level fields that may not change after creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub immutable_fields: Option<Vec<String>>,
+    /// Account relation.
+    pub account_relation: AccountRelation,
+    /// Relations of fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relations: Option<BTreeMap<String, Relation>>,
+    /// Views (not checked beyond their shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub views: Option<BTreeMap<String, Value>>,
+}
+
+/// A Model: its StreamID and checked definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The Model's StreamID.
+    pub id: StreamId,
+    /// The definition.
+    pub definition: ModelDefinition,
+}
+
+fn bad(m: impl Into<String>) -> Error {
+    Error::InvalidModel(m.into())
+}
+
+const VIEW_TYPES: &[&str] = &[
+    "documentAccount",
+    "documentVersion",
+    "relationDocument",
+    "relationFrom",
+    "relationCountFrom",
+    "relationSetFrom",
+];
+
+impl ModelDefinition {
+    /// Parse a definition from JSON content.
+    pub fn from_json(content: &Value) -> Result<Self> {
+        serde_json::from_value(content.clone()).map_err(|e| bad(format!("definition: {e}")))
+    }
+
+    /// Whether this is an interface.
+    pub fn is_interface(&self) -> bool {
+        self.interface == Some(true)
+    }
+
+    /// The `(major, minor)` version.
+    pub fn version(&self) -> Result<(u32, u32)> {
+        let parse = || {
+            let (a, b) = self.version.split_once('.')?;
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            (digits(a) && digits(b)).then(|| Some((a.parse().ok()?, b.parse().ok()?)))?
+        };
+        parse().ok_or_else(|| bad(format!("version {:?} is not major.minor", self.version)))
+    }
+
+    /// Check every model rule that needs no other stream.
+    pub fn validate(&self, matcher: &dyn PatternMatcher) -> Result<()> {
+        let version = self.version()?;
+        if version > (2, 0) {
+            return Err(bad(format!("version {} is newer than 2.0", self.version)));
+        }
+        if self.name.is_empty() {
+            return Err(bad("the name is empty"));
+        }
+        let v2 = version >= (2, 0);
+        if v2 && (self.interface.is_none() || self.implements.is_none()) {
+            return Err(bad("a v2 model needs `interface` and `implements`"));
+        }
+        if !v2
+            && !matches!(
+                self.account_relation,
+                AccountRelation::List | AccountRelation::Single
+            )
+        {
+            return Err(bad("a v1 model's account relation is list or single"));
+        }
+        for i in self.implements.iter().flatten() {
+            model_id(i).map_err(|e| bad(format!("implements {i:?}: {e}")))?;
+        }
+        if self.schema.get("type") != Some(&Value::String("object".into())) {
+            return Err(bad("the schema must be of type object"));
+        }
+        check_schema(&self.schema, matcher)?;
+        closed_objects(&self.schema, "#")?;
+        let props = self.schema.get("properties").and_then(Value::as_object);
+        if let AccountRelation::Set { fields } = &self.account_relation {
+            if fields.is_empty() {
+                return Err(bad("a set relation needs fields"));
+            }
+            let required: Vec<&str> = self
+                .schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for f in fields {
+                if !required.contains(&f.as_str()) {
+                    return Err(bad(format!(
+                        "set field {f:?} is not required by the schema"
+                    )));
+                }
+                let prop = props
+                    .and_then(|p| p.get(f))
+                    .ok_or_else(|| bad(format!("set field {f:?} is not a schema property")))?;
+                let prop = deref(&self.schema, prop);
+                let scalar = prop
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| ["boolean", "integer", "number", "string"].contains(&t));
+                if !scalar {
+                    return Err(bad(format!("set field {f:?} is not a scalar")));
+                }
+            }
+        }
+        if self.account_relation == AccountRelation::None && !self.is_interface() {
+            return Err(bad("only interfaces have account relation none"));
+        }
+        for (field, rel) in self.relations.iter().flatten() {
+            if let Relation::Document { model } = rel {
+                match model {
+                    Some(m) => {
+                        model_id(m).map_err(|e| bad(format!("relation {field:?}: {e}")))?;
+                    }
+                    None if !v2 => {
+                        return Err(bad(format!("relation {field:?} needs a model in v1")))
+                    }
+                    None => {}
+                }
+            }
+        }
+        for (name, view) in self.views.iter().flatten() {
+            let t = view.get("type").and_then(Value::as_str).unwrap_or_default();
+            if !VIEW_TYPES.contains(&t) {
+                return Err(bad(format!("view {name:?} has unknown type {t:?}")));
+            }
+        }
+        if self.is_interface() {
+            let views = self.views.as_ref().map_or(0, BTreeMap::len);
+            if props.map_or(0, |p| p.len()) + views == 0 {
+                return Err(bad("an interface needs at least one property or view"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn model_id(s: &str) -> Result<StreamId> {
+    let id: StreamId = s.parse()?;
+    if id.stream_type() != StreamType::Model {
+        return Err(bad(format!("{s} is not a Model StreamID")));
+    }
+    Ok(id)
+}
+
+/// Follow `$ref`s (a few levels) to the schema they name.
+fn deref<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
+    for _ in 0..8 {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(p) => match root.pointer(p) {
+                Some(t) => node = t,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    node
+}
+
+/// Every `type: "object"` node must say `additionalProperties: false`.
+fn closed_objects(node: &Value, path: &str) -> Result<()> {
+    match node {
+        Value::Object(o) => {
+            let is_object = match o.get("type") {
+                Some(Value::String(t)) => t == "object",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+                _ => false,
+            };
+            if is_object && o.get("additionalProperties") != Some(&Value::Bool(false)) {
+                return Err(bad(format!(
+                    "schema at {path}: objects must set additionalProperties to false"
+                )));
+            }
+            for (k, v) in o {
+                if k != "enum" && k != "const" && k != "default" && k != "examples" {
+                    closed_objects(v, &format!("{path}/{k}"))?;
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| closed_objects(v, &format!("{path}/{i}"))),
+        _ => Ok(()),
+    }
+}

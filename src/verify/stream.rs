@@ -1,0 +1,501 @@
+//! The two entry points: verify one event, and verify a whole stream into its state.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+
+use cid::Cid;
+use serde::Serialize;
+
+use super::anchor::{anchor_status, walk_merkle_path, AnchorStatus, EthRpc};
+use super::signature::verify_signer;
+use super::{Check, CheckKind};
+use crate::did::cacao::TimeCheck;
+use crate::error::{Error, Result};
+use crate::events::{Event, InitPayload};
+use crate::ids::{StreamId, StreamType};
+use crate::stream::mid::{check_genesis, check_update, is_valid_did};
+use crate::stream::model::{Model, ModelDefinition};
+use crate::stream::schema::PatternMatcher;
+use crate::stream::state::{compare_branches, StreamState};
+
+/// What verification needs besides the events.
+#[derive(Clone, Copy)]
+pub struct VerifyContext<'a> {
+    /// Capability time checks for events that are not anchored on a chain (usually "now").
+    /// Events covered by a chain-verified anchor are checked at the anchor's time instead.
+    pub time: TimeCheck,
+    /// The document's Model, for Model Instance Documents. Without it the document rules and
+    /// the schema are not checked, and the report says so.
+    pub model: Option<&'a Model>,
+    /// The regex engine for schema `pattern`s.
+    pub matcher: &'a dyn PatternMatcher,
+    /// Most events accepted in one stream.
+    pub max_events: usize,
+}
+
+impl<'a> VerifyContext<'a> {
+    /// A context checking capabilities at `now` (unix seconds).
+    pub fn new(now: i64, matcher: &'a dyn PatternMatcher) -> Self {
+        VerifyContext {
+            time: TimeCheck::at(now),
+            model: None,
+            matcher,
+            max_events: 100_000,
+        }
+    }
+
+    /// With the document's Model.
+    pub fn with_model(mut self, model: &'a Model) -> Self {
+        self.model = Some(model);
+        self
+    }
+}
+
+/// How far a stream's anchoring was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AnchorLevel {
+    /// No time event.
+    None,
+    /// Only anchored on a development chain.
+    Local,
+    /// Anchored, with the chain not asked (no RPC given).
+    Unchecked,
+    /// Anchored, and the transaction checked on its chain.
+    Chain,
+}
+
+/// A verified stream.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedStream {
+    /// The state, folded from verified events only.
+    pub state: StreamState,
+    /// Every check performed on the winning branch.
+    pub checks: Vec<Check>,
+    /// How far anchoring was established.
+    pub anchor: AnchorLevel,
+    /// Checks that could not be performed, and why (empty when everything was checked).
+    pub not_checked: Vec<String>,
+    /// Events of other branches that lost the conflict rule.
+    #[serde(serialize_with = "cids")]
+    pub discarded: Vec<Cid>,
+}
+
+fn cids<S: serde::Serializer>(v: &[Cid], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|c| c.to_string()))
+}
+
+/// Progress of a long verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Events verified so far.
+    pub done: usize,
+    /// Events in all.
+    pub total: usize,
+}
+
+/// Fetches events by CID (from a node, a cache, a CAR).
+pub trait EventSource {
+    /// The event with this CID (strictly decoded).
+    fn event(&self, cid: &Cid) -> impl Future<Output = Result<Event>>;
+}
+
+/// Walk `prev` links back from `tip` to the init event; returns the events, init first.
+pub async fn collect_from_tip<S: EventSource>(
+    tip: Cid,
+    source: &S,
+    max_events: usize,
+) -> Result<Vec<Event>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut next = Some(tip);
+    while let Some(cid) = next {
+        if !seen.insert(cid) {
+            return Err(Error::BrokenLink(format!("the log loops at {cid}")));
+        }
+        if out.len() >= max_events {
+            return Err(Error::TooLarge(format!(
+                "the stream has more than {max_events} events"
+            )));
+        }
+        let event = source.event(&cid).await?;
+        if event.cid() != cid {
+            return Err(Error::BrokenLink(format!(
+                "asked for {cid}, got {}",
+                event.cid()
+            )));
+        }
+        next = event.prev();
+        out.push(event);
+    }
+    out.reverse();
+    Ok(out)
+}
+
+fn model_genesis_rules(init: &Event, matcher: &dyn PatternMatcher) -> Result<Model> {
+    let Event::SignedInit(e) = init else {
+        return Err(Error::InvalidModel(
+            "a Model's init event must be signed".into(),
+        ));
+    };
+    let h = &e.payload().header;
+    if h.unique.is_some() || h.context.is_some() || h.should_index.is_some() || h.sep() != "model" {
+        return Err(Error::InvalidModel(
+            "a Model's header is exactly {controllers, model, sep: \"model\"}".into(),
+        ));
+    }
+    match h.controllers.as_slice() {
+        [c] if (c.starts_with("did:key:") || c.starts_with("did:pkh:")) && is_valid_did(c) => {}
+        _ => {
+            return Err(Error::InvalidModel(
+                "a Model has one did:key or did:pkh controller".into(),
+            ))
+        }
+    }
+    let content =
+        e.payload().data.as_ref().ok_or_else(|| {
+            Error::InvalidModel("a Model's init event carries its definition".into())
+        })?;
+    let definition = ModelDefinition::from_json(&crate::events::ipld_to_json(content)?)?;
+    definition.validate(matcher)?;
+    Ok(Model {
+        id: init
+            .stream_id()
+            .unwrap_or_else(|| unreachable!("init events have a StreamID")),
+        definition,
+    })
+}
+
+/// Verify one event given its stream's init event: signature and capability (at `ctx.time`),
+/// the Model or document rules for init events, `id` for others, and the Merkle proof (and, with
+/// `rpc`, the chain) for time events. `prev` needs the log: see [`verify_stream`].
+pub async fn verify_event<R: EthRpc>(
+    event: &Event,
+    init: &Event,
+    ctx: &VerifyContext<'_>,
+    rpc: Option<&R>,
+) -> Result<Vec<Check>> {
+    let (Some(payload), Some(stream)) = (init.init_payload(), init.stream_id()) else {
+        return Err(Error::BrokenLink(
+            "the given init event is not an init event".into(),
+        ));
+    };
+    let mut checks = vec![Check::new(
+        CheckKind::Encoding,
+        event.cid(),
+        "canonical blocks that hash to their CIDs".into(),
+    )];
+    if event.stream_cid() != *stream.cid() {
+        return Err(Error::BrokenLink(format!(
+            "{} is not an event of {stream}",
+            event.cid()
+        )));
+    }
+    if event.init_payload().is_some() {
+        checks.extend(genesis_checks(event, &stream, ctx)?.1);
+    } else {
+        checks.push(Check::new(
+            CheckKind::Link,
+            event.cid(),
+            format!("id is the init event {}", stream.cid()),
+        ));
+    }
+    checks.extend(verify_signer(event, payload, &stream, &ctx.time)?);
+    if let Event::Time(t) = event {
+        walk_merkle_path(t)?;
+        checks.push(Check::new(
+            CheckKind::MerkleProof,
+            event.cid(),
+            format!("path {:?} leads from the root to prev", t.event().path),
+        ));
+        checks.push(anchor_check(event.cid(), &anchor_status(t, rpc).await?));
+    }
+    Ok(checks)
+}
+
+fn anchor_check(cid: Cid, status: &AnchorStatus) -> Check {
+    match status {
+        AnchorStatus::Chain {
+            chain_id,
+            timestamp,
+        } => Check::new(
+            CheckKind::ChainAnchor,
+            cid,
+            format!("anchored on {chain_id} at {timestamp}"),
+        ),
+        AnchorStatus::Local { chain_id } => Check::new(
+            CheckKind::LocalAnchor,
+            cid,
+            format!(
+                "anchored on the development chain {chain_id}: proves ordering on that node only"
+            ),
+        ),
+        AnchorStatus::Unchecked { chain_id } => Check::new(
+            CheckKind::LocalAnchor,
+            cid,
+            format!("anchored on {chain_id}; the chain was not asked"),
+        ),
+    }
+}
+
+/// Model rules for Model inits, document rules for MID inits (if the model is known).
+fn genesis_checks(
+    init: &Event,
+    stream: &StreamId,
+    ctx: &VerifyContext<'_>,
+) -> Result<(Vec<String>, Vec<Check>)> {
+    let mut not_checked = Vec::new();
+    let mut checks = Vec::new();
+    match stream.stream_type() {
+        StreamType::Model => {
+            model_genesis_rules(init, ctx.matcher)?;
+            checks.push(Check::new(
+                CheckKind::ModelRules,
+                init.cid(),
+                "the definition follows the model rules".into(),
+            ));
+        }
+        _ => match ctx.model {
+            Some(model) => {
+                check_genesis(init, model, ctx.matcher)?;
+                checks.push(Check::new(
+                    CheckKind::DocumentRules,
+                    init.cid(),
+                    format!("follows the rules of model {}", model.id),
+                ));
+                checks.push(Check::new(
+                    CheckKind::Schema,
+                    init.cid(),
+                    "initial content validates against the model schema".into(),
+                ));
+            }
+            None => not_checked.push("document rules and schema: the model was not given".into()),
+        },
+    }
+    Ok((not_checked, checks))
+}
+
+/// Verify a whole stream from its events, in any order: every event's encoding, signature and
+/// capability, links, anchors (Merkle proofs; chains when `rpc` is given), and the Model or
+/// document rules; fold the verified events into the state. Two branches are settled by the
+/// conflict rule; events that fail any check fail the whole verification.
+pub async fn verify_stream<R: EthRpc>(
+    events: &[Event],
+    ctx: &VerifyContext<'_>,
+    rpc: Option<&R>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<VerifiedStream> {
+    if events.len() > ctx.max_events {
+        return Err(Error::TooLarge(format!(
+            "{} events, the limit is {}",
+            events.len(),
+            ctx.max_events
+        )));
+    }
+    let mut by_cid: HashMap<Cid, &Event> = HashMap::new();
+    for e in events {
+        by_cid.entry(e.cid()).or_insert(e);
+    }
+    let inits: Vec<&Event> = by_cid
+        .values()
+        .copied()
+        .filter(|e| e.init_payload().is_some())
+        .collect();
+    let init = match inits.as_slice() {
+        [one] => *one,
+        [] => return Err(Error::BrokenLink("no init event among the events".into())),
+        _ => {
+            return Err(Error::BrokenLink(format!(
+                "{} init events among the events",
+                inits.len()
+            )))
+        }
+    };
+    let stream = init
+        .stream_id()
+        .unwrap_or_else(|| unreachable!("init events have a StreamID"));
+    let payload: &InitPayload = init
+        .init_payload()
+        .unwrap_or_else(|| unreachable!("checked"));
+    let mut children: HashMap<Cid, Vec<&Event>> = HashMap::new();
+    for e in by_cid.values() {
+        let Some(prev) = e.prev() else { continue };
+        if e.stream_cid() != *stream.cid() {
+            return Err(Error::BrokenLink(format!(
+                "{} belongs to another stream ({})",
+                e.cid(),
+                e.stream_cid()
+            )));
+        }
+        if !by_cid.contains_key(&prev) {
+            return Err(Error::BrokenLink(format!(
+                "{} follows {prev}, which is not among the events",
+                e.cid()
+            )));
+        }
+        children.entry(prev).or_default().push(e);
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|e| e.cid().to_bytes());
+    }
+
+    // Every path from the init event to a leaf is a branch.
+    let mut branches: Vec<Vec<&Event>> = Vec::new();
+    let mut stack: Vec<Vec<&Event>> = vec![vec![init]];
+    while let Some(path) = stack.pop() {
+        let last = path.last().map(|e| e.cid()).unwrap_or_default();
+        match children.get(&last) {
+            None => branches.push(path),
+            Some(next) => {
+                for e in next {
+                    let mut p = path.clone();
+                    p.push(e);
+                    stack.push(p);
+                }
+            }
+        }
+        if branches.len() + stack.len() > 64 {
+            return Err(Error::TooLarge("more than 64 branches".into()));
+        }
+    }
+
+    let total = by_cid.len();
+    let mut done = HashSet::new();
+    let mut anchors: HashMap<Cid, AnchorStatus> = HashMap::new();
+    let (mut not_checked, genesis) = genesis_checks(init, &stream, ctx)?;
+    let model_rules = stream.stream_type() == StreamType::ModelInstanceDocument;
+    let deterministic = matches!(init, Event::UnsignedInit(_));
+
+    let mut results: Vec<(StreamState, Vec<Check>)> = Vec::new();
+    for branch in &branches {
+        // Time events first: their Merkle proofs and anchor times.
+        for e in branch {
+            if let Event::Time(t) = e {
+                if let std::collections::hash_map::Entry::Vacant(slot) = anchors.entry(e.cid()) {
+                    walk_merkle_path(t)?;
+                    slot.insert(anchor_status(t, rpc).await?);
+                }
+            }
+        }
+        let mut state = StreamState::from_init(init)?;
+        let mut checks = vec![Check::new(
+            CheckKind::Encoding,
+            init.cid(),
+            "canonical blocks that hash to their CIDs".into(),
+        )];
+        checks.extend(genesis.iter().cloned());
+        let mut data_seen = 0usize;
+        for (i, e) in branch.iter().enumerate() {
+            // Capabilities are checked when the event was anchored on a chain, else at ctx.time.
+            let anchored = branch[i..]
+                .iter()
+                .find_map(|later| match anchors.get(&later.cid()) {
+                    Some(AnchorStatus::Chain { timestamp, .. }) => i64::try_from(*timestamp).ok(),
+                    _ => None,
+                });
+            let time = match anchored {
+                Some(t) => TimeCheck {
+                    at_time: Some(t),
+                    ..ctx.time
+                },
+                None => ctx.time,
+            };
+            checks.extend(verify_signer(e, payload, &stream, &time)?);
+            if i > 0 {
+                state.check_link(e)?;
+                checks.push(Check::new(
+                    CheckKind::Encoding,
+                    e.cid(),
+                    "canonical blocks that hash to their CIDs".into(),
+                ));
+                checks.push(Check::new(
+                    CheckKind::Link,
+                    e.cid(),
+                    format!("id is the init event, prev is the tip {}", state.tip),
+                ));
+                let before = state.content.clone();
+                let anchor = anchors.get(&e.cid()).cloned();
+                if let Some(a) = &anchor {
+                    checks.push(Check::new(
+                        CheckKind::MerkleProof,
+                        e.cid(),
+                        "the Merkle path leads from the proof root to prev".into(),
+                    ));
+                    checks.push(anchor_check(e.cid(), a));
+                }
+                state.apply(e, anchor)?;
+                if let (Event::Data(d), true, Some(model)) = (e, model_rules, ctx.model) {
+                    check_update(
+                        payload,
+                        model,
+                        d.payload(),
+                        &before,
+                        &state.content,
+                        deterministic && data_seen == 0,
+                        ctx.matcher,
+                    )?;
+                    checks.push(Check::new(
+                        CheckKind::DocumentRules,
+                        e.cid(),
+                        "the update follows the document rules".into(),
+                    ));
+                    checks.push(Check::new(
+                        CheckKind::Schema,
+                        e.cid(),
+                        "the content validates against the model schema".into(),
+                    ));
+                }
+                if matches!(e, Event::Data(_)) {
+                    data_seen += 1;
+                }
+            }
+            if done.insert(e.cid()) {
+                progress(Progress {
+                    done: done.len(),
+                    total,
+                });
+            }
+        }
+        results.push((state, checks));
+    }
+
+    results.sort_by(|a, b| compare_branches(&a.0, &b.0));
+    let mut results = results.into_iter();
+    let (state, checks) = results
+        .next()
+        .ok_or_else(|| Error::BrokenLink("no branch".into()))?;
+    let kept: HashSet<Cid> = state.log.iter().map(|e| e.cid).collect();
+    let mut discarded: Vec<Cid> = by_cid
+        .keys()
+        .filter(|c| !kept.contains(c))
+        .copied()
+        .collect();
+    discarded.sort_by_key(|c| c.to_bytes());
+    let anchor = state
+        .log
+        .iter()
+        .filter_map(|e| e.anchor.as_ref())
+        .map(|a| match a {
+            AnchorStatus::Chain { .. } => AnchorLevel::Chain,
+            AnchorStatus::Unchecked { .. } => AnchorLevel::Unchecked,
+            AnchorStatus::Local { .. } => AnchorLevel::Local,
+        })
+        .max_by_key(|l| match l {
+            AnchorLevel::None => 0,
+            AnchorLevel::Local => 1,
+            AnchorLevel::Unchecked => 2,
+            AnchorLevel::Chain => 3,
+        })
+        .unwrap_or(AnchorLevel::None);
+    if ctx.time.at_time.is_none() {
+        not_checked.push("capability time windows: no time was given".into());
+    }
+    Ok(VerifiedStream {
+        state,
+        checks,
+        anchor,
+        not_checked,
+        discarded,
+    })
+}

@@ -1,0 +1,208 @@
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{events::car_bytes, JsRegExpMatcher, JsResult};
+use crate::error::Error;
+use crate::events::Event;
+use crate::stream::Model;
+use crate::verify::{self, VerifyContext};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_VERIFY: &'static str = r#"
+/** Options of `verifyStream` and `verifyEvent`. */
+export interface VerifyOptions {
+  /** Unix seconds to check capabilities at when an event is not anchored on a chain (default: now). */
+  now?: number;
+  /** The CAR of the document's Model init event: enables the document rules and the schema. */
+  model?: Uint8Array | string;
+  /** Called after each event with how many of how many are verified. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One check performed on one event. */
+export interface Check {
+  kind: "encoding" | "signature" | "controller" | "capabilitySignature" | "capabilityTime"
+      | "capabilityResource" | "link" | "merkleProof" | "chainAnchor" | "localAnchor"
+      | "modelRules" | "documentRules" | "schema" | "nodeState";
+  event: string;
+  detail: string;
+}
+
+/** One entry of a stream's log. */
+export interface LogEntry {
+  cid: string;
+  kind: "init" | "data" | "time";
+  anchoredAt?: number;
+  anchor?: { kind: "chain"; chainId: string; timestamp: number }
+         | { kind: "local"; chainId: string }
+         | { kind: "unchecked"; chainId: string };
+}
+
+/** A stream's state, folded from verified events. */
+export interface StreamState {
+  streamId: string;
+  controller: string;
+  model: string;
+  unique?: Uint8Array;
+  context?: string;
+  shouldIndex: boolean;
+  content: unknown;
+  tip: string;
+  log: LogEntry[];
+}
+
+/** The result of `verifyStream`. */
+export interface VerifiedStream {
+  state: StreamState;
+  checks: Check[];
+  anchor: "none" | "local" | "unchecked" | "chain";
+  /** Checks that could not be performed, and why. */
+  notChecked: string[];
+  /** Events of branches that lost the conflict rule. */
+  discarded: string[];
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `VerifyOptions` from JS.
+    #[wasm_bindgen(typescript_type = "VerifyOptions")]
+    pub type JsVerifyOptions;
+    /// `VerifiedStream` to JS.
+    #[wasm_bindgen(typescript_type = "VerifiedStream")]
+    pub type JsVerifiedStream;
+    /// `Check[]` to JS.
+    #[wasm_bindgen(typescript_type = "Check[]")]
+    pub type JsChecks;
+}
+
+struct Options {
+    now: i64,
+    model: Option<Model>,
+    progress: Option<js_sys::Function>,
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
+    let now = match get(opts, "now").as_f64() {
+        Some(n) => n as i64,
+        None => (js_sys::Date::now() / 1000.0) as i64,
+    };
+    let model = match get(opts, "model") {
+        m if m.is_undefined() || m.is_null() => None,
+        m => {
+            let event = Event::decode_car(&car_bytes(m)?)?;
+            let ctx = VerifyContext::new(now, matcher);
+            let verified = verify_now(verify::verify_stream(
+                std::slice::from_ref(&event),
+                &ctx,
+                None::<&NoRpc>,
+                &mut |_| {},
+            ))?;
+            let definition = crate::stream::ModelDefinition::from_json(&verified.state.content)?;
+            Some(Model {
+                id: verified.state.stream_id,
+                definition,
+            })
+        }
+    };
+    let progress = get(opts, "onProgress").dyn_into::<js_sys::Function>().ok();
+    Ok(Options {
+        now,
+        model,
+        progress,
+    })
+}
+
+/// No chain RPC yet on this surface: anchors are walked and reported as not chain-checked.
+struct NoRpc;
+
+impl verify::EthRpc for NoRpc {
+    async fn request(
+        &self,
+        method: &str,
+        _params: serde_json::Value,
+    ) -> crate::Result<serde_json::Value> {
+        Err(Error::ChainRpc(format!("no RPC for {method}")))
+    }
+}
+
+/// Drive a future that never waits (no RPC is given) to its end.
+fn verify_now<T>(f: impl std::future::Future<Output = crate::Result<T>>) -> crate::Result<T> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => Err(Error::ChainRpc("verification waited on I/O".into())),
+    }
+}
+
+fn to_js<T: Serialize>(v: &T) -> JsResult<JsValue> {
+    let s = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    v.serialize(&s)
+        .map_err(|e| Error::Encode(format!("to JS: {e}")).into())
+}
+
+/// Verify a whole stream from its events' CARs (any order): signatures, capabilities, links,
+/// Merkle proofs, Model and document rules, and fold the state. Throws a `CeramicError` with
+/// the failing check's code.
+///
+/// ```ts
+/// const v = verifyStream([initCar, dataCar], { model: modelCar });
+/// v.state.content; v.checks.length; v.anchor;
+/// ```
+#[wasm_bindgen(js_name = verifyStream)]
+pub fn verify_stream(
+    #[wasm_bindgen(unchecked_param_type = "(Uint8Array | string)[]")] cars: Vec<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] opts: JsValue,
+) -> JsResult<JsVerifiedStream> {
+    let matcher = JsRegExpMatcher::default();
+    let o = options(&opts, &matcher)?;
+    let events = cars
+        .into_iter()
+        .map(|c| Ok(Event::decode_car(&car_bytes(c)?)?))
+        .collect::<JsResult<Vec<_>>>()?;
+    let mut ctx = VerifyContext::new(o.now, &matcher);
+    ctx.model = o.model.as_ref();
+    let progress = o.progress;
+    let verified = verify_now(verify::verify_stream(
+        &events,
+        &ctx,
+        None::<&NoRpc>,
+        &mut |p| {
+            if let Some(f) = &progress {
+                let _ = f.call2(
+                    &JsValue::NULL,
+                    &(p.done as f64).into(),
+                    &(p.total as f64).into(),
+                );
+            }
+        },
+    ))?;
+    Ok(to_js(&verified)?.unchecked_into())
+}
+
+/// Verify one event against its stream's init event (signature, capability, rules, Merkle
+/// proof); returns the checks performed.
+///
+/// ```ts
+/// const checks = verifyEvent(dataCar, initCar);
+/// ```
+#[wasm_bindgen(js_name = verifyEvent)]
+pub fn verify_event(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] car: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] init_car: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] opts: JsValue,
+) -> JsResult<JsChecks> {
+    let matcher = JsRegExpMatcher::default();
+    let o = options(&opts, &matcher)?;
+    let event = Event::decode_car(&car_bytes(car)?)?;
+    let init = Event::decode_car(&car_bytes(init_car)?)?;
+    let mut ctx = VerifyContext::new(o.now, &matcher);
+    ctx.model = o.model.as_ref();
+    let checks = verify_now(verify::verify_event(&event, &init, &ctx, None::<&NoRpc>))?;
+    Ok(to_js(&checks)?.unchecked_into())
+}
