@@ -1,7 +1,6 @@
 //! Canonical DAG-CBOR: one extension trait gives any serializable value's bytes, CID and block.
 
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use multihash::Multihash;
 use serde::{de::DeserializeOwned, Serialize};
 use sha2::{Digest, Sha256};
@@ -101,12 +100,21 @@ pub fn from_dag_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 }
 
 /// Decode `bytes` as a `T` under the network's strict rule: the bytes must be well-formed DAG-CBOR
-/// (`INVALID_CBOR`), have exactly the fields of `T` (`INVALID_EVENT`), and re-encode to the very
-/// same bytes (`NOT_CANONICAL`). ceramic-one applies the same rule to event roots and payloads.
+/// (`INVALID_CBOR`), canonical (`NOT_CANONICAL`), have exactly the fields of `T`
+/// (`INVALID_EVENT`), and re-encode to the very same bytes (`NOT_CANONICAL`). ceramic-one applies
+/// the same rule to event roots and payloads.
 pub fn decode_strict<T: DeserializeOwned + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
-    let ipld: Ipld = from_dag_cbor(bytes)?;
-    let value: T = ipld_core::serde::from_ipld(ipld)
-        .map_err(|e| Error::InvalidEvent(format!("{what}: {e}")))?;
+    use serde_ipld_dagcbor::DecodeError as D;
+    let value: T = serde_ipld_dagcbor::from_slice(bytes).map_err(|e| match e {
+        D::UnorderedKey | D::NonMinimal { .. } | D::IndefiniteSize => {
+            Error::NotCanonical(format!("{what}: {e}"))
+        }
+        // Well-formed CBOR of the wrong shape: unknown or missing fields, wrong types.
+        D::Msg(_) | D::Mismatch { .. } | D::LengthMismatch { .. } => {
+            Error::InvalidEvent(format!("{what}: {e}"))
+        }
+        other => Error::InvalidCbor(format!("{what}: {other}")),
+    })?;
     let again = value.to_dag_cbor()?;
     if again != bytes {
         return Err(Error::NotCanonical(format!(
@@ -119,6 +127,7 @@ pub fn decode_strict<T: DeserializeOwned + Serialize>(bytes: &[u8], what: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ipld_core::ipld::Ipld;
     use std::collections::BTreeMap;
 
     #[derive(Serialize)]

@@ -7,6 +7,7 @@
 pub mod car;
 pub mod dagcbor;
 pub mod multibase;
+pub mod time;
 
 pub use car::{BlockSource, Car, CarLimits};
 pub use dagcbor::{decode_strict, sha256_cid, Block, DagCborExt};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::codec::time::{format_millis, parse_rfc3339};
 use ipld_core::ipld::Ipld;
 use serde::{Deserialize, Serialize};
 
@@ -46,9 +46,9 @@ impl CacaoTime {
     pub fn unix(&self) -> Result<i64> {
         match self {
             CacaoTime::Unix(s) => Ok(*s),
-            CacaoTime::Text(t) => DateTime::parse_from_rfc3339(t)
-                .map(|d| d.timestamp())
-                .map_err(|e| Error::InvalidCapability(format!("time {t:?}: {e}"))),
+            CacaoTime::Text(t) => parse_rfc3339(t)
+                .map(|(secs, _)| secs)
+                .ok_or_else(|| Error::InvalidCapability(format!("time {t:?} is not RFC 3339"))),
         }
     }
 
@@ -56,21 +56,17 @@ impl CacaoTime {
     /// re-rendered with milliseconds and `Z` (what rust-ceramic rebuilds).
     fn renderings(&self) -> Vec<String> {
         let mut out = Vec::with_capacity(2);
-        if let CacaoTime::Text(t) = self {
-            out.push(t.clone());
-        }
-        if let Ok(secs) = self.unix() {
-            let ms = match self {
-                CacaoTime::Text(t) => DateTime::parse_from_rfc3339(t)
-                    .map(|d| d.with_timezone(&Utc))
-                    .ok(),
-                CacaoTime::Unix(_) => DateTime::from_timestamp(secs, 0),
-            };
-            if let Some(d) = ms {
-                let r = d.to_rfc3339_opts(SecondsFormat::Millis, true);
-                if !out.contains(&r) {
-                    out.push(r);
-                }
+        let parsed = match self {
+            CacaoTime::Text(t) => {
+                out.push(t.clone());
+                parse_rfc3339(t)
+            }
+            CacaoTime::Unix(s) => Some((*s, 0)),
+        };
+        if let Some((secs, nanos)) = parsed {
+            let r = format_millis(secs, nanos / 1_000_000);
+            if !out.contains(&r) {
+                out.push(r);
             }
         }
         out
@@ -208,7 +204,7 @@ impl Cacao {
     pub fn from_block(bytes: &[u8]) -> Result<Self> {
         let ipld: Ipld = crate::codec::dagcbor::from_dag_cbor(bytes)
             .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))?;
-        let mut cacao: Cacao = ipld_core::serde::from_ipld(ipld.clone())
+        let mut cacao: Cacao = crate::codec::dagcbor::from_dag_cbor(bytes)
             .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))?;
         cacao.block = Some(ipld);
         Ok(cacao)

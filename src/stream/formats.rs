@@ -1,17 +1,14 @@
 //! JSON Schema `format`s (the subset ajv-formats checks that Ceramic models use), checked by hand.
 
-use chrono::{DateTime, NaiveDate, NaiveTime};
+use crate::codec::time::{parse_date, parse_rfc3339, parse_time};
 
 /// Whether `s` is a valid `format`. Unknown formats are refused earlier, in `check_schema`.
 pub fn check(format: &str, s: &str) -> bool {
     match format {
-        "date-time" => {
-            // RFC 3339 with a time zone, `T`/`t` or space separator (ajv-formats' full mode).
-            let norm = s.replacen(' ', "T", 1);
-            DateTime::parse_from_rfc3339(&norm).is_ok()
-        }
-        "date" => s.len() == 10 && NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
-        "time" => time(s),
+        // RFC 3339 with a time zone, `T`/`t` or space separator (ajv-formats' full mode).
+        "date-time" => parse_rfc3339(s).is_some(),
+        "date" => parse_date(s).is_some(),
+        "time" => parse_time(s).is_some(),
         "duration" => duration(s),
         "uri" => uri(s, true),
         "uri-reference" => !s.chars().any(|c| c.is_whitespace() || c.is_control()),
@@ -25,24 +22,6 @@ pub fn check(format: &str, s: &str) -> bool {
         "hostname" => hostname(s),
         _ => false,
     }
-}
-
-fn time(s: &str) -> bool {
-    // HH:MM:SS[.frac](Z|±HH:MM)
-    let (clock, zone) = if let Some(c) = s.strip_suffix('Z').or_else(|| s.strip_suffix('z')) {
-        (c, "Z")
-    } else if s.len() > 6 && s.is_char_boundary(s.len() - 6) {
-        let (c, z) = s.split_at(s.len() - 6);
-        (c, z)
-    } else {
-        return false;
-    };
-    let zone_ok = zone == "Z"
-        || (matches!(zone.as_bytes().first(), Some(b'+' | b'-'))
-            && NaiveTime::parse_from_str(&zone[1..], "%H:%M").is_ok());
-    zone_ok
-        && (NaiveTime::parse_from_str(clock, "%H:%M:%S%.f").is_ok()
-            || NaiveTime::parse_from_str(clock, "%H:%M:%S").is_ok())
 }
 
 fn duration(s: &str) -> bool {
