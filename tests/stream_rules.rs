@@ -616,3 +616,52 @@ fn model_rules() {
     assert_eq!(code(run(&[event], None)), "INVALID_MODEL");
     assert!(m.is_match("^#\\p{L}+$", "#été").unwrap());
 }
+
+/// A time event on a development chain (as ceramic-devnode writes them) is reported as locally
+/// anchored, never as chain-verified; a proof whose path does not reach `prev` fails.
+#[test]
+fn local_anchors_are_reported_as_local() {
+    use ceramic_wasm::codec::DagCborExt;
+    use ceramic_wasm::events::{AnchorProof, RawTimeEvent, TimeEvent};
+    use ceramic_wasm::verify::CheckKind;
+    let (_, model) = list_model();
+    let init = doc(&model, json!({"title": "t"}));
+    let tx: Cid = "bagjqcgzadp7fstu7fz5tfi474ugsjqx5h6yvevn54w5m4akayhegdsonwciq"
+        .parse()
+        .unwrap();
+    let time = |root: Cid| {
+        let proof = AnchorProof {
+            chain_id: "inmemory:0".into(),
+            root,
+            tx_hash: tx,
+            tx_type: None,
+        };
+        let raw = RawTimeEvent {
+            id: init.cid(),
+            prev: init.cid(),
+            proof: proof.to_cid().unwrap(),
+            path: String::new(),
+        };
+        Event::from(TimeEvent::new(raw, proof, vec![]).unwrap())
+    };
+    let anchored = time(init.cid());
+    // Through a CAR and back, as it would come from a node.
+    let anchored = Event::decode_car(&anchored.encode_car().unwrap()).unwrap();
+    let v = run(&[init.clone(), anchored.clone()], Some(&model)).unwrap();
+    assert_eq!(v.anchor, AnchorLevel::Local);
+    let local = v
+        .checks
+        .iter()
+        .find(|c| c.kind == CheckKind::LocalAnchor)
+        .unwrap();
+    assert!(
+        local.detail.contains("development chain"),
+        "{}",
+        local.detail
+    );
+    assert!(!v.checks.iter().any(|c| c.kind == CheckKind::ChainAnchor));
+    assert_eq!(v.state.log[1].anchored_at, None);
+
+    let wrong = time(model.id.cid().to_owned());
+    assert_eq!(code(run(&[init, wrong], Some(&model))), "BAD_ANCHOR_PROOF");
+}
