@@ -78,6 +78,36 @@ impl Check {
     }
 }
 
+/// An [`EthRpc`] for callers without one: every call fails, so anchors on real chains are walked
+/// and reported as [`AnchorStatus::Unchecked`] by [`anchor_status`] only when it is not consulted.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoRpc;
+
+impl EthRpc for NoRpc {
+    async fn request(
+        &self,
+        method: &str,
+        _params: serde_json::Value,
+    ) -> crate::Result<serde_json::Value> {
+        Err(crate::Error::ChainRpc(format!(
+            "no Ethereum RPC is configured for {method}"
+        )))
+    }
+}
+
+/// Run a verification future that performs no I/O (no RPC given) to its end, without an executor.
+/// A future that would wait is reported as `CHAIN_RPC`.
+pub fn run_ready<T>(f: impl std::future::Future<Output = crate::Result<T>>) -> crate::Result<T> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => Err(crate::Error::ChainRpc(
+            "verification waited on I/O without an executor".into(),
+        )),
+    }
+}
+
 pub(crate) fn cid_string<S: serde::Serializer>(cid: &Cid, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(cid)
 }

@@ -5,7 +5,7 @@ use super::{events::car_bytes, JsRegExpMatcher, JsResult};
 use crate::error::Error;
 use crate::events::Event;
 use crate::stream::Model;
-use crate::verify::{self, VerifyContext};
+use crate::verify::{self, run_ready, NoRpc, VerifyContext};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_VERIFY: &'static str = r#"
@@ -96,7 +96,7 @@ fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
         m => {
             let event = Event::decode_car(&car_bytes(m)?)?;
             let ctx = VerifyContext::new(now, matcher);
-            let verified = verify_now(verify::verify_stream(
+            let verified = run_ready(verify::verify_stream(
                 std::slice::from_ref(&event),
                 &ctx,
                 None::<&NoRpc>,
@@ -115,29 +115,6 @@ fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
         model,
         progress,
     })
-}
-
-/// No chain RPC yet on this surface: anchors are walked and reported as not chain-checked.
-struct NoRpc;
-
-impl verify::EthRpc for NoRpc {
-    async fn request(
-        &self,
-        method: &str,
-        _params: serde_json::Value,
-    ) -> crate::Result<serde_json::Value> {
-        Err(Error::ChainRpc(format!("no RPC for {method}")))
-    }
-}
-
-/// Drive a future that never waits (no RPC is given) to its end.
-fn verify_now<T>(f: impl std::future::Future<Output = crate::Result<T>>) -> crate::Result<T> {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => Err(Error::ChainRpc("verification waited on I/O".into())),
-    }
 }
 
 fn to_js<T: Serialize>(v: &T) -> JsResult<JsValue> {
@@ -168,7 +145,7 @@ pub fn verify_stream(
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
     let progress = o.progress;
-    let verified = verify_now(verify::verify_stream(
+    let verified = run_ready(verify::verify_stream(
         &events,
         &ctx,
         None::<&NoRpc>,
@@ -203,6 +180,6 @@ pub fn verify_event(
     let init = Event::decode_car(&car_bytes(init_car)?)?;
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
-    let checks = verify_now(verify::verify_event(&event, &init, &ctx, None::<&NoRpc>))?;
+    let checks = run_ready(verify::verify_event(&event, &init, &ctx, None::<&NoRpc>))?;
     Ok(to_js(&checks)?.unchecked_into())
 }

@@ -1,0 +1,734 @@
+//! The node: a pool of read connections, stateless validation on the request's own thread,
+//! and one writer thread that applies events in order with group commit (every event of a batch
+//! in its own savepoint, one durable commit, then the 204s).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ceramic_wasm::codec::{multibase, Block, DagCborExt, DAG_CBOR};
+use ceramic_wasm::events::{AnchorProof, Event, InitPayload, RawTimeEvent, TimeEvent};
+use ceramic_wasm::ids::{Network, StreamId, StreamType};
+use ceramic_wasm::stream::{mid::check_update, Model, ModelDefinition, NativeRegex, StreamState};
+use ceramic_wasm::verify::{
+    anchor_status, run_ready, verify_event, AnchorStatus, NoRpc, VerifyContext,
+};
+use cid::Cid;
+use ipld_core::ipld::Ipld;
+use rusqlite::{params, Connection};
+use tokio::sync::oneshot;
+
+use crate::store;
+
+/// An error answered to the client: 400 with a message, or 500.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestError {
+    /// HTTP status (400 or 500).
+    pub status: u16,
+    /// The `message` of the JSON body.
+    pub message: String,
+}
+
+impl IngestError {
+    fn bad(message: impl Into<String>) -> Self {
+        IngestError {
+            status: 400,
+            message: message.into(),
+        }
+    }
+
+    fn internal(message: impl Into<String>) -> Self {
+        IngestError {
+            status: 500,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for IngestError {
+    fn from(e: rusqlite::Error) -> Self {
+        IngestError::internal(format!("database error: {e}"))
+    }
+}
+
+/// ceramic-one's message prefixes for a core error.
+fn rejected(e: ceramic_wasm::Error) -> IngestError {
+    let prefix = match e.code() {
+        "BAD_SIGNATURE"
+        | "UNAUTHORIZED_SIGNER"
+        | "UNSUPPORTED_DID"
+        | "INVALID_DID"
+        | "INVALID_KEY"
+        | "INVALID_CAPABILITY"
+        | "BAD_CAPABILITY_SIGNATURE" => "Event had invalid signature",
+        c if c.starts_with("CAPABILITY_") => "Event had invalid signature",
+        "BAD_ANCHOR_PROOF" | "ANCHOR_TX_MISMATCH" | "CHAIN_RPC" => {
+            "Failed to validate time event inclusion proof"
+        }
+        _ => "Event is invalid",
+    };
+    IngestError::bad(format!("{prefix}: {e} [{}]", e.code()))
+}
+
+/// Node settings.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Where the SQLite database lives.
+    pub store_dir: PathBuf,
+    /// The network (inmemory or local).
+    pub network: Network,
+    /// Seconds between anchor batches.
+    pub anchor_interval: Duration,
+    /// Most streams anchored in one batch.
+    pub anchor_batch_size: usize,
+}
+
+impl NodeConfig {
+    /// The chain id written into local anchor proofs (never a real chain).
+    pub fn chain_id(&self) -> String {
+        match self.network {
+            Network::Local(id) => format!("local:{id}"),
+            _ => "inmemory:0".into(),
+        }
+    }
+}
+
+/// Read connections, handed out round-robin.
+pub struct ReadPool {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl ReadPool {
+    fn open(dir: &std::path::Path, n: usize) -> store::DbResult<Self> {
+        let conns = (0..n)
+            .map(|_| store::open(dir).map(Mutex::new))
+            .collect::<Result<_, _>>()?;
+        Ok(ReadPool {
+            conns,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Run `f` with a read connection (blocking: call from a blocking task).
+    pub fn with<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.conns.len();
+        let guard = self.conns[i].lock().unwrap_or_else(|p| p.into_inner());
+        f(&guard)
+    }
+}
+
+enum Cmd {
+    Insert {
+        prepared: Box<Prepared>,
+        reply: oneshot::Sender<Result<(), IngestError>>,
+    },
+    Anchor {
+        reply: Option<oneshot::Sender<Result<usize, IngestError>>>,
+    },
+}
+
+/// The node's shared handle.
+pub struct Node {
+    /// Settings.
+    pub config: NodeConfig,
+    /// Read connections.
+    pub reads: ReadPool,
+    writer: Mutex<Option<mpsc::SyncSender<Cmd>>>,
+    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// A validated event, ready for the writer.
+struct Prepared {
+    event: Event,
+    car: Vec<u8>,
+    model: Option<Model>,
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+impl Node {
+    /// Open the store and start the writer thread.
+    pub fn open(config: NodeConfig) -> store::DbResult<Node> {
+        std::fs::create_dir_all(&config.store_dir).map_err(|e| {
+            rusqlite::Error::InvalidPath(format!("{}: {e}", config.store_dir.display()).into())
+        })?;
+        let write_conn = store::open(&config.store_dir)?;
+        let reads = ReadPool::open(&config.store_dir, 4)?;
+        let (tx, rx) = mpsc::sync_channel(4096);
+        let cfg = config.clone();
+        let handle = std::thread::Builder::new()
+            .name("devnode-writer".into())
+            .spawn(move || {
+                Writer {
+                    conn: write_conn,
+                    cache: HashMap::new(),
+                    config: cfg,
+                }
+                .run(rx)
+            })
+            .map_err(|e| rusqlite::Error::InvalidPath(format!("writer thread: {e}").into()))?;
+        Ok(Node {
+            config,
+            reads,
+            writer: Mutex::new(Some(tx)),
+            writer_thread: Mutex::new(Some(handle)),
+        })
+    }
+
+    fn send(&self, cmd: Cmd) -> Result<(), IngestError> {
+        let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = guard
+            .as_ref()
+            .ok_or_else(|| IngestError::internal("the node is shutting down"))?;
+        tx.send(cmd)
+            .map_err(|_| IngestError::internal("the writer stopped"))
+    }
+
+    /// Validate and store one event (a multibase CAR). Idempotent.
+    pub async fn post_event(self: &std::sync::Arc<Self>, data: String) -> Result<(), IngestError> {
+        let node = self.clone();
+        let prepared = tokio::task::spawn_blocking(move || node.prepare(&data))
+            .await
+            .map_err(|e| IngestError::internal(format!("validation task failed: {e}")))??;
+        let Some(p) = prepared else { return Ok(()) };
+        let (reply, rx) = oneshot::channel();
+        self.send(Cmd::Insert {
+            prepared: Box::new(p),
+            reply,
+        })?;
+        rx.await
+            .map_err(|_| IngestError::internal("the writer dropped the request"))?
+    }
+
+    /// Anchor the pending streams now; returns how many time events were written.
+    pub async fn anchor_now(&self) -> Result<usize, IngestError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Cmd::Anchor { reply: Some(reply) })?;
+        rx.await
+            .map_err(|_| IngestError::internal("the writer dropped the request"))?
+    }
+
+    /// Ask for an anchor batch without waiting (the anchor timer).
+    pub fn request_anchor(&self) {
+        let _ = self.send(Cmd::Anchor { reply: None });
+    }
+
+    /// Stop the writer after it has finished what it was given.
+    pub fn shutdown(&self) {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = self
+            .writer_thread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = h.join();
+        }
+    }
+
+    /// Everything that needs no write lock: decoding, signatures, capabilities, rules.
+    fn prepare(&self, data: &str) -> Result<Option<Prepared>, IngestError> {
+        // ceramic-one words it "Invalid event data: multibase error: <multibase's message>".
+        let car = multibase::decode(data).map_err(|e| {
+            let detail = match e {
+                ceramic_wasm::Error::InvalidMultibase(m) => m,
+                other => other.to_string(),
+            };
+            IngestError::bad(format!("Invalid event data: multibase error: {detail}"))
+        })?;
+        let event = Event::decode_car(&car).map_err(|e| {
+            IngestError::bad(format!(
+                "Event data could not be parsed: {e} [{}]",
+                e.code()
+            ))
+        })?;
+        self.reads.with(|conn| -> Result<Option<Prepared>, IngestError> {
+            if store::has_event(conn, &event.cid())? {
+                return Ok(None);
+            }
+            let init = if event.init_payload().is_some() {
+                event.clone()
+            } else {
+                let stream_cid = event.stream_cid();
+                let bytes = store::event_car(conn, &stream_cid)?.ok_or_else(|| {
+                    IngestError::bad(format!(
+                        "Failed to parse EventID from event CAR file data: cannot find init event block {stream_cid}"
+                    ))
+                })?;
+                Event::decode_car(&bytes).map_err(|e| IngestError::internal(format!("stored init event: {e}")))?
+            };
+            let stream = init.stream_id().ok_or_else(|| IngestError::internal("init event without StreamID"))?;
+            let model = match stream.stream_type() {
+                StreamType::ModelInstanceDocument => load_model(conn, &init)?,
+                _ => None,
+            };
+            if model.is_none() && stream.stream_type() == StreamType::ModelInstanceDocument {
+                // As ceramic-one's API: accepted; its aggregator validates once it has the Model.
+                tracing::warn!(%stream, "the document's Model is not on this node: document rules not checked");
+            }
+            let matcher = NativeRegex;
+            let mut ctx = VerifyContext::new(now_secs(), &matcher);
+            ctx.model = model.as_ref();
+            run_ready(verify_event(&event, &init, &ctx, None::<&NoRpc>)).map_err(rejected)?;
+            Ok(Some(Prepared { event, car, model }))
+        })
+    }
+}
+
+/// The Model a document names, from its stored state (`None` if this node does not have it).
+fn load_model(conn: &Connection, init: &Event) -> Result<Option<Model>, IngestError> {
+    let header = &init
+        .init_payload()
+        .ok_or_else(|| IngestError::internal("not an init event"))?
+        .header;
+    let id = header
+        .model_id()
+        .map_err(|e| rejected(ceramic_wasm::Error::MidModelType(e.to_string())))?;
+    if id.stream_type() != StreamType::Model {
+        return Err(rejected(ceramic_wasm::Error::MidModelType(format!(
+            "{id} is not a Model StreamID"
+        ))));
+    }
+    let Some(row) = store::stream(conn, id.cid())? else {
+        return Ok(None);
+    };
+    let state: serde_json::Value =
+        serde_json::from_str(&row.state).map_err(|e| IngestError::internal(e.to_string()))?;
+    let definition = ModelDefinition::from_json(&state["content"]).map_err(rejected)?;
+    Ok(Some(Model { id, definition }))
+}
+
+/// A stream as the writer tracks it.
+#[derive(Clone)]
+struct Entry {
+    state: StreamState,
+    init: InitPayload,
+    deterministic: bool,
+    data_seen: usize,
+}
+
+fn anchor_of(t: &TimeEvent) -> AnchorStatus {
+    run_ready(anchor_status(t, None::<&NoRpc>)).unwrap_or(AnchorStatus::Unchecked {
+        chain_id: t.proof().chain_id.clone(),
+    })
+}
+
+struct Writer {
+    conn: Connection,
+    cache: HashMap<Cid, Entry>,
+    config: NodeConfig,
+}
+
+type Reply = Box<dyn FnOnce(Result<(), IngestError>, usize)>;
+
+impl Writer {
+    fn run(mut self, rx: mpsc::Receiver<Cmd>) {
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while batch.len() < 512 {
+                match rx.try_recv() {
+                    Ok(c) => batch.push(c),
+                    Err(_) => break,
+                }
+            }
+            self.apply_batch(batch);
+        }
+        tracing::info!("writer stopped");
+    }
+
+    fn apply_batch(&mut self, batch: Vec<Cmd>) {
+        let mut staged: HashMap<Cid, Entry> = HashMap::new();
+        let mut results: Vec<(Result<(), IngestError>, usize, Reply)> =
+            Vec::with_capacity(batch.len());
+        let outcome = (|| -> rusqlite::Result<()> {
+            let tx = self.conn.transaction()?;
+            for cmd in batch {
+                match cmd {
+                    Cmd::Insert { prepared, reply } => {
+                        let p = *prepared;
+                        let r = insert(
+                            &tx,
+                            &mut staged,
+                            &self.cache,
+                            &p.event,
+                            &p.car,
+                            p.model.as_ref(),
+                        );
+                        results.push((
+                            r,
+                            0,
+                            Box::new(move |r, _| {
+                                let _ = reply.send(r);
+                            }),
+                        ));
+                    }
+                    Cmd::Anchor { reply } => {
+                        let r = anchor(&tx, &mut staged, &self.cache, &self.config);
+                        let n = *r.as_ref().unwrap_or(&0);
+                        results.push((
+                            r.map(|_| ()),
+                            n,
+                            Box::new(move |r, n| {
+                                if let Some(reply) = reply {
+                                    let _ = reply.send(r.map(|_| n));
+                                }
+                            }),
+                        ));
+                    }
+                }
+            }
+            tx.commit()
+        })();
+        match outcome {
+            Ok(()) => {
+                self.cache.extend(staged);
+                for (r, n, reply) in results {
+                    reply(r, n);
+                }
+            }
+            Err(e) => {
+                tracing::error!("commit failed: {e}");
+                self.cache.clear();
+                for (_, _, reply) in results {
+                    reply(
+                        Err(IngestError::internal(format!(
+                            "database commit failed: {e}"
+                        ))),
+                        0,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The stream entry from the batch, the cache, or the stored events.
+fn entry(
+    conn: &Connection,
+    staged: &HashMap<Cid, Entry>,
+    cache: &HashMap<Cid, Entry>,
+    stream_cid: &Cid,
+) -> Result<Option<Entry>, IngestError> {
+    if let Some(e) = staged.get(stream_cid).or_else(|| cache.get(stream_cid)) {
+        return Ok(Some(e.clone()));
+    }
+    let cars = store::stream_cars(conn, stream_cid)?;
+    let mut events = cars.iter().map(|c| Event::decode_car(c));
+    let Some(init) = events.next() else {
+        return Ok(None);
+    };
+    let init = init.map_err(|e| IngestError::internal(format!("stored event: {e}")))?;
+    let payload = init
+        .init_payload()
+        .cloned()
+        .ok_or_else(|| IngestError::internal("first stored event is not an init"))?;
+    let mut e = Entry {
+        state: StreamState::from_init(&init).map_err(|e| IngestError::internal(e.to_string()))?,
+        init: payload,
+        deterministic: matches!(init, Event::UnsignedInit(_)),
+        data_seen: 0,
+    };
+    for ev in events {
+        let ev = ev.map_err(|e| IngestError::internal(format!("stored event: {e}")))?;
+        let anchor = match &ev {
+            Event::Time(t) => Some(anchor_of(t)),
+            _ => None,
+        };
+        e.data_seen += usize::from(matches!(ev, Event::Data(_)));
+        e.state
+            .apply(&ev, anchor)
+            .map_err(|err| IngestError::internal(format!("stored log: {err}")))?;
+    }
+    Ok(Some(e))
+}
+
+/// ceramic-one's state document, `{"metadata":{…},"content":…}` in that key order.
+fn state_json(state: &StreamState) -> String {
+    format!(
+        r#"{{"metadata":{{"shouldIndex":{}}},"content":{}}}"#,
+        state.should_index, state.content
+    )
+}
+
+/// Apply one event inside its own savepoint; the staged entry is kept only if it succeeds.
+fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    staged: &mut HashMap<Cid, Entry>,
+    cache: &HashMap<Cid, Entry>,
+    event: &Event,
+    car: &[u8],
+    model: Option<&Model>,
+) -> Result<(), IngestError> {
+    let cid = event.cid();
+    if store::has_event(tx, &cid)? {
+        return Ok(());
+    }
+    let stream_cid = event.stream_cid();
+    let next = match event.init_payload() {
+        Some(init) => Entry {
+            state: StreamState::from_init(event).map_err(rejected)?,
+            init: init.clone(),
+            deterministic: matches!(event, Event::UnsignedInit(_)),
+            data_seen: 0,
+        },
+        None => {
+            let mut e = entry(tx, staged, cache, &stream_cid)?.ok_or_else(|| {
+                IngestError::bad(format!(
+                    "Failed to parse EventID from event CAR file data: cannot find init event block {stream_cid}"
+                ))
+            })?;
+            if let Err(err) = e.state.check_link(event) {
+                return Err(match err {
+                    ceramic_wasm::Error::BrokenLink(_) => IngestError::bad(format!(
+                        "Failed to insert event as `prev` event was missing [{}]",
+                        err.code()
+                    )),
+                    other => IngestError::bad(format!(
+                        "Event does not follow the stream tip (ceramic-devnode keeps one branch): {other} [{}]",
+                        other.code()
+                    )),
+                });
+            }
+            let before = e.state.content.clone();
+            let anchor = match event {
+                Event::Time(t) => Some(anchor_of(t)),
+                _ => None,
+            };
+            e.state.apply(event, anchor).map_err(rejected)?;
+            if let (Event::Data(d), Some(model)) = (event, model) {
+                check_update(
+                    &e.init,
+                    model,
+                    d.payload(),
+                    &before,
+                    &e.state.content,
+                    e.deterministic && e.data_seen == 0,
+                    &NativeRegex,
+                )
+                .map_err(rejected)?;
+            }
+            e.data_seen += usize::from(matches!(event, Event::Data(_)));
+            e
+        }
+    };
+    // Each event in its own savepoint: a failure rolls back this event only, not the batch.
+    tx.execute_batch("SAVEPOINT event")?;
+    let written = write_event(tx, event, car, &next);
+    match written {
+        Ok(()) => tx.execute_batch("RELEASE event")?,
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO event; RELEASE event")?;
+            return Err(e.into());
+        }
+    }
+    staged.insert(stream_cid, next);
+    Ok(())
+}
+
+fn write_event(
+    tx: &rusqlite::Transaction<'_>,
+    event: &Event,
+    car: &[u8],
+    next: &Entry,
+) -> rusqlite::Result<()> {
+    let (cid, stream_cid) = (event.cid(), event.stream_cid());
+    tx.execute(
+        "INSERT INTO events (cid, stream_cid, kind, car) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            cid.to_bytes(),
+            stream_cid.to_bytes(),
+            event.kind().as_str(),
+            car
+        ],
+    )?;
+    let h = &next.init.header;
+    tx.execute(
+        "INSERT INTO streams (stream_cid, stream_id, controller, model, unique_value, context, tip, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(stream_cid) DO UPDATE SET tip = excluded.tip, state = excluded.state",
+        params![
+            stream_cid.to_bytes(),
+            next.state.stream_id.to_string(),
+            next.state.controller,
+            h.model,
+            h.unique,
+            h.context,
+            cid.to_bytes(),
+            state_json(&next.state)
+        ],
+    )?;
+    if matches!(event, Event::Time(_)) {
+        tx.execute(
+            "DELETE FROM anchor_requests WHERE stream_cid = ?1",
+            [stream_cid.to_bytes()],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO anchor_requests (stream_cid, tip, requested_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(stream_cid) DO UPDATE SET tip = excluded.tip",
+            params![stream_cid.to_bytes(), cid.to_bytes(), now_secs()],
+        )?;
+    }
+    Ok(())
+}
+
+/// A binary Merkle tree over `leaves`: nodes `[left, right]` (right `null` when odd). Returns
+/// the root and, per leaf, its path and the nodes from the root down to its parent.
+/// Per leaf: its path from the root and the nodes from the root down to its parent.
+type LeafPaths = Vec<(String, Vec<Block>)>;
+
+fn merkle(leaves: &[Cid]) -> ceramic_wasm::Result<(Cid, LeafPaths)> {
+    // Each item: its CID, and for every leaf below it: (leaf index, path below, nodes below).
+    type Item = (Cid, Vec<(usize, Vec<&'static str>, Vec<Block>)>);
+    let mut level: Vec<Item> = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, vec![(i, vec![], vec![])]))
+        .collect();
+    while level.len() > 1 {
+        let mut next = Vec::with_capacity(level.len().div_ceil(2));
+        let mut it = level.into_iter();
+        while let Some((lcid, lleaves)) = it.next() {
+            let right = it.next();
+            let node = Ipld::List(vec![
+                Ipld::Link(lcid),
+                right.as_ref().map_or(Ipld::Null, |(c, _)| Ipld::Link(*c)),
+            ]);
+            let block = Block::new(DAG_CBOR, node.to_dag_cbor()?);
+            let mut below = Vec::new();
+            for (side, leaves) in [("0", Some(lleaves)), ("1", right.map(|r| r.1))] {
+                for (i, mut path, mut nodes) in leaves.into_iter().flatten() {
+                    path.insert(0, side);
+                    nodes.insert(0, block.clone());
+                    below.push((i, path, nodes));
+                }
+            }
+            next.push((block.cid, below));
+        }
+        level = next;
+    }
+    let (root, mut per_leaf) = level
+        .pop()
+        .unwrap_or_else(|| unreachable!("at least one leaf"));
+    per_leaf.sort_by_key(|(i, _, _)| *i);
+    Ok((
+        root,
+        per_leaf
+            .into_iter()
+            .map(|(_, p, n)| (p.join("/"), n))
+            .collect(),
+    ))
+}
+
+/// Anchor every pending stream tip (up to the batch size) with one local proof.
+fn anchor(
+    tx: &rusqlite::Transaction<'_>,
+    staged: &mut HashMap<Cid, Entry>,
+    cache: &HashMap<Cid, Entry>,
+    config: &NodeConfig,
+) -> Result<usize, IngestError> {
+    let pending: Vec<(Cid, Cid)> = {
+        let mut st = tx.prepare_cached(
+            "SELECT a.stream_cid, a.tip FROM anchor_requests a JOIN streams s
+             ON s.stream_cid = a.stream_cid AND s.tip = a.tip ORDER BY a.requested_at, a.stream_cid LIMIT ?1",
+        )?;
+        let rows = st.query_map([config.anchor_batch_size as i64], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        rows.filter_map(|r| r.ok())
+            .filter_map(|(s, t)| {
+                Some((
+                    Cid::try_from(s.as_slice()).ok()?,
+                    Cid::try_from(t.as_slice()).ok()?,
+                ))
+            })
+            .collect()
+    };
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let tips: Vec<Cid> = pending.iter().map(|(_, t)| *t).collect();
+    let (root, paths) = merkle(&tips).map_err(|e| IngestError::internal(e.to_string()))?;
+    // A local "transaction": keccak-256 over the root, as an eth-tx CID. No chain holds it; the
+    // chain id says so, and verifiers report these anchors as local.
+    let digest: [u8; 32] = <sha3::Keccak256 as sha3::Digest>::digest(root.to_bytes()).into();
+    let mh = cid::multihash::Multihash::<64>::wrap(0x1b, &digest)
+        .map_err(|e| IngestError::internal(e.to_string()))?;
+    let proof = AnchorProof {
+        chain_id: config.chain_id(),
+        root,
+        tx_hash: Cid::new_v1(0x93, mh),
+        tx_type: Some("f(bytes32)".into()),
+    };
+    let proof_cid = proof
+        .to_cid()
+        .map_err(|e| IngestError::internal(e.to_string()))?;
+    let mut written = 0;
+    for ((stream_cid, tip), (path, witness)) in pending.into_iter().zip(paths) {
+        let raw = RawTimeEvent {
+            id: stream_cid,
+            prev: tip,
+            proof: proof_cid,
+            path,
+        };
+        let event = Event::from(
+            TimeEvent::new(raw, proof.clone(), witness)
+                .map_err(|e| IngestError::internal(e.to_string()))?,
+        );
+        let car = event
+            .encode_car()
+            .map_err(|e| IngestError::internal(e.to_string()))?;
+        match insert(tx, staged, cache, &event, &car, None) {
+            Ok(()) => written += 1,
+            Err(e) => tracing::warn!("anchoring {stream_cid}: {}", e.message),
+        }
+    }
+    tracing::info!(streams = written, root = %root, "anchored locally");
+    Ok(written)
+}
+
+/// The StreamID of a stored stream, for the API.
+pub fn parse_stream_id(s: &str) -> Result<StreamId, ceramic_wasm::Error> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merkle_paths_lead_to_their_leaves() {
+        for n in 1..=9usize {
+            let leaves: Vec<Cid> = (0..n)
+                .map(|i| ceramic_wasm::codec::sha256_cid(DAG_CBOR, &[i as u8]))
+                .collect();
+            let (root, paths) = merkle(&leaves).unwrap();
+            assert_eq!(paths.len(), n);
+            for (leaf, (path, witness)) in leaves.iter().zip(&paths) {
+                let mut at = root;
+                if path.is_empty() {
+                    assert_eq!(root, *leaf);
+                    continue;
+                }
+                for (seg, block) in path.split('/').zip(witness) {
+                    assert_eq!(block.cid, at);
+                    let node: Vec<Ipld> =
+                        ceramic_wasm::codec::dagcbor::from_dag_cbor(&block.bytes).unwrap();
+                    let Ipld::Link(c) = node[seg.parse::<usize>().unwrap()] else {
+                        panic!()
+                    };
+                    at = c;
+                }
+                assert_eq!(at, *leaf, "n={n} path={path}");
+            }
+        }
+    }
+}
