@@ -31,11 +31,11 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy (native and wasm32)"
-cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-step "cargo test (native: unit, vectors, property tests)"
-cargo test --locked
+step "cargo test (native: core unit, vector and property tests; devnode HTTP, durability)"
+cargo test --locked --workspace
 
 step "wasm tests in Node"
 WASM_TESTS=(--test vectors --test verify_vectors --test stream_rules --test wasm_api)

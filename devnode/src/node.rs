@@ -148,9 +148,13 @@ struct Prepared {
 }
 
 fn now_secs() -> i64 {
+    now_millis() / 1000
+}
+
+fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }
 
@@ -573,8 +577,8 @@ fn write_event(
     } else {
         tx.execute(
             "INSERT INTO anchor_requests (stream_cid, tip, requested_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(stream_cid) DO UPDATE SET tip = excluded.tip",
-            params![stream_cid.to_bytes(), cid.to_bytes(), now_secs()],
+             ON CONFLICT(stream_cid) DO UPDATE SET tip = excluded.tip, requested_at = excluded.requested_at",
+            params![stream_cid.to_bytes(), cid.to_bytes(), now_millis()],
         )?;
     }
     Ok(())
@@ -635,12 +639,18 @@ fn anchor(
     cache: &HashMap<Cid, Entry>,
     config: &NodeConfig,
 ) -> Result<usize, IngestError> {
+    // Only tips that have been quiet for an interval: anchoring a stream that is being written
+    // would make the writer's next event (whose `prev` is its own last event) a fork, which the
+    // conflict rule would then discard. Every tip is still anchored within two intervals.
+    let quiet_since = now_millis() - config.anchor_interval.as_millis() as i64;
     let pending: Vec<(Cid, Cid)> = {
         let mut st = tx.prepare_cached(
             "SELECT a.stream_cid, a.tip FROM anchor_requests a JOIN streams s
-             ON s.stream_cid = a.stream_cid AND s.tip = a.tip ORDER BY a.requested_at, a.stream_cid LIMIT ?1",
+             ON s.stream_cid = a.stream_cid AND s.tip = a.tip
+             WHERE a.requested_at <= ?2
+             ORDER BY a.requested_at, a.stream_cid LIMIT ?1",
         )?;
-        let rows = st.query_map([config.anchor_batch_size as i64], |r| {
+        let rows = st.query_map(params![config.anchor_batch_size as i64, quiet_since], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
         rows.filter_map(|r| r.ok())
