@@ -9,7 +9,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use ceramic_wasm::codec::multibase;
 use ceramic_wasm::ids::{EventId, StreamId};
 use cid::Cid;
@@ -129,7 +128,7 @@ async fn get_event(State(api): State<Api>, Path(id): Path<String>) -> Response {
 }
 
 fn u64url(bytes: &[u8]) -> String {
-    format!("u{}", URL_SAFE_NO_PAD.encode(bytes))
+    multibase::encode_base64url(bytes)
 }
 
 async fn get_stream(State(api): State<Api>, Path(id): Path<String>) -> Response {

@@ -4,7 +4,6 @@ mod common;
 
 use std::time::Duration;
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use ceramic_wasm::codec::{dagcbor::from_dag_cbor, multibase, Car};
 use ceramic_wasm::events::Event;
 use ceramic_wasm::ids::{EventId, Network, StreamId};

@@ -14,6 +14,11 @@ pub fn encode_car(bytes: &[u8]) -> String {
     encode(Base::Base64, bytes)
 }
 
+/// Encode as `u` + base64url without padding (ceramic-one's stream-state fields).
+pub fn encode_base64url(bytes: &[u8]) -> String {
+    encode(Base::Base64Url, bytes)
+}
+
 /// Decode a multibase string of any base.
 pub fn decode(s: &str) -> Result<Vec<u8>> {
     multibase::decode(s)
