@@ -14,9 +14,8 @@ use ipld_core::ipld::Ipld;
 use serde_json::{json, Value};
 
 fn u64url(s: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD
-        .decode(s.strip_prefix('u').unwrap())
-        .unwrap()
+    assert!(s.starts_with('u'), "{s} is not base64url multibase");
+    multibase::decode(s).unwrap()
 }
 
 async fn get(c: &reqwest::Client, url: String) -> (u16, Option<String>, String) {
