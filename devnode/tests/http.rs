@@ -479,3 +479,43 @@ async fn sigterm_shuts_down_cleanly() {
         1
     );
 }
+
+#[tokio::test]
+async fn local_network_flags_and_cors_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start_with(
+        dir.path(),
+        &[
+            "--network",
+            "local",
+            "--local-network-id",
+            "7",
+            "--cors-allow-origins",
+            "http://a.test,http://b.test",
+        ],
+    );
+    let c = client();
+    assert_eq!(
+        get(&c, node.api("/config/network")).await.2,
+        r#"{"name":"local-7"}"#
+    );
+    // The request's origin when allowed, else the first configured one (as ceramic-one).
+    let r = c
+        .get(node.api("/liveness"))
+        .header("origin", "http://b.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "http://b.test");
+    let r = c
+        .get(node.api("/liveness"))
+        .header("origin", "http://evil.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "http://a.test");
+    // Local anchors name the local network's chain.
+    let s = signer(6);
+    let model = model_event(&s, "Local");
+    assert_eq!(post(&c, &node, &model).await.0, 204);
+}

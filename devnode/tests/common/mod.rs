@@ -33,13 +33,13 @@ pub struct DevNode {
 
 impl DevNode {
     pub fn start(store: &Path, anchor_interval: &str) -> DevNode {
+        Self::start_with(store, &["--anchor-interval", anchor_interval])
+    }
+
+    pub fn start_with(store: &Path, args: &[&str]) -> DevNode {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ceramic-devnode"))
-            .args([
-                "--bind-address",
-                "127.0.0.1:0",
-                "--anchor-interval",
-                anchor_interval,
-            ])
+            .args(["--bind-address", "127.0.0.1:0"])
+            .args(args)
             .arg("--store-dir")
             .arg(store)
             .env("RUST_LOG", "warn")
