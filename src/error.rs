@@ -146,6 +146,27 @@ pub enum Error {
     /// Rule 8: a relation value is not a StreamID of the related model.
     #[error("document relation: {0}")]
     MidRelation(String),
+    /// The node refused the request (HTTP 400); the node's message is kept.
+    #[error("node rejected the request: {0}")]
+    NodeRejected(String),
+    /// The node does not have what was asked for (HTTP 404).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The node failed (HTTP 5xx) or answered something unusable.
+    #[error("node error: {0}")]
+    NodeError(String),
+    /// The node did not answer in time.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The node could not be reached.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The caller cancelled the request (AbortSignal).
+    #[error("aborted: {0}")]
+    Aborted(String),
+    /// What the node claims differs from what its events prove.
+    #[error("node state mismatch: {0}")]
+    NodeMismatch(String),
 }
 
 impl Error {
@@ -197,6 +218,13 @@ impl Error {
             Error::MidSetFieldChanged(_) => "MID_SET_FIELD_CHANGED",
             Error::MidImmutableField(_) => "MID_IMMUTABLE_FIELD",
             Error::MidRelation(_) => "MID_RELATION",
+            Error::NodeRejected(_) => "NODE_REJECTED",
+            Error::NotFound(_) => "NOT_FOUND",
+            Error::NodeError(_) => "NODE_ERROR",
+            Error::Timeout(_) => "TIMEOUT",
+            Error::Network(_) => "NETWORK",
+            Error::Aborted(_) => "ABORTED",
+            Error::NodeMismatch(_) => "NODE_MISMATCH",
         }
     }
 
@@ -248,6 +276,13 @@ impl Error {
         "MID_SET_FIELD_CHANGED",
         "MID_IMMUTABLE_FIELD",
         "MID_RELATION",
+        "NODE_REJECTED",
+        "NOT_FOUND",
+        "NODE_ERROR",
+        "TIMEOUT",
+        "NETWORK",
+        "ABORTED",
+        "NODE_MISMATCH",
     ];
 }
 
@@ -303,6 +338,13 @@ mod tests {
             Error::MidSetFieldChanged(String::new()),
             Error::MidImmutableField(String::new()),
             Error::MidRelation(String::new()),
+            Error::NodeRejected(String::new()),
+            Error::NotFound(String::new()),
+            Error::NodeError(String::new()),
+            Error::Timeout(String::new()),
+            Error::Network(String::new()),
+            Error::Aborted(String::new()),
+            Error::NodeMismatch(String::new()),
         ];
         let codes: Vec<&str> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::ALL_CODES);

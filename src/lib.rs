@@ -11,6 +11,7 @@ pub mod codec;
 pub mod did;
 pub mod error;
 pub mod events;
+pub mod http;
 pub mod ids;
 pub mod stream;
 pub mod verify;

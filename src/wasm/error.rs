@@ -20,7 +20,8 @@ export type CeramicErrorCode =
   | "INVALID_MODEL" | "SCHEMA_VIOLATION" | "INVALID_PATCH" | "MID_CONTROLLER"
   | "MID_MODEL_TYPE" | "MID_INTERFACE_MODEL" | "MID_UNIQUE" | "MID_GENESIS_CONTENT"
   | "MID_TOO_LARGE" | "MID_SET_UNIQUE" | "MID_SET_FIELD_CHANGED" | "MID_IMMUTABLE_FIELD"
-  | "MID_RELATION";
+  | "MID_RELATION" | "NODE_REJECTED" | "NOT_FOUND" | "NODE_ERROR"
+  | "TIMEOUT" | "NETWORK" | "ABORTED" | "NODE_MISMATCH";
 
 /** Every error thrown by ceramic-wasm: a real `Error` named "CeramicError" with a stable `code`. */
 export interface CeramicError extends Error {

@@ -1,0 +1,328 @@
+//! The core's transport-agnostic client against a real ceramic-devnode: create, update and load
+//! documents with verification; error codes; a node that tampers with an event.
+
+mod common;
+
+use std::time::Duration;
+
+use ceramic_wasm::http::{Client, Request, Response, RetryPolicy, Transport};
+use ceramic_wasm::stream::NativeRegex;
+use ceramic_wasm::verify::AnchorLevel;
+use ceramic_wasm::{Error, Result};
+use common::*;
+use serde_json::{json, Value};
+
+/// reqwest as a transport.
+#[derive(Clone)]
+struct Reqwest(reqwest::Client);
+
+impl Transport for Reqwest {
+    async fn send(&self, base: &str, req: &Request) -> Result<Response> {
+        let url = format!("{base}{}", req.path);
+        let builder = match req.method {
+            ceramic_wasm::http::Method::Get => self.0.get(url),
+            ceramic_wasm::http::Method::Post => {
+                self.0.post(url).header("content-type", "application/json")
+            }
+        };
+        let builder = match &req.body {
+            Some(b) => builder.body(b.clone()),
+            None => builder,
+        };
+        let r = builder.send().await.map_err(|e| {
+            if e.is_timeout() {
+                Error::Timeout(e.to_string())
+            } else {
+                Error::Network(e.to_string())
+            }
+        })?;
+        let status = r.status().as_u16();
+        let body = r
+            .bytes()
+            .await
+            .map_err(|e| Error::Network(e.to_string()))?
+            .to_vec();
+        Ok(Response { status, body })
+    }
+    async fn sleep(&self, ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await
+    }
+}
+
+/// A node that flips one byte of one event's signature when it is fetched.
+struct Tampering {
+    inner: Reqwest,
+    target: String,
+}
+
+impl Transport for Tampering {
+    async fn send(&self, base: &str, req: &Request) -> Result<Response> {
+        let mut r = self.inner.send(base, req).await?;
+        if req.path.ends_with(&self.target) {
+            let mut v: Value = serde_json::from_slice(&r.body).unwrap();
+            let mut car =
+                ceramic_wasm::codec::multibase::decode(v["data"].as_str().unwrap()).unwrap();
+            // Re-encode the envelope with a different signature and a matching CID, so that only
+            // signature verification can notice.
+            let event = ceramic_wasm::events::Event::decode_car(&car).unwrap();
+            if let ceramic_wasm::events::Event::Data(d) = &event {
+                let mut env = d.envelope().clone();
+                env.signatures[0].signature[0] ^= 1;
+                use ceramic_wasm::codec::DagCborExt;
+                let block = ceramic_wasm::codec::Block::new(0x85, env.to_dag_cbor().unwrap());
+                let blocks = vec![d.payload_block().clone(), block.clone()];
+                car = ceramic_wasm::codec::Car::new(vec![block.cid], blocks)
+                    .encode()
+                    .unwrap();
+            }
+            v["data"] = json!(ceramic_wasm::codec::multibase::encode_car(&car));
+            r.body = v.to_string().into_bytes();
+        }
+        Ok(r)
+    }
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn post_model() -> Value {
+    json!({
+        "version": "2.0", "name": "Note", "interface": false, "implements": [],
+        "accountRelation": {"type": "list"},
+        "schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                   "additionalProperties": false,
+                   "properties": {"title": {"type": "string", "maxLength": 40}, "body": {"type": "string", "maxLength": 400}},
+                   "required": ["title"]}
+    })
+}
+
+#[tokio::test]
+async fn documents_round_trip_with_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(dir.path(), "1");
+    let c = Client::new(&node.url, Reqwest(client()));
+    let m = NativeRegex;
+    assert_eq!(c.version().await.unwrap(), "0.58.0");
+    assert_eq!(c.network().await.unwrap(), "inmemory");
+    c.liveness().await.unwrap();
+    let alice = signer(60);
+    let model = c.create_model(&post_model(), &alice, &m).await.unwrap();
+    c.register_interest(&model).await.unwrap();
+    let doc = c
+        .create_document(&model, &json!({"title": "first"}), &alice, now(), &m)
+        .await
+        .unwrap();
+    let commit = c
+        .update_document(
+            &doc,
+            &json!({"title": "second", "body": "text"}),
+            &alice,
+            None,
+            now(),
+            &m,
+        )
+        .await
+        .unwrap();
+    assert_eq!(commit.stream_id(), &doc);
+    let loaded = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(
+        loaded.verified && loaded.matches_node,
+        "{:?}",
+        loaded.not_checked
+    );
+    assert_eq!(
+        loaded.state.content,
+        json!({"title": "second", "body": "text"})
+    );
+    assert_eq!(loaded.state.tip, commit.commit());
+    assert!(loaded.not_checked.is_empty(), "{:?}", loaded.not_checked);
+    // Once anchored, the verified log says so.
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    let loaded = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(loaded.anchor, AnchorLevel::Local);
+    // An update after the anchor follows the time event.
+    c.update_document(
+        &doc,
+        &json!({"title": "third"}),
+        &alice,
+        Some(false),
+        now(),
+        &m,
+    )
+    .await
+    .unwrap();
+    let loaded = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            loaded.state.content["title"].as_str(),
+            loaded.state.should_index
+        ),
+        (Some("third"), false)
+    );
+    // Schema violations are caught before they are sent.
+    let err = c
+        .update_document(&doc, &json!({"title": 5}), &alice, None, now(), &m)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "SCHEMA_VIOLATION");
+    // Someone else's update is refused by the node.
+    let mallory = signer(61);
+    let err = c
+        .update_document(&doc, &json!({"title": "mine"}), &mallory, None, now(), &m)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "NODE_REJECTED");
+    assert!(err.to_string().contains("UNAUTHORIZED_SIGNER"), "{err}");
+}
+
+#[tokio::test]
+async fn singletons_and_sets_are_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(dir.path(), "60");
+    let c = Client::new(&node.url, Reqwest(client()));
+    let m = NativeRegex;
+    let alice = signer(62);
+    let mut single = post_model();
+    single["accountRelation"] = json!({"type": "single"});
+    let single = c.create_model(&single, &alice, &m).await.unwrap();
+    let a = c
+        .create_singleton(
+            &single,
+            ceramic_wasm::did::Signer::did(&alice),
+            None,
+            now(),
+            &m,
+        )
+        .await
+        .unwrap();
+    let b = c
+        .create_singleton(
+            &single,
+            ceramic_wasm::did::Signer::did(&alice),
+            None,
+            now(),
+            &m,
+        )
+        .await
+        .unwrap();
+    assert_eq!(a, b);
+    c.update_document(&a, &json!({"title": "profile"}), &alice, None, now(), &m)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.load_document(&a, true, now(), &m, &mut |_| {})
+            .await
+            .unwrap()
+            .state
+            .content["title"],
+        "profile"
+    );
+
+    let mut set = post_model();
+    set["accountRelation"] = json!({"type": "set", "fields": ["title"]});
+    let set = c.create_model(&set, &alice, &m).await.unwrap();
+    let s = c
+        .create_singleton(
+            &set,
+            ceramic_wasm::did::Signer::did(&alice),
+            Some(&vec![json!("cats")]),
+            now(),
+            &m,
+        )
+        .await
+        .unwrap();
+    c.update_document(
+        &s,
+        &json!({"title": "cats", "body": "meow"}),
+        &alice,
+        None,
+        now(),
+        &m,
+    )
+    .await
+    .unwrap();
+    let err = c
+        .update_document(&s, &json!({"title": "dogs"}), &alice, None, now(), &m)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "MID_SET_FIELD_CHANGED");
+    let err = c
+        .create_document(&set, &json!({"title": "x"}), &alice, now(), &m)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "MID_UNIQUE");
+}
+
+#[tokio::test]
+async fn error_codes_and_a_tampering_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = DevNode::start(dir.path(), "60");
+    let c = Client::new(&node.url, Reqwest(client())).with_retry(RetryPolicy {
+        retries: 1,
+        base_delay_ms: 10,
+        max_delay_ms: 10,
+    });
+    let m = NativeRegex;
+    let alice = signer(63);
+    let model = c.create_model(&post_model(), &alice, &m).await.unwrap();
+    let doc = c
+        .create_document(&model, &json!({"title": "a"}), &alice, now(), &m)
+        .await
+        .unwrap();
+    let commit = c
+        .update_document(&doc, &json!({"title": "b"}), &alice, None, now(), &m)
+        .await
+        .unwrap();
+
+    let missing: ceramic_wasm::ids::StreamId =
+        "kjzl6kcym7w8y7nzgytqayf6aro12zt0mm01n6ydjomyvvklcspx9kr6gpbwd09"
+            .parse()
+            .unwrap();
+    assert_eq!(
+        c.stream_state(&missing).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        c.post_event_car(b"not a car").await.unwrap_err().code(),
+        "NODE_REJECTED"
+    );
+
+    let evil = Client::new(
+        &node.url,
+        Tampering {
+            inner: Reqwest(client()),
+            target: commit.commit().to_string(),
+        },
+    );
+    let err = evil
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "NODE_MISMATCH", "{err}");
+    // Unverified loading takes the node's word, and says so.
+    let claim = evil
+        .load_document(&doc, false, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(!claim.verified);
+
+    node.kill9();
+    let err = c.version().await.unwrap_err();
+    assert_eq!(err.code(), "NETWORK");
+}

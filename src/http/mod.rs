@@ -1,0 +1,545 @@
+//! The node protocol as a transport-agnostic client: requests in, typed answers out.
+//!
+//! [`Client`] speaks ceramic-one's HTTP API (0.58) over any [`Transport`] (fetch in wasm, a test
+//! double or a native HTTP client elsewhere). Statuses map to codes: 400 → `NODE_REJECTED` (with
+//! the node's message), 404 → `NOT_FOUND`, 5xx or an unusable answer → `NODE_ERROR`; transports
+//! report `NETWORK`, `TIMEOUT` and `ABORTED`. Every call here is idempotent (re-posting an event
+//! is a no-op on the node), so network errors, timeouts and 5xx are retried with exponential
+//! backoff; 4xx and cancellation never are.
+
+mod documents;
+
+pub use documents::{AsyncSigner, LoadedDocument, SetValues};
+
+use std::future::Future;
+
+use cid::Cid;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::codec::multibase;
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::ids::StreamId;
+use crate::verify::EventSource;
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+}
+
+/// A request, relative to the node's base URL (`path` starts with `/ceramic/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Path and query.
+    pub path: String,
+    /// JSON body.
+    pub body: Option<String>,
+}
+
+/// An answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+/// Sends requests and waits. Implementations map failures to `NETWORK`, `TIMEOUT` or `ABORTED`.
+pub trait Transport {
+    /// Send `req` to `base_url` + `req.path`.
+    fn send(&self, base_url: &str, req: &Request) -> impl Future<Output = Result<Response>>;
+    /// Wait `ms` milliseconds (between retries).
+    fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
+}
+
+/// Retries of failed calls: network errors, timeouts and 5xx only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Extra attempts after the first.
+    pub retries: u32,
+    /// First delay; doubled each attempt.
+    pub base_delay_ms: u64,
+    /// Longest delay.
+    pub max_delay_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            retries: 2,
+            base_delay_ms: 200,
+            max_delay_ms: 5_000,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Whether an error is worth another attempt.
+    pub fn retryable(err: &Error) -> bool {
+        matches!(
+            err,
+            Error::Network(_) | Error::Timeout(_) | Error::NodeError(_)
+        )
+    }
+
+    /// The delay before attempt `n` (1-based retry number).
+    pub fn delay(&self, n: u32) -> u64 {
+        self.base_delay_ms
+            .saturating_mul(1u64 << n.saturating_sub(1).min(20))
+            .min(self.max_delay_ms)
+    }
+}
+
+/// ceramic-one's answer to `GET /ceramic/streams/{id}`, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeStreamState {
+    /// The stream.
+    pub id: StreamId,
+    /// The tip the node claims.
+    pub event_cid: Cid,
+    /// The controller the node claims.
+    pub controller: String,
+    /// The model (`dimensions.model`).
+    pub model: Option<StreamId>,
+    /// `dimensions.unique` (empty when absent).
+    pub unique: Vec<u8>,
+    /// `dimensions.context` (empty when absent).
+    pub context: Vec<u8>,
+    /// `metadata` of the state document.
+    pub metadata: Value,
+    /// `content` of the state document.
+    pub content: Value,
+}
+
+/// One event of the feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEvent {
+    /// Event CID.
+    pub id: Cid,
+    /// The event's CAR (with `includeData=full`).
+    pub car: Option<Vec<u8>>,
+}
+
+/// A page of `GET /ceramic/feed/events`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedPage {
+    /// Events in feed order.
+    pub events: Vec<FeedEvent>,
+    /// Where to resume.
+    pub resume_token: String,
+}
+
+/// A client of one node.
+#[derive(Debug, Clone)]
+pub struct Client<T> {
+    base_url: String,
+    transport: T,
+    retry: RetryPolicy,
+}
+
+fn node_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::NodeError(format!("{what}: {e}"))
+}
+
+/// Map a non-2xx answer to an error, keeping the node's message.
+pub fn status_error(resp: &Response) -> Error {
+    let text = String::from_utf8_lossy(&resp.body).into_owned();
+    let message = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or(text);
+    match resp.status {
+        400 => Error::NodeRejected(message),
+        404 => Error::NotFound(message),
+        s => Error::NodeError(format!("HTTP {s}: {message}")),
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(resp: &Response, what: &str) -> Result<T> {
+    serde_json::from_slice(&resp.body).map_err(|e| node_error(what, e))
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl<T: Transport> Client<T> {
+    /// A client of the node at `base_url` (e.g. `http://127.0.0.1:5101`; a trailing `/` or
+    /// `/ceramic` is tolerated).
+    pub fn new(base_url: &str, transport: T) -> Self {
+        let base = base_url.trim_end_matches('/');
+        let base = base.strip_suffix("/ceramic").unwrap_or(base);
+        Client {
+            base_url: base.to_string(),
+            transport,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// With another retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The node's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Send with retries; non-2xx answers become errors.
+    pub async fn call(&self, req: Request) -> Result<Response> {
+        let mut attempt = 0;
+        loop {
+            let err = match self.transport.send(&self.base_url, &req).await {
+                Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
+                Ok(resp) => status_error(&resp),
+                Err(e) => e,
+            };
+            if attempt >= self.retry.retries || !RetryPolicy::retryable(&err) {
+                return Err(err);
+            }
+            attempt += 1;
+            self.transport.sleep(self.retry.delay(attempt)).await;
+        }
+    }
+
+    async fn get(&self, path: String) -> Result<Response> {
+        self.call(Request {
+            method: Method::Get,
+            path,
+            body: None,
+        })
+        .await
+    }
+
+    async fn post(&self, path: &str, body: Option<Value>) -> Result<Response> {
+        self.call(Request {
+            method: Method::Post,
+            path: path.to_string(),
+            body: body.map(|b| b.to_string()),
+        })
+        .await
+    }
+
+    /// `GET /ceramic/liveness`.
+    pub async fn liveness(&self) -> Result<()> {
+        self.get("/ceramic/liveness".into()).await.map(|_| ())
+    }
+
+    /// The node's version (`GET /ceramic/version`).
+    pub async fn version(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        struct V {
+            version: String,
+        }
+        let r = self.get("/ceramic/version".into()).await?;
+        Ok(parse::<V>(&r, "version")?.version)
+    }
+
+    /// The node's network name (`GET /ceramic/config/network`).
+    pub async fn network(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        struct N {
+            name: String,
+        }
+        let r = self.get("/ceramic/config/network".into()).await?;
+        Ok(parse::<N>(&r, "network")?.name)
+    }
+
+    /// Post an event CAR (`POST /ceramic/events`, sent as `m` base64 like the JS SDK).
+    pub async fn post_event_car(&self, car: &[u8]) -> Result<()> {
+        self.post(
+            "/ceramic/events",
+            Some(json!({ "data": multibase::encode_car(car) })),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Post an event.
+    pub async fn post_event(&self, event: &Event) -> Result<()> {
+        self.post_event_car(&event.encode_car()?).await
+    }
+
+    /// An event's CAR bytes (`GET /ceramic/events/{cid}`).
+    pub async fn get_event_car(&self, cid: &Cid) -> Result<Vec<u8>> {
+        #[derive(Deserialize)]
+        struct E {
+            data: String,
+        }
+        let r = self.get(format!("/ceramic/events/{cid}")).await?;
+        let e: E = parse(&r, "event")?;
+        multibase::decode(&e.data).map_err(|err| node_error("event data", err))
+    }
+
+    /// An event, strictly decoded, checked to be the one asked for (trust no node).
+    pub async fn get_event(&self, cid: &Cid) -> Result<Event> {
+        let car = self.get_event_car(cid).await?;
+        let event = Event::decode_car(&car)?;
+        if event.cid() != *cid {
+            return Err(Error::NodeMismatch(format!(
+                "asked for event {cid}, the node sent {}",
+                event.cid()
+            )));
+        }
+        Ok(event)
+    }
+
+    /// What the node concludes about a stream (`GET /ceramic/streams/{id}`). Not verified: see
+    /// the document functions for verified loading.
+    pub async fn stream_state(&self, id: &StreamId) -> Result<NodeStreamState> {
+        #[derive(Deserialize)]
+        struct Dims {
+            model: Option<String>,
+            unique: Option<String>,
+            context: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct S {
+            id: String,
+            event_cid: String,
+            controller: String,
+            dimensions: Dims,
+            data: String,
+        }
+        let r = self.get(format!("/ceramic/streams/{id}")).await?;
+        let s: S = parse(&r, "stream state")?;
+        let bytes = |v: Option<String>| -> Result<Vec<u8>> {
+            match v {
+                None => Ok(Vec::new()),
+                Some(v) => multibase::decode(&v).map_err(|e| node_error("dimension", e)),
+            }
+        };
+        let model = bytes(s.dimensions.model)?;
+        let doc: Value = serde_json::from_slice(
+            &multibase::decode(&s.data).map_err(|e| node_error("state data", e))?,
+        )
+        .map_err(|e| node_error("state data", e))?;
+        Ok(NodeStreamState {
+            id: s.id.parse().map_err(|e| node_error("stream id", e))?,
+            event_cid: Cid::try_from(s.event_cid.as_str())
+                .map_err(|e| node_error("event_cid", e))?,
+            controller: s.controller,
+            model: if model.is_empty() {
+                None
+            } else {
+                Some(StreamId::from_bytes(&model).map_err(|e| node_error("model", e))?)
+            },
+            unique: bytes(s.dimensions.unique)?,
+            context: bytes(s.dimensions.context)?,
+            metadata: doc.get("metadata").cloned().unwrap_or(Value::Null),
+            content: doc.get("content").cloned().unwrap_or(Value::Null),
+        })
+    }
+
+    /// A page of the node's event feed from `resume_at` (`"0"` for the start).
+    pub async fn feed(&self, resume_at: &str, limit: u32, include_data: bool) -> Result<FeedPage> {
+        #[derive(Deserialize)]
+        struct E {
+            id: String,
+            data: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct F {
+            events: Vec<E>,
+            resume_token: String,
+        }
+        let path = format!(
+            "/ceramic/feed/events?resumeAt={}&limit={limit}&includeData={}",
+            percent_encode(resume_at),
+            if include_data { "full" } else { "none" }
+        );
+        let f: F = parse(&self.get(path).await?, "feed")?;
+        let events = f
+            .events
+            .into_iter()
+            .map(|e| {
+                Ok(FeedEvent {
+                    id: Cid::try_from(e.id.as_str())
+                        .map_err(|err| node_error("feed event id", err))?,
+                    car: e
+                        .data
+                        .map(|d| multibase::decode(&d).map_err(|err| node_error("feed data", err)))
+                        .transpose()?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(FeedPage {
+            events,
+            resume_token: f.resume_token,
+        })
+    }
+
+    /// The feed position "from now on" (`GET /ceramic/feed/resumeToken`).
+    pub async fn resume_token(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct R {
+            resume_token: String,
+        }
+        Ok(parse::<R>(
+            &self.get("/ceramic/feed/resumeToken".into()).await?,
+            "resume token",
+        )?
+        .resume_token)
+    }
+
+    /// Ask the node to sync a model's documents (`POST /ceramic/interests`).
+    pub async fn register_interest(&self, model: &StreamId) -> Result<()> {
+        self.post(
+            "/ceramic/interests",
+            Some(json!({"sep": "model", "sepValue": model.to_string()})),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+impl<T: Transport> EventSource for Client<T> {
+    async fn event(&self, cid: &Cid) -> Result<Event> {
+        self.get_event(cid).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// Answers from a script; records the delays slept.
+    struct Script {
+        answers: RefCell<Vec<Result<Response>>>,
+        slept: RefCell<Vec<u64>>,
+        sent: RefCell<Vec<Request>>,
+    }
+
+    impl Transport for &Script {
+        async fn send(&self, base: &str, req: &Request) -> Result<Response> {
+            assert_eq!(base, "http://node");
+            self.sent.borrow_mut().push(req.clone());
+            self.answers.borrow_mut().remove(0)
+        }
+        async fn sleep(&self, ms: u64) {
+            self.slept.borrow_mut().push(ms);
+        }
+    }
+
+    fn script(answers: Vec<Result<Response>>) -> Script {
+        Script {
+            answers: RefCell::new(answers),
+            slept: RefCell::default(),
+            sent: RefCell::default(),
+        }
+    }
+
+    fn ok(body: &str) -> Result<Response> {
+        Ok(Response {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    #[test]
+    fn retries_only_what_may_succeed_later() {
+        let s = script(vec![
+            Err(Error::Network("refused".into())),
+            Ok(Response {
+                status: 503,
+                body: b"busy".to_vec(),
+            }),
+            ok(r#"{"version":"0.58.0"}"#),
+        ]);
+        let c = Client::new("http://node/ceramic/", &s);
+        assert_eq!(crate::verify::run_ready(c.version()).unwrap(), "0.58.0");
+        assert_eq!(*s.slept.borrow(), vec![200, 400]);
+
+        let s = script(vec![Ok(Response {
+            status: 400,
+            body: br#"{"message":"Event had invalid signature: x"}"#.to_vec(),
+        })]);
+        let c = Client::new("http://node", &s);
+        let e = crate::verify::run_ready(c.post_event_car(&[1, 2])).unwrap_err();
+        assert_eq!(
+            (
+                e.code(),
+                e.to_string().contains("Event had invalid signature: x")
+            ),
+            ("NODE_REJECTED", true)
+        );
+        assert!(s.slept.borrow().is_empty());
+        assert!(s.sent.borrow()[0]
+            .body
+            .as_deref()
+            .unwrap()
+            .starts_with(r#"{"data":"m"#));
+
+        let s = script(vec![Ok(Response {
+            status: 404,
+            body: b"Event not found : x".to_vec(),
+        })]);
+        let e =
+            crate::verify::run_ready(Client::new("http://node", &s).get_event_car(&Cid::default()))
+                .unwrap_err();
+        assert_eq!(
+            (e.code(), e.to_string()),
+            ("NOT_FOUND", "not found: Event not found : x".to_string())
+        );
+
+        let s = script(vec![
+            Err(Error::Timeout("5 s".into())),
+            Err(Error::Timeout("5 s".into())),
+            Err(Error::Timeout("5 s".into())),
+        ]);
+        let e = crate::verify::run_ready(Client::new("http://node", &s).liveness()).unwrap_err();
+        assert_eq!(e.code(), "TIMEOUT");
+        assert_eq!(s.sent.borrow().len(), 3);
+
+        let s = script(vec![Err(Error::Aborted("by caller".into()))]);
+        let e = crate::verify::run_ready(Client::new("http://node", &s).liveness()).unwrap_err();
+        assert_eq!((e.code(), s.sent.borrow().len()), ("ABORTED", 1));
+
+        let s = script(vec![ok("not json")]);
+        assert_eq!(
+            crate::verify::run_ready(Client::new("http://node", &s).network())
+                .unwrap_err()
+                .code(),
+            "NODE_ERROR"
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let p = RetryPolicy {
+            retries: 10,
+            base_delay_ms: 100,
+            max_delay_ms: 1000,
+        };
+        assert_eq!(
+            (1..=6).map(|n| p.delay(n)).collect::<Vec<_>>(),
+            vec![100, 200, 400, 800, 1000, 1000]
+        );
+    }
+}
