@@ -298,6 +298,21 @@ impl Cacao {
         Ok(out)
     }
 
+    /// The SIWx text as a wallet is asked to sign it today: times as stored, current line order.
+    pub fn siwx_message(&self, chain_name: &str, address: &str) -> Result<String> {
+        let pkh = parse_pkh(&self.p.iss)?;
+        let text = |t: &Option<CacaoTime>| t.as_ref().map(|t| t.renderings().swap_remove(0));
+        Ok(self.message(
+            chain_name,
+            address,
+            pkh.reference,
+            &self.p.iat.renderings().swap_remove(0),
+            text(&self.p.exp).as_deref(),
+            text(&self.p.nbf).as_deref(),
+            false,
+        ))
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn message(
         &self,

@@ -1,7 +1,42 @@
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 use super::JsResult;
-use crate::did::{Ed25519Signer, Signer};
+use crate::codec::{Block, DAG_CBOR};
+use crate::did::{kid_for, Algorithm, DidKey, Ed25519Signer, Signer};
+use crate::error::{Error, Result};
+use crate::http::AsyncSigner;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SIGNER: &'static str = r#"
+/** What signs Ceramic events: `KeyDidSigner`, `ExternalSigner`, `CacaoSession`, or any object of this shape. */
+export interface Signer {
+  /** The DID whose key signs (`did:key:…`). */
+  readonly did: string;
+  /** The account that controls the streams it creates (a CACAO's issuer, else `did`). */
+  readonly controller: string;
+  /** JWS algorithm. */
+  readonly alg: "EdDSA" | "ES256" | "ES256K";
+  /** JWS `kid` (`did#fragment`). */
+  readonly kid: string;
+  /** The CACAO block the signer acts under, if any. */
+  readonly capability?: Uint8Array;
+  /** Sign the JWS signing input; resolve to the raw 64-byte signature. */
+  sign(input: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** Options of `new ExternalSigner(…)`. */
+export interface ExternalSignerOptions {
+  /** The signing key's did:key. */
+  did: string;
+  /** The key's JWS algorithm. */
+  alg: "EdDSA" | "ES256" | "ES256K";
+  /** Signs the bytes it is given and resolves to the raw 64-byte signature (r‖s for ECDSA). */
+  sign: (input: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  /** JWS `kid`; defaults to `did#<method-specific id>`. */
+  kid?: string;
+}
+"#;
 
 /// A did:key Ed25519 identity. The private key stays in wasm memory (zeroized when freed) unless
 /// exported with `exportSeed()`.
@@ -42,7 +77,37 @@ impl JsKeyDidSigner {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn did(&self) -> String {
-        self.0.did().into()
+        Signer::did(&self.0).into()
+    }
+
+    /// The controller of streams it creates: its own DID.
+    ///
+    /// ```ts
+    /// signer.controller === signer.did;
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn controller(&self) -> String {
+        self.did()
+    }
+
+    /// `"EdDSA"`.
+    ///
+    /// ```ts
+    /// signer.alg;
+    /// ```
+    #[wasm_bindgen(getter, unchecked_return_type = "\"EdDSA\"")]
+    pub fn alg(&self) -> String {
+        "EdDSA".into()
+    }
+
+    /// The JWS `kid`.
+    ///
+    /// ```ts
+    /// signer.kid; // "did:key:z6Mk…#z6Mk…"
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> String {
+        Signer::kid(&self.0)
     }
 
     /// The 32-byte public key.
@@ -55,6 +120,15 @@ impl JsKeyDidSigner {
         self.0.public_key().to_vec()
     }
 
+    /// Sign bytes (the JWS signing input) with the key.
+    ///
+    /// ```ts
+    /// const sig = signer.sign(bytes); // Uint8Array(64)
+    /// ```
+    pub fn sign(&self, input: &[u8]) -> JsResult<Vec<u8>> {
+        Ok(Signer::sign(&self.0, input)?)
+    }
+
     /// Export the private seed (32 bytes). Only call this to back the key up.
     ///
     /// ```ts
@@ -63,5 +137,187 @@ impl JsKeyDidSigner {
     #[wasm_bindgen(js_name = exportSeed)]
     pub fn export_seed(&self) -> Vec<u8> {
         self.0.export_seed().to_vec()
+    }
+}
+
+/// A key held elsewhere — a wallet, a browser extension, WebCrypto, a hardware key — that signs
+/// through an async callback.
+///
+/// ```ts
+/// const ext = new ExternalSigner({ did, alg: "ES256", sign: async (bytes) => await wallet.sign(bytes) });
+/// ```
+#[wasm_bindgen(js_name = ExternalSigner)]
+pub struct JsExternalSigner {
+    did: String,
+    alg: Algorithm,
+    kid: String,
+    sign: js_sys::Function,
+}
+
+#[wasm_bindgen(js_class = ExternalSigner)]
+impl JsExternalSigner {
+    /// Wrap a signing callback for a did:key whose type matches `alg`.
+    ///
+    /// ```ts
+    /// new ExternalSigner({ did: "did:key:zDn…", alg: "ES256", sign });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ExternalSignerOptions")] options: JsValue,
+    ) -> JsResult<JsExternalSigner> {
+        let did = get_string(&options, "did")?;
+        let alg: Algorithm = get_string(&options, "alg")?.parse()?;
+        let key = DidKey::parse(&did)?;
+        if key.public_key().algorithm() != alg {
+            return Err(Error::Signer(format!(
+                "{did} signs with {}, not {alg}",
+                key.public_key().algorithm()
+            ))
+            .into());
+        }
+        let sign = js_sys::Reflect::get(&options, &"sign".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| Error::Signer("options.sign must be a function".into()))?;
+        let kid = match js_sys::Reflect::get(&options, &"kid".into())
+            .ok()
+            .and_then(|k| k.as_string())
+        {
+            Some(k) => k,
+            None => kid_for(&did),
+        };
+        Ok(JsExternalSigner {
+            did,
+            alg,
+            kid,
+            sign,
+        })
+    }
+
+    /// The key's DID.
+    ///
+    /// ```ts
+    /// ext.did;
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn did(&self) -> String {
+        self.did.clone()
+    }
+
+    /// The controller of streams it creates: its own DID.
+    ///
+    /// ```ts
+    /// ext.controller;
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn controller(&self) -> String {
+        self.did.clone()
+    }
+
+    /// The JWS algorithm.
+    ///
+    /// ```ts
+    /// ext.alg; // "ES256"
+    /// ```
+    #[wasm_bindgen(getter, unchecked_return_type = "\"EdDSA\" | \"ES256\" | \"ES256K\"")]
+    pub fn alg(&self) -> String {
+        self.alg.as_str().into()
+    }
+
+    /// The JWS `kid`.
+    ///
+    /// ```ts
+    /// ext.kid;
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> String {
+        self.kid.clone()
+    }
+
+    /// Call the wrapped callback.
+    ///
+    /// ```ts
+    /// await ext.sign(bytes);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn sign(&self, input: &[u8]) -> JsResult<JsValue> {
+        let arg = js_sys::Uint8Array::from(input);
+        let r = self.sign.call1(&JsValue::NULL, &arg)?;
+        Ok(js_sys::Promise::resolve(&r).into())
+    }
+}
+
+pub(crate) fn get_string(obj: &JsValue, key: &str) -> Result<String> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| Error::Signer(format!("{key} must be a string")))
+}
+
+/// Any JS object of the `Signer` shape, driven from Rust.
+pub(crate) struct JsSignerAdapter {
+    obj: JsValue,
+    did: String,
+    controller: String,
+    alg: Algorithm,
+    kid: String,
+    capability: Option<Block>,
+}
+
+impl JsSignerAdapter {
+    pub(crate) fn new(obj: JsValue) -> Result<Self> {
+        if obj.is_undefined() || obj.is_null() {
+            return Err(Error::Signer("a signer is required".into()));
+        }
+        let did = get_string(&obj, "did")?;
+        let controller = get_string(&obj, "controller").unwrap_or_else(|_| did.clone());
+        let alg = get_string(&obj, "alg")?.parse()?;
+        let kid = get_string(&obj, "kid").unwrap_or_else(|_| kid_for(&did));
+        let capability = js_sys::Reflect::get(&obj, &"capability".into())
+            .ok()
+            .filter(|v| v.is_instance_of::<js_sys::Uint8Array>())
+            .map(|v| Block::new(DAG_CBOR, js_sys::Uint8Array::from(v).to_vec()));
+        Ok(JsSignerAdapter {
+            obj,
+            did,
+            controller,
+            alg,
+            kid,
+            capability,
+        })
+    }
+}
+
+impl AsyncSigner for JsSignerAdapter {
+    fn did(&self) -> &str {
+        &self.did
+    }
+    fn controller(&self) -> &str {
+        &self.controller
+    }
+    fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+    fn kid(&self) -> String {
+        self.kid.clone()
+    }
+    fn capability(&self) -> Option<&Block> {
+        self.capability.as_ref()
+    }
+    async fn sign(&self, input: Vec<u8>) -> Result<Vec<u8>> {
+        let f = js_sys::Reflect::get(&self.obj, &"sign".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| Error::Signer("the signer has no sign method".into()))?;
+        let r = f
+            .call1(&self.obj, &js_sys::Uint8Array::from(input.as_slice()))
+            .map_err(|e| Error::Signer(super::transport_message(&e)))?;
+        let v = JsFuture::from(js_sys::Promise::resolve(&r))
+            .await
+            .map_err(|e| Error::Signer(super::transport_message(&e)))?;
+        if !v.is_instance_of::<js_sys::Uint8Array>() {
+            return Err(Error::Signer("sign() must resolve to a Uint8Array".into()));
+        }
+        Ok(js_sys::Uint8Array::from(v).to_vec())
     }
 }

@@ -1,0 +1,734 @@
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use cid::Cid;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::signer::JsSignerAdapter;
+use super::transport::FetchTransport;
+use super::{JsCommitId, JsEvent, JsRegExpMatcher, JsResult, JsStreamId};
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::http::{Client, FeedEvent, RetryPolicy, Transport};
+use crate::ids::StreamId;
+use crate::verify::Check;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CLIENT: &'static str = r#"
+/** Options of `new CeramicClient(…)`. */
+export interface CeramicClientOptions {
+  /** The node, e.g. `http://127.0.0.1:5101`. */
+  url: string;
+  /** A `fetch` to use instead of the global one (it receives a `Request`). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Per-attempt timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Retries on network errors, timeouts and 5xx (default 2), with exponential backoff. */
+  retries?: number;
+  /** Cancels every request of this client. */
+  signal?: AbortSignal;
+}
+
+/** One entry of a verified log. */
+export interface DocumentLogEntry {
+  cid: string;
+  kind: "init" | "data" | "time";
+  /** Unix seconds, for chain-verified time events. */
+  anchoredAt?: number;
+}
+
+/** A loaded document or model. */
+export interface DocumentState {
+  streamId: string;
+  /** The CommitID of the tip. */
+  commitId: string;
+  controller: string;
+  model: string;
+  content: any;
+  shouldIndex: boolean;
+  log: DocumentLogEntry[];
+  /** True only if every event was verified here. */
+  verified: boolean;
+  anchor: "none" | "local" | "unchecked" | "chain";
+  /** Whether the node's claim (tip, controller, content) equals the verified state. */
+  matchesNode: boolean;
+  checks: Check[];
+  notChecked: string[];
+}
+
+/** What the node claims about a stream (`GET /ceramic/streams/{id}`), unverified. */
+export interface NodeStreamState {
+  id: string;
+  eventCid: string;
+  controller: string;
+  model?: string;
+  metadata: any;
+  content: any;
+}
+
+/** An item of `subscribe()`. */
+export interface FeedItem {
+  /** The event CID. */
+  id: string;
+  /** Where to resume after this event. */
+  resumeToken: string;
+  /** With data (`includeData` or a `model` filter): the stream, kind, model and CAR. */
+  streamId?: string;
+  kind?: "init" | "data" | "time";
+  model?: string;
+  car?: Uint8Array;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `CeramicClientOptions`.
+    #[wasm_bindgen(typescript_type = "CeramicClientOptions")]
+    pub type JsClientOptions;
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn stream_id_arg(v: &JsValue) -> Result<StreamId> {
+    match v.as_string() {
+        Some(s) => s.parse(),
+        None => js_sys::Reflect::get(v, &"toString".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call0(v).ok())
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| Error::InvalidStreamId("expected a StreamID or its string".into()))?
+            .parse(),
+    }
+}
+
+fn to_js<T: Serialize>(v: &T) -> JsResult<JsValue> {
+    let s = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    v.serialize(&s)
+        .map_err(|e| Error::Encode(format!("to JS: {e}")).into())
+}
+
+fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
+    future_to_promise(f)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentState {
+    stream_id: String,
+    commit_id: String,
+    controller: String,
+    model: String,
+    content: serde_json::Value,
+    should_index: bool,
+    log: Vec<LogEntry>,
+    verified: bool,
+    anchor: crate::verify::AnchorLevel,
+    matches_node: bool,
+    checks: Vec<Check>,
+    not_checked: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogEntry {
+    cid: String,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchored_at: Option<u64>,
+}
+
+/// A client of a Ceramic node (ceramic-one or ceramic-devnode) that signs in the page and
+/// verifies what it loads.
+///
+/// ```ts
+/// const client = new CeramicClient({ url: "http://127.0.0.1:5101" });
+/// const modelId = await client.createModel({ definition, signer });
+/// ```
+#[wasm_bindgen(js_name = CeramicClient)]
+pub struct JsCeramicClient {
+    inner: Rc<Client<FetchTransport>>,
+}
+
+#[wasm_bindgen(js_class = CeramicClient)]
+impl JsCeramicClient {
+    /// A client of the node at `options.url`.
+    ///
+    /// ```ts
+    /// new CeramicClient({ url: "http://127.0.0.1:5101", timeoutMs: 10_000, retries: 3 });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsClientOptions) -> JsResult<JsCeramicClient> {
+        let o: JsValue = options.into();
+        let url = get(&o, "url")
+            .as_string()
+            .ok_or_else(|| Error::Network("options.url must be a string".into()))?;
+        let fetch = get(&o, "fetch").dyn_into::<js_sys::Function>().ok();
+        let timeout_ms = match get(&o, "timeoutMs").as_f64() {
+            Some(t) if t > 0.0 => Some(t as u32),
+            Some(_) => None,
+            None => Some(30_000),
+        };
+        let retries = get(&o, "retries").as_f64().map_or(2, |r| r.max(0.0) as u32);
+        let signal = get(&o, "signal").dyn_into::<web_sys::AbortSignal>().ok();
+        let transport = FetchTransport {
+            fetch,
+            timeout_ms,
+            signal,
+        };
+        let retry = RetryPolicy {
+            retries,
+            ..RetryPolicy::default()
+        };
+        Ok(JsCeramicClient {
+            inner: Rc::new(Client::new(&url, transport).with_retry(retry)),
+        })
+    }
+
+    /// The node's version.
+    ///
+    /// ```ts
+    /// await client.version(); // "0.58.0"
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn version(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move { Ok(c.version().await?.into()) })
+    }
+
+    /// The node's network name.
+    ///
+    /// ```ts
+    /// await client.network(); // "inmemory"
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn network(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move { Ok(c.network().await?.into()) })
+    }
+
+    /// Resolves when the node answers its liveness probe.
+    ///
+    /// ```ts
+    /// await client.liveness();
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn liveness(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            c.liveness().await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Create a Model (`{definition, signer}`); resolves to its StreamID.
+    ///
+    /// ```ts
+    /// const modelId = await client.createModel({ definition, signer });
+    /// ```
+    #[wasm_bindgen(js_name = createModel, unchecked_return_type = "Promise<StreamID>")]
+    pub fn create_model(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ definition: object; signer: Signer }")]
+        args: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let definition: serde_json::Value =
+                serde_wasm_bindgen::from_value(get(&args, "definition"))
+                    .map_err(|e| Error::InvalidModel(format!("definition: {e}")))?;
+            let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+            let id = c
+                .create_model(&definition, &signer, &JsRegExpMatcher::default())
+                .await?;
+            Ok(JsStreamId(id).into())
+        })
+    }
+
+    /// Create a document of a `list` Model (`{model, content, signer}`); the content is checked
+    /// against the Model first. Resolves to the document's StreamID.
+    ///
+    /// ```ts
+    /// const doc = await client.createDocument({ model: modelId, content: { title: "hi" }, signer });
+    /// ```
+    #[wasm_bindgen(js_name = createDocument, unchecked_return_type = "Promise<StreamID>")]
+    pub fn create_document(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ model: StreamID | string; content: object; signer: Signer }"
+        )]
+        args: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let model = stream_id_arg(&get(&args, "model"))?;
+            let content: serde_json::Value = serde_wasm_bindgen::from_value(get(&args, "content"))
+                .map_err(|e| Error::SchemaViolation(format!("content: {e}")))?;
+            let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+            let id = c
+                .create_document(
+                    &model,
+                    &content,
+                    &signer,
+                    now(),
+                    &JsRegExpMatcher::default(),
+                )
+                .await?;
+            Ok(JsStreamId(id).into())
+        })
+    }
+
+    /// The deterministic document of a `single` Model, or of a `set` Model with `setValues`,
+    /// for the signer's controller (or `controller`). Nothing is signed: the same inputs always
+    /// give the same StreamID.
+    ///
+    /// ```ts
+    /// const profile = await client.createSingleton({ model: profileModel, signer });
+    /// ```
+    #[wasm_bindgen(js_name = createSingleton, unchecked_return_type = "Promise<StreamID>")]
+    pub fn create_singleton(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ model: StreamID | string; signer?: Signer; controller?: string; setValues?: unknown[] }"
+        )]
+        args: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let model = stream_id_arg(&get(&args, "model"))?;
+            let controller = match get(&args, "controller").as_string() {
+                Some(c) => c,
+                None => get(&get(&args, "signer"), "controller")
+                    .as_string()
+                    .ok_or_else(|| Error::Signer("a signer or a controller is required".into()))?,
+            };
+            let set_values = match get(&args, "setValues") {
+                v if v.is_undefined() || v.is_null() => None,
+                v => Some(
+                    serde_wasm_bindgen::from_value::<Vec<serde_json::Value>>(v)
+                        .map_err(|e| Error::MidSetUnique(format!("setValues: {e}")))?,
+                ),
+            };
+            let id = c
+                .create_singleton(
+                    &model,
+                    &controller,
+                    set_values.as_ref(),
+                    now(),
+                    &JsRegExpMatcher::default(),
+                )
+                .await?;
+            Ok(JsStreamId(id).into())
+        })
+    }
+
+    /// Replace a document's content (`{streamId, content, signer, shouldIndex?}`): the JSON-Patch
+    /// from its verified state is signed and posted. Resolves to the new CommitID.
+    ///
+    /// ```ts
+    /// const next = await client.updateDocument({ streamId: doc, content: { title: "new" }, signer });
+    /// ```
+    #[wasm_bindgen(js_name = updateDocument, unchecked_return_type = "Promise<CommitID>")]
+    pub fn update_document(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ streamId: StreamID | string; content: object; signer: Signer; shouldIndex?: boolean }"
+        )]
+        args: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let stream = stream_id_arg(&get(&args, "streamId"))?;
+            let content: serde_json::Value = serde_wasm_bindgen::from_value(get(&args, "content"))
+                .map_err(|e| Error::SchemaViolation(format!("content: {e}")))?;
+            let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+            let should_index = get(&args, "shouldIndex").as_bool();
+            let commit = c
+                .update_document(
+                    &stream,
+                    &content,
+                    &signer,
+                    should_index,
+                    now(),
+                    &JsRegExpMatcher::default(),
+                )
+                .await?;
+            Ok(JsCommitId(commit).into())
+        })
+    }
+
+    /// Load a document or model. With `verify: true` (the default) every event from the node's
+    /// claimed tip back to the init event is fetched and verified here, the state is folded here,
+    /// and `matchesNode` says whether the node's claim agrees. Throws the failing check's code.
+    ///
+    /// ```ts
+    /// const state = await client.loadDocument(doc, { verify: true, onProgress: (d, t) => {} });
+    /// ```
+    #[wasm_bindgen(js_name = loadDocument, unchecked_return_type = "Promise<DocumentState>")]
+    pub fn load_document(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "StreamID | string")] stream_id: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ verify?: boolean; onProgress?: (done: number, total: number) => void } | undefined"
+        )]
+        options: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let stream = stream_id_arg(&stream_id)?;
+            let verify = get(&options, "verify").as_bool().unwrap_or(true);
+            let progress = get(&options, "onProgress")
+                .dyn_into::<js_sys::Function>()
+                .ok();
+            let matcher = JsRegExpMatcher::default();
+            let d = c
+                .load_document(&stream, verify, now(), &matcher, &mut |p| {
+                    if let Some(f) = &progress {
+                        let _ = f.call2(
+                            &JsValue::NULL,
+                            &(p.done as f64).into(),
+                            &(p.total as f64).into(),
+                        );
+                    }
+                })
+                .await?;
+            let s = &d.state;
+            to_js(&DocumentState {
+                stream_id: s.stream_id.to_string(),
+                commit_id: s.commit_id().to_string(),
+                controller: s.controller.clone(),
+                model: s.model.to_string(),
+                content: s.content.clone(),
+                should_index: s.should_index,
+                log: s
+                    .log
+                    .iter()
+                    .map(|e| LogEntry {
+                        cid: e.cid.to_string(),
+                        kind: e.kind,
+                        anchored_at: e.anchored_at,
+                    })
+                    .collect(),
+                verified: d.verified,
+                anchor: d.anchor,
+                matches_node: d.matches_node,
+                checks: d.checks,
+                not_checked: d.not_checked,
+            })
+        })
+    }
+
+    /// Post an event (CAR bytes, a multibase string, or an `Event`). Idempotent.
+    ///
+    /// ```ts
+    /// await client.postEvent(car);
+    /// ```
+    #[wasm_bindgen(js_name = postEvent, unchecked_return_type = "Promise<void>")]
+    pub fn post_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string | Event")] car: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let bytes = match js_sys::Reflect::get(&car, &"toCar".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            {
+                Some(f) => js_sys::Uint8Array::from(f.call0(&car)?).to_vec(),
+                None => super::events::car_bytes(car)?,
+            };
+            c.post_event_car(&bytes).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Fetch an event by CID; it is decoded strictly and checked to be that CID.
+    ///
+    /// ```ts
+    /// const ev = await client.getEvent("bagcqcera…");
+    /// ```
+    #[wasm_bindgen(js_name = getEvent, unchecked_return_type = "Promise<Event>")]
+    pub fn get_event(&self, cid: String) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let cid = Cid::try_from(cid.as_str())
+                .map_err(|e| Error::InvalidCid(format!("{cid:?}: {e}")))?;
+            Ok(JsEvent(c.get_event(&cid).await?).into())
+        })
+    }
+
+    /// What the node claims about a stream (unverified; see `loadDocument`).
+    ///
+    /// ```ts
+    /// const claim = await client.getStreamState(doc);
+    /// ```
+    #[wasm_bindgen(js_name = getStreamState, unchecked_return_type = "Promise<NodeStreamState>")]
+    pub fn get_stream_state(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "StreamID | string")] stream_id: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let s = c.stream_state(&stream_id_arg(&stream_id)?).await?;
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Out {
+                id: String,
+                event_cid: String,
+                controller: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                model: Option<String>,
+                metadata: serde_json::Value,
+                content: serde_json::Value,
+            }
+            to_js(&Out {
+                id: s.id.to_string(),
+                event_cid: s.event_cid.to_string(),
+                controller: s.controller,
+                model: s.model.map(|m| m.to_string()),
+                metadata: s.metadata,
+                content: s.content,
+            })
+        })
+    }
+
+    /// Ask the node to sync a model's documents.
+    ///
+    /// ```ts
+    /// await client.registerInterest(modelId);
+    /// ```
+    #[wasm_bindgen(js_name = registerInterest, unchecked_return_type = "Promise<void>")]
+    pub fn register_interest(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "StreamID | string")] model: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            c.register_interest(&stream_id_arg(&model)?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The feed position "from now on".
+    ///
+    /// ```ts
+    /// const token = await client.resumeToken();
+    /// ```
+    #[wasm_bindgen(js_name = resumeToken, unchecked_return_type = "Promise<string>")]
+    pub fn resume_token(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move { Ok(c.resume_token().await?.into()) })
+    }
+
+    /// Follow the node's event feed as an async iterator, polling with backoff. With `model`,
+    /// only events of that model's documents; `resumeAt` continues from a saved token.
+    ///
+    /// ```ts
+    /// for await (const ev of client.subscribe({ model: modelId })) { console.log(ev.id); }
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<FeedItem>")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ model?: StreamID | string; resumeAt?: string; includeData?: boolean; pollIntervalMs?: number } | undefined"
+        )]
+        options: JsValue,
+    ) -> JsResult<JsValue> {
+        let model = match get(&options, "model") {
+            v if v.is_undefined() || v.is_null() => None,
+            v => Some(stream_id_arg(&v)?),
+        };
+        let state = Rc::new(RefCell::new(Subscription {
+            resume: get(&options, "resumeAt")
+                .as_string()
+                .unwrap_or_else(|| "0".into()),
+            include_data: get(&options, "includeData").as_bool().unwrap_or(false)
+                || model.is_some(),
+            model,
+            poll_ms: get(&options, "pollIntervalMs")
+                .as_f64()
+                .map_or(1000, |v| v.max(10.0) as u64),
+            buffer: VecDeque::new(),
+            models: HashMap::new(),
+            closed: false,
+        }));
+        let client = self.inner.clone();
+        let iter = js_sys::Object::new();
+        let (s, c) = (state.clone(), client);
+        let next = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
+            let (s, c) = (s.clone(), c.clone());
+            promise(async move { next_item(&c, &s).await })
+        });
+        let s2 = state;
+        let ret = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
+            s2.borrow_mut().closed = true;
+            promise(async move { Ok(iter_result(JsValue::UNDEFINED, true)) })
+        });
+        js_sys::Reflect::set(&iter, &"next".into(), &next.into_js_value())?;
+        js_sys::Reflect::set(&iter, &"return".into(), &ret.into_js_value())?;
+        let this = iter.clone();
+        let itself = Closure::<dyn FnMut() -> JsValue>::new(move || this.clone().into());
+        js_sys::Reflect::set(
+            &iter,
+            &js_sys::Symbol::async_iterator(),
+            &itself.into_js_value(),
+        )?;
+        Ok(iter.into())
+    }
+}
+
+struct Subscription {
+    resume: String,
+    include_data: bool,
+    model: Option<StreamId>,
+    poll_ms: u64,
+    buffer: VecDeque<JsValue>,
+    /// Stream CID → model, learned from init events.
+    models: HashMap<Cid, StreamId>,
+    closed: bool,
+}
+
+fn iter_result(value: JsValue, done: bool) -> JsValue {
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"value".into(), &value);
+    let _ = js_sys::Reflect::set(&o, &"done".into(), &JsValue::from_bool(done));
+    o.into()
+}
+
+async fn model_of(
+    c: &Client<FetchTransport>,
+    s: &RefCell<Subscription>,
+    event: &Event,
+) -> Result<Option<StreamId>> {
+    let stream = event.stream_cid();
+    if let Some(m) = s.borrow().models.get(&stream) {
+        return Ok(Some(*m));
+    }
+    let model = match event.init_payload() {
+        Some(p) => p.header.model_id().ok(),
+        None => c
+            .get_event(&stream)
+            .await
+            .ok()
+            .and_then(|i| i.init_payload().and_then(|p| p.header.model_id().ok())),
+    };
+    if let Some(m) = model {
+        s.borrow_mut().models.insert(stream, m);
+    }
+    Ok(model)
+}
+
+async fn item(
+    c: &Client<FetchTransport>,
+    s: &RefCell<Subscription>,
+    e: FeedEvent,
+    token: &str,
+) -> Result<Option<JsValue>> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Item {
+        id: String,
+        resume_token: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stream_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kind: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        model: Option<String>,
+    }
+    let mut out = Item {
+        id: e.id.to_string(),
+        resume_token: token.to_string(),
+        stream_id: None,
+        kind: None,
+        model: None,
+    };
+    let mut car = None;
+    if let Some(bytes) = e.car {
+        let event = Event::decode_car(&bytes)?;
+        let model = model_of(c, s, &event).await?;
+        let wanted = s.borrow().model;
+        if wanted.is_some() && wanted != model {
+            return Ok(None);
+        }
+        let kind = event.kind().as_str();
+        let stream = model
+            .map(|m| {
+                if m == StreamId::metamodel() {
+                    crate::ids::StreamType::Model
+                } else {
+                    crate::ids::StreamType::ModelInstanceDocument
+                }
+            })
+            .map(|t| StreamId::new(t, event.stream_cid()).to_string());
+        out = Item {
+            stream_id: stream,
+            kind: Some(kind),
+            model: model.map(|m| m.to_string()),
+            ..out
+        };
+        car = Some(bytes);
+    }
+    let v = to_js(&out).map_err(|_| Error::Encode("feed item".into()))?;
+    if let Some(bytes) = car {
+        let _ = js_sys::Reflect::set(
+            &v,
+            &"car".into(),
+            &js_sys::Uint8Array::from(bytes.as_slice()),
+        );
+    }
+    Ok(Some(v))
+}
+
+async fn next_item(c: &Client<FetchTransport>, s: &Rc<RefCell<Subscription>>) -> JsResult<JsValue> {
+    let mut backoff = 0u64;
+    loop {
+        if s.borrow().closed {
+            return Ok(iter_result(JsValue::UNDEFINED, true));
+        }
+        if let Some(v) = s.borrow_mut().buffer.pop_front() {
+            return Ok(iter_result(v, false));
+        }
+        let (resume, include) = {
+            let b = s.borrow();
+            (b.resume.clone(), b.include_data)
+        };
+        match c.feed(&resume, 100, include).await {
+            Ok(page) => {
+                backoff = 0;
+                let empty = page.events.is_empty();
+                let n = page.events.len();
+                for (i, e) in page.events.into_iter().enumerate() {
+                    // Each item carries the token to resume after it.
+                    let token = if i + 1 == n {
+                        page.resume_token.clone()
+                    } else {
+                        resume.clone()
+                    };
+                    if let Some(v) = item(c, s, e, &token).await? {
+                        s.borrow_mut().buffer.push_back(v);
+                    }
+                }
+                s.borrow_mut().resume = page.resume_token;
+                if empty {
+                    let ms = s.borrow().poll_ms;
+                    c.transport().sleep(ms).await;
+                }
+            }
+            Err(Error::Network(_) | Error::Timeout(_) | Error::NodeError(_)) => {
+                backoff = (backoff * 2).clamp(500, 30_000);
+                c.transport().sleep(backoff).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
