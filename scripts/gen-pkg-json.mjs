@@ -1,12 +1,55 @@
-// Writes pkg/package.json for the wasm-bindgen output (what wasm-pack would write), with the
-// version and metadata of the crate's Cargo.toml.
-import { readFileSync, writeFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+// Finishes pkg/ after wasm-bindgen: the CeramicError module, one entry module per target that
+// hands the class to the wasm and re-exports everything, and package.json with conditional
+// exports (Node → node/index.mjs, bundlers → index.js, `ceramic-wasm/web` → web/index.js).
+import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
 
-const out = process.argv[2] ?? "pkg";
-const toml = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
+const out = resolve(process.argv[2] ?? "pkg");
+const root = new URL("..", import.meta.url).pathname;
+const toml = readFileSync(join(root, "Cargo.toml"), "utf8");
 const field = (name) => toml.match(new RegExp(`^${name} = "([^"]*)"`, "m"))?.[1];
-const files = readdirSync(out).filter((f) => !f.startsWith(".") && f !== "package.json");
+
+for (const dir of ["", "web", "node"]) {
+  copyFileSync(join(root, "js/ceramic-error.js"), join(out, dir, dir === "node" ? "ceramic-error.mjs" : "ceramic-error.js"));
+  copyFileSync(join(root, "js/ceramic-error.d.ts"), join(out, dir, "ceramic-error.d.ts"));
+}
+const dts = `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "./ceramic-error.js";\n`;
+
+// Bundlers: the wasm is instantiated by the bundler when the module loads.
+writeFileSync(join(out, "index.js"), `import { __setErrorClass } from "./ceramic_wasm.js";
+import { CeramicError } from "./ceramic-error.js";
+__setErrorClass(CeramicError);
+export * from "./ceramic_wasm.js";
+export { CeramicError };
+`);
+writeFileSync(join(out, "index.d.ts"), dts);
+
+// Plain browsers: `await init()` first, as with any wasm-bindgen "web" build.
+writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass } from "./ceramic_wasm.js";
+import { CeramicError } from "./ceramic-error.js";
+export * from "./ceramic_wasm.js";
+export { CeramicError };
+/** Load the wasm (from \`input\`, default next to this file). */
+export default async function init(input) {
+  const out = await wasmInit(input);
+  __setErrorClass(CeramicError);
+  return out;
+}
+`);
+writeFileSync(join(out, "web/index.d.ts"), dts + `export { default } from "./ceramic_wasm.js";\n`);
+
+// Node: the CommonJS build, re-exported by name as ESM.
+const require = createRequire(join(out, "node/ceramic_wasm.js"));
+const names = Object.keys(require(join(out, "node/ceramic_wasm.js"))).filter((n) => !n.startsWith("__"));
+writeFileSync(join(out, "node/index.mjs"), `import { createRequire } from "node:module";
+import { CeramicError } from "./ceramic-error.mjs";
+const wasm = createRequire(import.meta.url)("./ceramic_wasm.js");
+wasm.__setErrorClass(CeramicError);
+export const { ${names.join(", ")} } = wasm;
+export { CeramicError };
+`);
+writeFileSync(join(out, "node/index.d.ts"), dts);
 
 const pkg = {
   name: "ceramic-wasm",
@@ -14,9 +57,20 @@ const pkg = {
   description: field("description"),
   license: field("license"),
   type: "module",
-  main: "ceramic_wasm.js",
-  types: "ceramic_wasm.d.ts",
-  files,
-  sideEffects: ["./ceramic_wasm.js", "./snippets/*"],
+  main: "./index.js",
+  types: "./index.d.ts",
+  exports: {
+    ".": { types: "./index.d.ts", node: "./node/index.mjs", default: "./index.js" },
+    "./web": { types: "./web/index.d.ts", default: "./web/index.js" },
+    "./package.json": "./package.json",
+  },
+  files: [
+    "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
+    "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm.d.ts", "ceramic_wasm_bg.wasm.d.ts",
+    "web/", "node/", "README.md",
+  ],
+  sideEffects: ["./index.js", "./ceramic_wasm.js", "./web/index.js"],
+  engines: { node: ">=20" },
+  keywords: ["ceramic", "wasm", "did", "dag-jose", "verification"],
 };
 writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");

@@ -54,7 +54,12 @@ for code in $(sed -n '/ALL_CODES/,/\];/p' src/error.rs | grep -o '"[A-Z_]*"'); d
   grep -q "$code" pkg/ceramic_wasm.d.ts || { echo "error code $code is missing from the TS union" >&2; exit 1; }
 done
 
+step "JS tests on the built package (Node's test runner, against ceramic-devnode)"
+cargo build --locked -p ceramic-devnode
+node --test tests/js/
+
 step "done in $(( $(date +%s) - START ))s"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
      END { printf "%d passed, %d failed\n", p, f }' "$LOG"
 rm -f "$LOG"

@@ -22,17 +22,34 @@ export type CeramicErrorCode =
   | "MID_TOO_LARGE" | "MID_SET_UNIQUE" | "MID_SET_FIELD_CHANGED" | "MID_IMMUTABLE_FIELD"
   | "MID_RELATION" | "NODE_REJECTED" | "NOT_FOUND" | "NODE_ERROR"
   | "TIMEOUT" | "NETWORK" | "ABORTED" | "NODE_MISMATCH";
-
-/** Every error thrown by ceramic-wasm: a real `Error` named "CeramicError" with a stable `code`. */
-export interface CeramicError extends Error {
-  name: "CeramicError";
-  code: CeramicErrorCode;
-}
 "#;
 
-/// Build the JS error for a core error: an `Error` whose `name` is `CeramicError` and whose
-/// `code` is the stable code.
+thread_local! {
+    /// The package's `CeramicError` class, handed over by its entry module.
+    static ERROR_CLASS: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Called once by the package's entry module with its `CeramicError` class.
+#[wasm_bindgen(js_name = __setErrorClass, skip_typescript)]
+pub fn set_error_class(class: js_sys::Function) {
+    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+}
+
+/// Build the JS error for a core error: a `CeramicError` (the package's class; a plain `Error`
+/// named `CeramicError` if the raw bindings are used without the entry module) with the code.
 pub(crate) fn to_js(err: Error) -> JsValue {
+    let constructed = ERROR_CLASS.with(|c| {
+        c.borrow().as_ref().and_then(|class| {
+            let args = js_sys::Array::of2(
+                &JsValue::from_str(err.code()),
+                &JsValue::from_str(&err.to_string()),
+            );
+            js_sys::Reflect::construct(class, &args).ok()
+        })
+    });
+    if let Some(e) = constructed {
+        return e;
+    }
     let e = js_sys::Error::new(&err.to_string());
     e.set_name("CeramicError");
     // Setting a property on a fresh Error object cannot fail.

@@ -136,3 +136,13 @@ impl JsEvent {
         Ok(multibase::encode_car(&self.0.encode_car()?))
     }
 }
+
+/// An event's CAR bytes (what `POST /ceramic/events` carries, before multibase).
+///
+/// ```ts
+/// const car: Uint8Array = encodeEvent(decodeEvent(str));
+/// ```
+#[wasm_bindgen(js_name = encodeEvent)]
+pub fn encode_event(event: &JsEvent) -> JsResult<Vec<u8>> {
+    Ok(event.0.encode_car()?)
+}

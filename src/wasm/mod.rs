@@ -13,7 +13,7 @@ mod verify;
 
 pub use client::JsCeramicClient;
 pub use error::JsResult;
-pub use events::{decode_event, JsEvent};
+pub use events::{decode_event, encode_event, JsEvent};
 pub use ids::{JsCommitId, JsStreamId};
 pub use regex::JsRegExpMatcher;
 pub use session::{JsCacaoSession, JsCacaoSessionRequest};

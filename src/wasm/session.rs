@@ -156,7 +156,7 @@ impl JsCacaoSession {
     /// Whether the capability has expired.
     ///
     /// ```ts
-    /// if (session.isExpired) { /* ask the wallet again */ }
+    /// if (session.isExpired) askTheWalletAgain();
     /// ```
     #[wasm_bindgen(getter, js_name = isExpired)]
     pub fn is_expired(&self) -> bool {

@@ -1,0 +1,265 @@
+// The npm package against a real ceramic-devnode: every CeramicClient method, the three kinds of
+// signer, subscriptions, error codes, and a node that tampers with what it serves.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import crypto from "node:crypto";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import {
+  CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
+  decodeEvent, encodeEvent, verifyEvent,
+} from "ceramic-wasm";
+import { startDevnode } from "./devnode.mjs";
+
+let node;
+before(async () => { node = await startDevnode(["--anchor-interval", "1"]); });
+after(async () => { await node?.stop(); });
+
+const definition = {
+  version: "2.0", name: "Post", interface: false, implements: [],
+  accountRelation: { type: "list" },
+  schema: {
+    $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", additionalProperties: false,
+    properties: { title: { type: "string", maxLength: 100 }, tag: { type: "string", pattern: "^#\\p{L}+$", maxLength: 20 } },
+    required: ["title"],
+  },
+};
+
+async function rejectsWith(promise, code) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof CeramicError, `not a CeramicError: ${e}`);
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, code, e.message);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+test("node information", async () => {
+  const client = new CeramicClient({ url: node.url });
+  assert.equal(await client.version(), "0.58.0");
+  assert.equal(await client.network(), "inmemory");
+  await client.liveness();
+  assert.match(await client.resumeToken(), /^\d+$/);
+});
+
+test("models and documents: create, update, load verified", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const modelId = await client.createModel({ definition, signer });
+  assert.ok(modelId instanceof StreamID);
+  assert.equal(modelId.typeName, "model");
+  await client.registerInterest(modelId);
+  const doc = await client.createDocument({ model: modelId, content: { title: "hello", tag: "#été" }, signer });
+  assert.equal(doc.typeName, "MID");
+  const next = await client.updateDocument({ streamId: doc, content: { title: "hello again" }, signer });
+  assert.ok(next instanceof CommitID);
+  assert.equal(next.baseID.toString(), doc.toString());
+
+  const seen = [];
+  const state = await client.loadDocument(doc, { verify: true, onProgress: (d, t) => seen.push([d, t]) });
+  assert.equal(state.verified, true);
+  assert.equal(state.matchesNode, true);
+  assert.deepEqual(state.content, { title: "hello again" });
+  assert.equal(state.controller, signer.did);
+  assert.equal(state.model, modelId.toString());
+  assert.equal(state.commitId, next.toString());
+  assert.deepEqual(state.log.map((e) => e.kind), ["init", "data"]);
+  assert.ok(state.checks.some((c) => c.kind === "schema"));
+  assert.ok(state.checks.some((c) => c.kind === "signature"));
+  assert.deepEqual(state.notChecked, []);
+  assert.deepEqual(seen.at(-1), [2, 2]);
+
+  const claim = await client.getStreamState(doc);
+  assert.equal(claim.eventCid, next.commit);
+  assert.deepEqual(claim.content, { title: "hello again" });
+
+  // Events round-trip through the node byte for byte.
+  const ev = await client.getEvent(next.commit);
+  assert.equal(ev.kind, "data");
+  assert.equal(ev.verifySignature(), signer.did);
+  assert.deepEqual(encodeEvent(ev), ev.toCar());
+  await client.postEvent(ev); // idempotent
+  const init = await client.getEvent(doc.cid);
+  assert.ok(verifyEvent(ev.toCar(), init.toCar(), { model: (await client.getEvent(modelId.cid)).toCar() }).length > 0);
+  assert.equal(decodeEvent(ev.toMultibase()).cid, ev.cid);
+
+  // The content is checked before anything is sent.
+  await rejectsWith(client.createDocument({ model: modelId, content: { title: 5 }, signer }), "SCHEMA_VIOLATION");
+  await rejectsWith(client.updateDocument({ streamId: doc, content: { title: "x", tag: "nohash" }, signer }), "SCHEMA_VIOLATION");
+  // Only the controller may write; the node refuses, and says why.
+  const err = await rejectsWith(client.updateDocument({ streamId: doc, content: { title: "mine" }, signer: KeyDidSigner.generate() }), "NODE_REJECTED");
+  assert.match(err.message, /UNAUTHORIZED_SIGNER/);
+
+  // Anchored locally within two intervals.
+  await new Promise((r) => setTimeout(r, 2300));
+  const anchored = await client.loadDocument(doc.toString());
+  assert.equal(anchored.anchor, "local");
+  assert.equal(anchored.log.at(-1).kind, "time");
+});
+
+test("singletons and sets", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.fromSeed(new Uint8Array(32).fill(3));
+  const single = await client.createModel({ definition: { ...definition, name: "Profile", accountRelation: { type: "single" } }, signer });
+  const a = await client.createSingleton({ model: single, signer });
+  const b = await client.createSingleton({ model: single.toString(), controller: signer.did });
+  assert.equal(a.toString(), b.toString());
+  await client.updateDocument({ streamId: a, content: { title: "me" }, signer });
+  assert.deepEqual((await client.loadDocument(a)).content, { title: "me" });
+
+  const set = await client.createModel({ definition: { ...definition, name: "Tagged", accountRelation: { type: "set", fields: ["title"] } }, signer });
+  const s = await client.createSingleton({ model: set, signer, setValues: ["cats"] });
+  await client.updateDocument({ streamId: s, content: { title: "cats", tag: "#cats" }, signer });
+  await rejectsWith(client.updateDocument({ streamId: s, content: { title: "dogs" }, signer }), "MID_SET_FIELD_CHANGED");
+});
+
+test("an external signer: Node's own Ed25519", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const seed = crypto.randomBytes(32);
+  const did = KeyDidSigner.fromSeed(seed).did; // only to name the key
+  const key = crypto.createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+  let calls = 0;
+  const ext = new ExternalSigner({ did, alg: "EdDSA", sign: async (bytes) => { calls++; return new Uint8Array(crypto.sign(null, bytes, key)); } });
+  const model = await client.createModel({ definition, signer: ext });
+  const doc = await client.createDocument({ model, content: { title: "signed outside wasm" }, signer: ext });
+  const state = await client.loadDocument(doc);
+  assert.equal(state.controller, did);
+  assert.equal(calls, 2);
+  // A signer that returns garbage is caught before anything is posted.
+  const bad = new ExternalSigner({ did, alg: "EdDSA", sign: async () => new Uint8Array(64) });
+  await rejectsWith(client.createDocument({ model, content: { title: "x" }, signer: bad }), "SIGNER_FAILED");
+  assert.throws(() => new ExternalSigner({ did, alg: "ES256", sign: () => new Uint8Array(64) }), (e) => e.code === "SIGNER_FAILED");
+});
+
+test("a Sign-In-With-Ethereum session", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const wallet = secp256k1.utils.randomSecretKey();
+  const pub = secp256k1.getPublicKey(wallet, false).slice(1);
+  const address = "0x" + Buffer.from(keccak_256(pub).slice(12)).toString("hex");
+  const personalSign = (message) => {
+    const bytes = new TextEncoder().encode(message);
+    const digest = keccak_256(new Uint8Array([...new TextEncoder().encode(`\x19Ethereum Signed Message:\n${bytes.length}`), ...bytes]));
+    const sig = secp256k1.sign(digest, wallet, { prehash: false, format: "recovered" });
+    // noble: recovery byte first; Ethereum: r‖s‖v with v = 27 + recovery.
+    return "0x" + Buffer.from([...sig.slice(1), 27 + sig[0]]).toString("hex");
+  };
+  const req = CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
+  assert.match(req.message, /^app\.test wants you to sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n/);
+  const session = req.complete(personalSign(req.message));
+  assert.equal(session.controller, `did:pkh:eip155:1:${address}`);
+  assert.equal(session.isExpired, false);
+  const restored = CacaoSession.fromSerialized(session.serialize());
+  assert.equal(restored.did, session.did);
+
+  const owner = KeyDidSigner.generate();
+  const model = await client.createModel({ definition, signer: owner });
+  const doc = await client.createDocument({ model, content: { title: "by my wallet" }, signer: restored });
+  await client.updateDocument({ streamId: doc, content: { title: "still my wallet" }, signer: session });
+  const state = await client.loadDocument(doc);
+  assert.equal(state.controller, session.controller);
+  assert.ok(state.checks.some((c) => c.kind === "capabilitySignature"));
+  // Another wallet's signature does not complete a request.
+  const other = CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"] });
+  const stranger = secp256k1.utils.randomSecretKey();
+  const msg = new TextEncoder().encode(other.message);
+  const forged = secp256k1.sign(keccak_256(new Uint8Array([...new TextEncoder().encode(`\x19Ethereum Signed Message:\n${msg.length}`), ...msg])), stranger, { prehash: false, format: "recovered" });
+  assert.throws(() => other.complete("0x" + Buffer.from([...forged.slice(1), 27 + forged[0]]).toString("hex")), (e) => e.code === "BAD_CAPABILITY_SIGNATURE");
+});
+
+test("subscribe follows the feed, filtered by model", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const model = await client.createModel({ definition, signer });
+  const other = await client.createModel({ definition: { ...definition, name: "Other" }, signer });
+  const from = await client.resumeToken();
+  const docs = [];
+  for (const title of ["a", "b"]) docs.push(await client.createDocument({ model, content: { title }, signer }));
+  await client.createDocument({ model: other, content: { title: "not mine" }, signer });
+  await client.updateDocument({ streamId: docs[0], content: { title: "a2" }, signer });
+  const got = [];
+  for await (const ev of client.subscribe({ model, resumeAt: from, pollIntervalMs: 50 })) {
+    got.push(ev);
+    if (got.length === 3) break;
+  }
+  assert.deepEqual(got.map((e) => e.kind), ["init", "init", "data"]);
+  assert.ok(got.every((e) => e.model === model.toString() && e.car instanceof Uint8Array));
+  assert.equal(got[2].streamId, docs[0].toString());
+});
+
+test("error codes: stopped node, 404, rejected event, timeout, abort", async () => {
+  const stopped = new CeramicClient({ url: "http://127.0.0.1:9", retries: 1, timeoutMs: 2000 });
+  await rejectsWith(stopped.version(), "NETWORK");
+  const client = new CeramicClient({ url: node.url });
+  await rejectsWith(client.getStreamState("kjzl6kcym7w8y7nzgytqayf6aro12zt0mm01n6ydjomyvvklcspx9kr6gpbwd09"), "NOT_FOUND");
+  await rejectsWith(client.getEvent("bafyreigdmqpykrgxyaxtlafqpqhzrb7qy2rh75nldvfd4tucqmzsyd7ytq"), "NOT_FOUND");
+  const e = await rejectsWith(client.postEvent("mAAAA"), "NODE_REJECTED");
+  assert.match(e.message, /Event data could not be parsed/);
+
+  const silent = createServer(() => {}); // never answers
+  await new Promise((r) => silent.listen(0, "127.0.0.1", r));
+  const slow = new CeramicClient({ url: `http://127.0.0.1:${silent.address().port}`, timeoutMs: 150, retries: 1 });
+  const t0 = Date.now();
+  await rejectsWith(slow.version(), "TIMEOUT");
+  assert.ok(Date.now() - t0 < 5000);
+  const ctrl = new AbortController();
+  const cancellable = new CeramicClient({ url: `http://127.0.0.1:${silent.address().port}`, timeoutMs: 10000, signal: ctrl.signal });
+  const pending = cancellable.version();
+  setTimeout(() => ctrl.abort(), 50);
+  await rejectsWith(pending, "ABORTED");
+  silent.closeAllConnections();
+  await new Promise((r) => silent.close(r));
+  assert.throws(() => StreamID.fromString("nope"), (err) => err instanceof CeramicError && err.code === "INVALID_STREAM_ID");
+});
+
+test("a node that tampers with an event is caught", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const model = await client.createModel({ definition, signer });
+  const doc = await client.createDocument({ model, content: { title: "true" }, signer });
+  const next = await client.updateDocument({ streamId: doc, content: { title: "still true" }, signer });
+
+  // A proxy that edits the data event's payload it serves, and lies about the content.
+  const proxy = (mode) => createServer(async (req, res) => {
+    const upstream = await fetch(node.url + req.url, { method: req.method });
+    let body = Buffer.from(await upstream.arrayBuffer());
+    if (mode === "event" && req.url.endsWith(`/ceramic/events/${next.commit}`)) {
+      const j = JSON.parse(body);
+      const car = Buffer.from(j.data.slice(1), "base64");
+      const at = car.indexOf(Buffer.from("still true"));
+      car[at] ^= 1; // "still true" → "rtill true" inside the signed payload
+      j.data = "m" + car.toString("base64").replace(/=+$/, "");
+      body = Buffer.from(JSON.stringify(j));
+    }
+    if (mode === "claim" && req.url.includes("/ceramic/streams/")) {
+      const j = JSON.parse(body);
+      const doc = JSON.parse(Buffer.from(j.data.slice(1), "base64url"));
+      doc.content.title = "a lie";
+      j.data = "u" + Buffer.from(JSON.stringify(doc)).toString("base64url");
+      body = Buffer.from(JSON.stringify(j));
+    }
+    res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "text/plain" });
+    res.end(body);
+  });
+  for (const [mode, check] of [
+    ["event", async (c) => { await rejectsWith(c.loadDocument(doc, { verify: true }), "INVALID_CAR"); }],
+    ["claim", async (c) => {
+      const s = await c.loadDocument(doc, { verify: true });
+      assert.equal(s.verified, true);
+      assert.equal(s.matchesNode, false);
+      assert.deepEqual(s.content, { title: "still true" }); // what the events prove, not the lie
+      const unverified = await c.loadDocument(doc, { verify: false });
+      assert.equal(unverified.verified, false);
+      assert.equal(unverified.content.title, "a lie");
+    }],
+  ]) {
+    const server = proxy(mode);
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    await check(new CeramicClient({ url: `http://127.0.0.1:${server.address().port}`, retries: 0 }));
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
