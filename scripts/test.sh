@@ -54,9 +54,16 @@ for code in $(sed -n '/ALL_CODES/,/\];/p' src/error.rs | grep -o '"[A-Z_]*"'); d
   grep -q "$code" pkg/ceramic_wasm.d.ts || { echo "error code $code is missing from the TS union" >&2; exit 1; }
 done
 
+step "TypeScript: the generated types, strict (tsc --noEmit)"
+tsc -p tests/types/tsconfig.json
+
 step "JS tests on the built package (Node's test runner, against ceramic-devnode)"
 cargo build --locked -p ceramic-devnode
 node --test tests/js/
+
+step "demo page (webpack) and browser tests (playwright-core + Debian Chromium)"
+webpack --config webpack.config.js
+node --test tests/browser/
 
 step "done in $(( $(date +%s) - START ))s"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

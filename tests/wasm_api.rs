@@ -110,7 +110,7 @@ fn verify_stream_and_event_through_the_js_surface() {
             car("SIGNED_DATA_EVENT_CAR"),
             car("SIGNED_INIT_EVENT_CAR"),
         ],
-        opts.clone().into(),
+        Some(opts.clone().unchecked_into()),
     )
     .unwrap()
     .into();
@@ -133,7 +133,7 @@ fn verify_stream_and_event_through_the_js_surface() {
     let checks: JsValue = verify_event(
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
-        opts.into(),
+        Some(opts.unchecked_into()),
     )
     .unwrap()
     .into();
@@ -148,13 +148,13 @@ fn verify_stream_and_event_through_the_js_surface() {
     let err = verify_event(
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
-        late.into(),
+        Some(late.unchecked_into()),
     )
     .err()
     .unwrap();
     assert_eq!(error_code(&err), "CAPABILITY_EXPIRED");
     // A data event without its init: a broken link.
-    let err = verify_stream(vec![car("SIGNED_DATA_EVENT_CAR")], JsValue::UNDEFINED)
+    let err = verify_stream(vec![car("SIGNED_DATA_EVENT_CAR")], None)
         .err()
         .unwrap();
     assert_eq!(error_code(&err), "BROKEN_LINK");

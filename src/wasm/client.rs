@@ -32,6 +32,26 @@ export interface CeramicClientOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `loadDocument`. */
+export interface LoadDocumentOptions {
+  /** Verify every event here (default true); false takes the node's claim, marked unverified. */
+  verify?: boolean;
+  /** Called after each verified event. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions {
+  /** Only events of this model's documents. */
+  model?: StreamID | string;
+  /** A resume token to continue from (default: the start of the feed). */
+  resumeAt?: string;
+  /** Include each event's CAR (implied by `model`). */
+  includeData?: boolean;
+  /** How often to poll when there is nothing new (default 1000 ms). */
+  pollIntervalMs?: number;
+}
+
 /** One entry of a verified log. */
 export interface DocumentLogEntry {
   cid: string;
@@ -47,7 +67,8 @@ export interface DocumentState {
   commitId: string;
   controller: string;
   model: string;
-  content: any;
+  /** The document's content (a Model's definition for Models; null before a deterministic document's first update). */
+  content: JsonObject | null;
   shouldIndex: boolean;
   log: DocumentLogEntry[];
   /** True only if every event was verified here. */
@@ -65,9 +86,14 @@ export interface NodeStreamState {
   eventCid: string;
   controller: string;
   model?: string;
-  metadata: any;
-  content: any;
+  metadata: JsonObject;
+  content: JsonObject | null;
 }
+
+/** JSON values, as documents hold them. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
 
 /** An item of `subscribe()`. */
 export interface FeedItem {
@@ -88,6 +114,12 @@ extern "C" {
     /// `CeramicClientOptions`.
     #[wasm_bindgen(typescript_type = "CeramicClientOptions")]
     pub type JsClientOptions;
+    /// `LoadDocumentOptions`.
+    #[wasm_bindgen(typescript_type = "LoadDocumentOptions")]
+    pub type JsLoadOptions;
+    /// `SubscribeOptions`.
+    #[wasm_bindgen(typescript_type = "SubscribeOptions")]
+    pub type JsSubscribeOptions;
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -377,12 +409,10 @@ impl JsCeramicClient {
     pub fn load_document(
         &self,
         #[wasm_bindgen(unchecked_param_type = "StreamID | string")] stream_id: JsValue,
-        #[wasm_bindgen(
-            unchecked_param_type = "{ verify?: boolean; onProgress?: (done: number, total: number) => void } | undefined"
-        )]
-        options: JsValue,
+        options: Option<JsLoadOptions>,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         promise(async move {
             let stream = stream_id_arg(&stream_id)?;
             let verify = get(&options, "verify").as_bool().unwrap_or(true);
@@ -536,13 +566,8 @@ impl JsCeramicClient {
     /// for await (const ev of client.subscribe({ model: modelId })) { console.log(ev.id); }
     /// ```
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<FeedItem>")]
-    pub fn subscribe(
-        &self,
-        #[wasm_bindgen(
-            unchecked_param_type = "{ model?: StreamID | string; resumeAt?: string; includeData?: boolean; pollIntervalMs?: number } | undefined"
-        )]
-        options: JsValue,
-    ) -> JsResult<JsValue> {
+    pub fn subscribe(&self, options: Option<JsSubscribeOptions>) -> JsResult<JsValue> {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let model = match get(&options, "model") {
             v if v.is_undefined() || v.is_null() => None,
             v => Some(stream_id_arg(&v)?),

@@ -134,10 +134,10 @@ fn to_js<T: Serialize>(v: &T) -> JsResult<JsValue> {
 #[wasm_bindgen(js_name = verifyStream)]
 pub fn verify_stream(
     #[wasm_bindgen(unchecked_param_type = "(Uint8Array | string)[]")] cars: Vec<JsValue>,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] opts: JsValue,
+    opts: Option<JsVerifyOptions>,
 ) -> JsResult<JsVerifiedStream> {
     let matcher = JsRegExpMatcher::default();
-    let o = options(&opts, &matcher)?;
+    let o = options(&opts.map_or(JsValue::UNDEFINED, Into::into), &matcher)?;
     let events = cars
         .into_iter()
         .map(|c| Ok(Event::decode_car(&car_bytes(c)?)?))
@@ -172,10 +172,10 @@ pub fn verify_stream(
 pub fn verify_event(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] car: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] init_car: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] opts: JsValue,
+    opts: Option<JsVerifyOptions>,
 ) -> JsResult<JsChecks> {
     let matcher = JsRegExpMatcher::default();
-    let o = options(&opts, &matcher)?;
+    let o = options(&opts.map_or(JsValue::UNDEFINED, Into::into), &matcher)?;
     let event = Event::decode_car(&car_bytes(car)?)?;
     let init = Event::decode_car(&car_bytes(init_car)?)?;
     let mut ctx = VerifyContext::new(o.now, &matcher);

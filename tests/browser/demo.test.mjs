@@ -1,0 +1,70 @@
+// The demo page in real headless Chromium (Debian's, driven by playwright-core) against a
+// ceramic-devnode: create a key, a model and a document, update it, verify it in the page.
+// Saves a screenshot to .artifacts/demo.png.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { startDevnode } from "../js/devnode.mjs";
+import { serve } from "../../scripts/serve.mjs";
+
+const root = new URL("../..", import.meta.url).pathname;
+let node, web, browser;
+
+before(async () => {
+  node = await startDevnode(["--anchor-interval", "1"]);
+  web = await serve(`${root}/www/dist`);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  web?.close();
+  await node?.stop();
+});
+
+test("create, update and verify a document in the demo page", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const { port } = web.address();
+  await page.goto(`http://127.0.0.1:${port}/?node=${encodeURIComponent(node.url)}`);
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  await page.waitForSelector("#node-status.ok");
+  assert.match(await page.textContent("#node-status"), /connected: ceramic API 0\.58\.0, network inmemory/);
+
+  await page.click("#generate");
+  assert.match(await page.textContent("#did"), /^did:key:z6Mk/);
+  await page.click("#create-model");
+  await page.waitForFunction(() => document.getElementById("model-id").textContent.startsWith("k"));
+  await page.click("#create-doc");
+  await page.waitForFunction(() => document.getElementById("doc-id").textContent.startsWith("k"));
+  await page.fill("#content", JSON.stringify({ title: "Edited in Chromium", body: "verified in the page" }));
+  await page.click("#save-doc");
+  await page.waitForFunction(() => document.getElementById("commit-id").textContent.startsWith("k"));
+  await new Promise((r) => setTimeout(r, 2300)); // let the node anchor it
+  await page.click("#verify");
+  await page.waitForSelector("#verify-status.ok");
+  const status = await page.textContent("#verify-status");
+  assert.match(status, /verified: \d+ checks passed; anchor: local; node claim matches/);
+  assert.equal(JSON.parse(await page.inputValue("#content")).title, "Edited in Chromium");
+  assert.equal(await page.locator("#log li").count(), 3);
+  assert.ok((await page.locator("#checks tr").count()) >= 8);
+  await page.waitForFunction(() => document.querySelectorAll("#feed li").length >= 3);
+
+  mkdirSync(`${root}/.artifacts`, { recursive: true });
+  await page.screenshot({ path: `${root}/.artifacts/demo.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("the page says clearly when the node is unreachable", async () => {
+  const page = await browser.newPage();
+  const { port } = web.address();
+  await page.goto(`http://127.0.0.1:${port}/?node=${encodeURIComponent("http://127.0.0.1:9")}`);
+  await page.waitForSelector("#node-status.bad");
+  assert.match(await page.textContent("#node-status"), /Cannot reach the node at http:\/\/127\.0\.0\.1:9 \(NETWORK\)/);
+});

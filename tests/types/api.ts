@@ -1,0 +1,49 @@
+// Compiled with `tsc --noEmit` (strict): the package's generated types are precise enough that
+// wrong uses fail to compile (each @ts-expect-error must be an error, or tsc fails).
+import {
+  CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
+  decodeEvent, encodeEvent, verifyEvent, verifyStream,
+  type CeramicErrorCode, type DocumentState, type Signer,
+} from "ceramic-wasm";
+
+export async function usage(): Promise<void> {
+  const signer: Signer = KeyDidSigner.generate();
+  const client = new CeramicClient({ url: "http://127.0.0.1:5101", timeoutMs: 1000, retries: 1 });
+  const version: string = await client.version();
+  const model: StreamID = await client.createModel({ definition: {}, signer });
+  const doc: StreamID = await client.createDocument({ model, content: { title: "x" }, signer });
+  const next: CommitID = await client.updateDocument({ streamId: doc, content: { title: "y" }, signer });
+  const state: DocumentState = await client.loadDocument(doc, { verify: true, onProgress: (d: number, t: number) => void [d, t] });
+  const anchor: "none" | "local" | "unchecked" | "chain" = state.anchor;
+  const ok: boolean = state.verified && state.matchesNode;
+  const ext = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (b: Uint8Array) => b });
+  const req = CacaoSession.request({ address: "0x0", chainId: 1, domain: "d", resources: ["ceramic://*"] });
+  const session: CacaoSession = req.complete("0x");
+  const expired: boolean = session.isExpired;
+  for await (const ev of client.subscribe({ model })) {
+    const id: string = ev.id;
+    void id;
+  }
+  const car: Uint8Array = encodeEvent(decodeEvent("m"));
+  verifyStream([car], { now: 0 });
+  verifyEvent(car, car);
+  try {
+    await client.liveness();
+  } catch (e) {
+    if (e instanceof CeramicError) {
+      const code: CeramicErrorCode = e.code;
+      void code;
+    }
+  }
+  void [version, next, anchor, ok, ext, expired];
+
+  // @ts-expect-error: a StreamID is not a string
+  const s: string = model;
+  // @ts-expect-error: loadDocument's result is typed, not any
+  const n: number = state.content;
+  // @ts-expect-error: unknown algorithm
+  new ExternalSigner({ did: "", alg: "RS256", sign: async (b: Uint8Array) => b });
+  // @ts-expect-error: error codes are a closed union
+  const c: CeramicErrorCode = "NOPE";
+  void [s, n, c];
+}
