@@ -198,6 +198,11 @@ impl<T: Transport> Client<T> {
         self
     }
 
+    /// The retry policy.
+    pub fn retry(&self) -> RetryPolicy {
+        self.retry
+    }
+
     /// The node's base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url

@@ -226,6 +226,23 @@ impl JsCeramicClient {
         })
     }
 
+    /// The same client, for calls that `signal` cancels (per-call cancellation): requests in
+    /// flight are aborted and reject with `ABORTED`.
+    ///
+    /// ```ts
+    /// const ctrl = new AbortController();
+    /// const state = await client.withSignal(ctrl.signal).loadDocument(doc);
+    /// ```
+    #[wasm_bindgen(js_name = withSignal)]
+    pub fn with_signal(&self, signal: web_sys::AbortSignal) -> JsCeramicClient {
+        let mut transport = self.inner.transport().clone();
+        transport.signal = Some(signal);
+        let client = Client::new(self.inner.base_url(), transport).with_retry(self.inner.retry());
+        JsCeramicClient {
+            inner: Rc::new(client),
+        }
+    }
+
     /// The node's version.
     ///
     /// ```ts

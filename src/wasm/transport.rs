@@ -33,6 +33,7 @@ use super::transport_message as js_message;
 
 /// HTTP over `fetch` (gloo-net): the global fetch, or one the caller injects. Each attempt has
 /// its own timeout; the caller's `AbortSignal` cancels everything. Never sends credentials.
+#[derive(Clone)]
 pub(crate) struct FetchTransport {
     pub fetch: Option<js_sys::Function>,
     pub timeout_ms: Option<u32>,

@@ -38,6 +38,18 @@ async function rejectsWith(promise, code) {
   assert.fail(`expected ${code}`);
 }
 
+test("an injected fetch carries every request", async () => {
+  const seen = [];
+  const client = new CeramicClient({ url: node.url, fetch: (request) => { seen.push(`${request.method} ${new URL(request.url).pathname}`); return fetch(request); } });
+  assert.equal(await client.version(), "0.58.0");
+  await client.liveness();
+  assert.deepEqual(seen, ["GET /ceramic/version", "GET /ceramic/liveness"]);
+  // Its failures are network errors like any other.
+  const broken = new CeramicClient({ url: node.url, retries: 0, fetch: async () => { throw new TypeError("offline"); } });
+  const e = await rejectsWith(broken.version(), "NETWORK");
+  assert.match(e.message, /offline/);
+});
+
 test("node information", async () => {
   const client = new CeramicClient({ url: node.url });
   assert.equal(await client.version(), "0.58.0");
@@ -210,6 +222,13 @@ test("error codes: stopped node, 404, rejected event, timeout, abort", async () 
   const pending = cancellable.version();
   setTimeout(() => ctrl.abort(), 50);
   await rejectsWith(pending, "ABORTED");
+  // Per call: one view of the client is cancelled, the client itself is not.
+  const shared = new CeramicClient({ url: `http://127.0.0.1:${silent.address().port}`, timeoutMs: 10000, retries: 0 });
+  const perCall = new AbortController();
+  const one = shared.withSignal(perCall.signal).version();
+  setTimeout(() => perCall.abort(), 50);
+  await rejectsWith(one, "ABORTED");
+  await rejectsWith(new CeramicClient({ url: `http://127.0.0.1:${silent.address().port}`, timeoutMs: 100, retries: 0 }).version(), "TIMEOUT");
   silent.closeAllConnections();
   await new Promise((r) => silent.close(r));
   assert.throws(() => StreamID.fromString("nope"), (err) => err instanceof CeramicError && err.code === "INVALID_STREAM_ID");
