@@ -85,3 +85,32 @@ test("a fresh webpack app installs the tarball, bundles it and runs it in Chromi
     web.close();
   }
 });
+
+test("the web build works in a plain module page, without a bundler", async () => {
+  const { cpSync } = await import("node:fs");
+  const dir = join(work, "plain-page");
+  cpSync(join(root, "pkg/web"), join(dir, "web"), { recursive: true });
+  writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module">
+    import init, { CeramicClient, CeramicError, KeyDidSigner } from "./web/index.js";
+    await init();
+    const client = new CeramicClient({ url: ${JSON.stringify(node.url)} });
+    let code;
+    try { await client.getStreamState("kjzl6kcym7w8y7nzgytqayf6aro12zt0mm01n6ydjomyvvklcspx9kr6gpbwd09"); } catch (e) { code = e instanceof CeramicError && e.code; }
+    document.body.dataset.result = JSON.stringify({ did: KeyDidSigner.generate().did.slice(0, 12), network: await client.network(), code });
+  </script></body>`);
+  const web = await serve(dir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${web.address().port}/`);
+    await page.waitForFunction(() => document.body.dataset.result, null, { timeout: 20000 });
+    assert.deepEqual(JSON.parse(await page.evaluate(() => document.body.dataset.result)), { did: "did:key:z6Mk", network: "inmemory", code: "NOT_FOUND" });
+  } finally {
+    await browser.close();
+    web.close();
+  }
+});
