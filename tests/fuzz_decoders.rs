@@ -11,19 +11,11 @@ use ceramic_wasm::ids::{CommitId, EventId, StreamId};
 use ceramic_wasm::Error;
 use proptest::prelude::*;
 
-const CAR_FIXTURES: &[&str] = &[
-    "SIGNED_INIT_EVENT_CAR",
-    "UNSIGNED_INIT_EVENT_CAR",
-    "SIGNED_DATA_EVENT_CAR",
-    "DATA_EVENT_CAR_UNSIGNED_INIT",
-    "CACAO_SIGNED_DATA_EVENT_CAR",
-    "TIME_EVENT_CAR_SINGLE_EVENT_BATCH",
-    "TIME_EVENT_CAR_MULTI_EVENT_BATCH",
-    "UNSIGNED_INIT_NO_SEP_CAR",
-];
-
 fn seeds() -> Vec<Vec<u8>> {
-    let mut v: Vec<Vec<u8>> = CAR_FIXTURES.iter().map(|n| common::fixture(n)).collect();
+    let mut v: Vec<Vec<u8>> = common::CAR_FIXTURES
+        .iter()
+        .map(|n| common::fixture(n))
+        .collect();
     v.push(common::KEY_ED25519_CAR.to_vec());
     v
 }

@@ -120,17 +120,6 @@ fn deterministic_mid_vector() {
     );
 }
 
-const CAR_FIXTURES: &[&str] = &[
-    "SIGNED_INIT_EVENT_CAR",
-    "UNSIGNED_INIT_EVENT_CAR",
-    "SIGNED_DATA_EVENT_CAR",
-    "DATA_EVENT_CAR_UNSIGNED_INIT",
-    "CACAO_SIGNED_DATA_EVENT_CAR",
-    "TIME_EVENT_CAR_SINGLE_EVENT_BATCH",
-    "TIME_EVENT_CAR_MULTI_EVENT_BATCH",
-    "UNSIGNED_INIT_NO_SEP_CAR",
-];
-
 #[test]
 fn every_rust_ceramic_car_decodes_and_re_encodes_identically() {
     let v = common::rust_ceramic();
@@ -142,10 +131,10 @@ fn every_rust_ceramic_car_decodes_and_re_encodes_identically() {
         .collect();
     assert_eq!(
         listed.len(),
-        CAR_FIXTURES.len(),
+        common::CAR_FIXTURES.len(),
         "a new CAR fixture appeared: {listed:?}"
     );
-    for name in CAR_FIXTURES {
+    for name in common::CAR_FIXTURES {
         let bytes = common::fixture(name);
         let event = Event::decode_car(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(event.encode_car().unwrap(), bytes, "{name} re-encodes");

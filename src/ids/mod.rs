@@ -14,6 +14,31 @@ use cid::Cid;
 
 use crate::error::{Error, Result};
 
+/// Serialize an id as its string form (`Display`) and read it back with `FromStr`, as JSON
+/// carries StreamIDs and CommitIDs.
+macro_rules! serde_as_string {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use serde_as_string;
+
 /// Read one unsigned varint from the front of `bytes`, mapping failures to `err`.
 fn read_varint<'a>(
     bytes: &'a [u8],

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { startDevnode } from "../js/devnode.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
@@ -14,11 +14,7 @@ let node, web, browser;
 before(async () => {
   node = await startDevnode(["--anchor-interval", "1"]);
   web = await serve(`${root}/www/dist`);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { startDevnode } from "../js/devnode.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
@@ -66,11 +66,7 @@ test("a fresh webpack app installs the tarball, bundles it and runs it in Chromi
   execFileSync(join(root, "node_modules/.bin/webpack"), ["--config", "webpack.config.js"], { cwd: dir, stdio: "pipe" });
   writeFileSync(join(dir, "dist/index.html"), `<!doctype html><body><script src="main.js"></script></body>`);
   const web = await serve(join(dir, "dist"));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
@@ -99,11 +95,7 @@ test("the web build works in a plain module page, without a bundler", async () =
     document.body.dataset.result = JSON.stringify({ did: KeyDidSigner.generate().did.slice(0, 12), network: await client.network(), code });
   </script></body>`);
   const web = await serve(dir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${web.address().port}/`);

@@ -88,3 +88,15 @@ impl ceramic_wasm::verify::EthRpc for RecordedRpc {
             })
     }
 }
+
+/// Every CAR fixture of rust-ceramic-events.json.
+pub const CAR_FIXTURES: &[&str] = &[
+    "SIGNED_INIT_EVENT_CAR",
+    "UNSIGNED_INIT_EVENT_CAR",
+    "SIGNED_DATA_EVENT_CAR",
+    "DATA_EVENT_CAR_UNSIGNED_INIT",
+    "CACAO_SIGNED_DATA_EVENT_CAR",
+    "TIME_EVENT_CAR_SINGLE_EVENT_BATCH",
+    "TIME_EVENT_CAR_MULTI_EVENT_BATCH",
+    "UNSIGNED_INIT_NO_SEP_CAR",
+];
