@@ -20,13 +20,14 @@ cargo build --locked --release -p ceramic-devnode
 DEVNODE_ADDR=${DEVNODE_ADDR:-127.0.0.1:5101}
 DEMO_ADDR=${DEMO_ADDR:-127.0.0.1:8080}
 PIDS=()
+up() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT INT TERM
 
 step "start ceramic-devnode (store: ${CERAMIC_DEVNODE_STORE_DIR:-~/.ceramic-devnode})"
 "$ROOT/target/release/ceramic-devnode" --bind-address "$DEVNODE_ADDR" &
 PIDS+=($!)
 for _ in $(seq 100); do
-  curl -sf "http://$DEVNODE_ADDR/ceramic/liveness" >/dev/null && break
+  up "http://$DEVNODE_ADDR/ceramic/liveness" && break
   kill -0 "${PIDS[0]}" 2>/dev/null || { echo "ceramic-devnode did not start" >&2; exit 1; }
   sleep 0.1
 done
@@ -34,7 +35,7 @@ done
 step "serve the demo"
 node scripts/serve.mjs www/dist "$DEMO_ADDR" &
 PIDS+=($!)
-for _ in $(seq 50); do curl -sf "http://$DEMO_ADDR/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do up "http://$DEMO_ADDR/" && break; sleep 0.1; done
 
 echo
 echo "ceramic-devnode: http://$DEVNODE_ADDR/ceramic"

@@ -29,6 +29,8 @@ pub struct IngestError {
     pub status: u16,
     /// The `message` of the JSON body.
     pub message: String,
+    /// The database was busy: worth retrying.
+    pub busy: bool,
 }
 
 impl IngestError {
@@ -36,6 +38,7 @@ impl IngestError {
         IngestError {
             status: 400,
             message: message.into(),
+            busy: false,
         }
     }
 
@@ -43,13 +46,16 @@ impl IngestError {
         IngestError {
             status: 500,
             message: message.into(),
+            busy: false,
         }
     }
 }
 
 impl From<rusqlite::Error> for IngestError {
     fn from(e: rusqlite::Error) -> Self {
-        IngestError::internal(format!("database error: {e}"))
+        let mut err = IngestError::internal(format!("database error: {e}"));
+        err.busy = is_busy(&e);
+        err
     }
 }
 
@@ -254,6 +260,21 @@ impl Node {
                 e.code()
             ))
         })?;
+        // Reads are idempotent: a busy database is retried a few times before it is an error.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.prepare_read(&event, &car) {
+                Err(e) if e.busy && attempt < 5 => {
+                    std::thread::sleep(Duration::from_millis(20 * attempt as u64))
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn prepare_read(&self, event: &Event, car: &[u8]) -> Result<Option<Prepared>, IngestError> {
+        let (event, car) = (event.clone(), car.to_vec());
         self.reads.with(|conn| -> Result<Option<Prepared>, IngestError> {
             if store::has_event(conn, &event.cid())? {
                 return Ok(None);
@@ -331,8 +352,6 @@ struct Writer {
     config: NodeConfig,
 }
 
-type Reply = Box<dyn FnOnce(Result<(), IngestError>, usize)>;
-
 impl Writer {
     fn run(mut self, rx: mpsc::Receiver<Cmd>) {
         while let Ok(first) = rx.recv() {
@@ -349,60 +368,71 @@ impl Writer {
     }
 
     fn apply_batch(&mut self, batch: Vec<Cmd>) {
-        let mut staged: HashMap<Cid, Entry> = HashMap::new();
-        let mut results: Vec<(Result<(), IngestError>, usize, Reply)> =
-            Vec::with_capacity(batch.len());
-        let outcome = (|| -> rusqlite::Result<()> {
-            let tx = self.conn.transaction()?;
-            for cmd in batch {
-                match cmd {
-                    Cmd::Insert { prepared, reply } => {
-                        let p = *prepared;
-                        let r = insert(
-                            &tx,
-                            &mut staged,
-                            &self.cache,
-                            &p.event,
-                            &p.car,
-                            p.model.as_ref(),
-                        );
-                        results.push((
-                            r,
-                            0,
-                            Box::new(move |r, _| {
-                                let _ = reply.send(r);
-                            }),
+        // A batch that meets SQLITE_BUSY is rolled back and tried again before anyone is answered.
+        let mut attempt = 0;
+        let (outcome, staged, results) = loop {
+            attempt += 1;
+            let mut staged: HashMap<Cid, Entry> = HashMap::new();
+            let mut results: Vec<(Result<(), IngestError>, usize)> =
+                Vec::with_capacity(batch.len());
+            let outcome = (|| -> rusqlite::Result<()> {
+                // The write lock up front: a deferred transaction that reads first cannot wait
+                // for it later (SQLite answers BUSY at once when such an upgrade conflicts).
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                for cmd in &batch {
+                    let r = match cmd {
+                        Cmd::Insert { prepared, .. } => {
+                            let p = prepared.as_ref();
+                            (
+                                insert(
+                                    &tx,
+                                    &mut staged,
+                                    &self.cache,
+                                    &p.event,
+                                    &p.car,
+                                    p.model.as_ref(),
+                                ),
+                                0,
+                            )
+                        }
+                        Cmd::Anchor { .. } => {
+                            let r = anchor(&tx, &mut staged, &self.cache, &self.config);
+                            let n = *r.as_ref().unwrap_or(&0);
+                            (r.map(|_| ()), n)
+                        }
+                    };
+                    if matches!(&r.0, Err(e) if e.busy) {
+                        return Err(rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                            Some("database is locked".into()),
                         ));
                     }
-                    Cmd::Anchor { reply } => {
-                        let r = anchor(&tx, &mut staged, &self.cache, &self.config);
-                        let n = *r.as_ref().unwrap_or(&0);
-                        results.push((
-                            r.map(|_| ()),
-                            n,
-                            Box::new(move |r, n| {
-                                if let Some(reply) = reply {
-                                    let _ = reply.send(r.map(|_| n));
-                                }
-                            }),
-                        ));
-                    }
+                    results.push(r);
                 }
+                tx.commit()
+            })();
+            let busy = matches!(&outcome, Err(e) if is_busy(e));
+            if !busy || attempt >= 5 {
+                break (outcome, staged, results);
             }
-            tx.commit()
-        })();
+            tracing::warn!(attempt, "database busy: retrying the batch");
+            std::thread::sleep(Duration::from_millis(20 * attempt as u64));
+        };
         match outcome {
             Ok(()) => {
                 self.cache.extend(staged);
-                for (r, n, reply) in results {
-                    reply(r, n);
+                for (cmd, (r, n)) in batch.into_iter().zip(results) {
+                    reply(cmd, r, n);
                 }
             }
             Err(e) => {
                 tracing::error!("commit failed: {e}");
                 self.cache.clear();
-                for (_, _, reply) in results {
+                for cmd in batch {
                     reply(
+                        cmd,
                         Err(IngestError::internal(format!(
                             "database commit failed: {e}"
                         ))),
@@ -412,6 +442,22 @@ impl Writer {
             }
         }
     }
+}
+
+fn reply(cmd: Cmd, r: Result<(), IngestError>, n: usize) {
+    match cmd {
+        Cmd::Insert { reply, .. } => {
+            let _ = reply.send(r);
+        }
+        Cmd::Anchor { reply: Some(reply) } => {
+            let _ = reply.send(r.map(|_| n));
+        }
+        Cmd::Anchor { reply: None } => {}
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy)
 }
 
 /// The stream entry from the batch, the cache, or the stored events.
