@@ -8,8 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/node_modules/.bin:$PATH"
 cd "$ROOT"
 
-cargo build --locked --release --target wasm32-unknown-unknown --lib
-WASM=target/wasm32-unknown-unknown/release/ceramic_wasm.wasm
+cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib
+WASM=target/wasm32-unknown-unknown/wasm-release/ceramic_wasm.wasm
 rm -rf pkg
 wasm-bindgen --target bundler --out-dir pkg "$WASM"
 wasm-bindgen --target web --out-dir pkg/web "$WASM"
