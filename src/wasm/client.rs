@@ -2,6 +2,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
+use super::{get, now, to_js};
 use cid::Cid;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -122,14 +123,6 @@ extern "C" {
     pub type JsSubscribeOptions;
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
 fn stream_id_arg(v: &JsValue) -> Result<StreamId> {
     match v.as_string() {
         Some(s) => s.parse(),
@@ -141,12 +134,6 @@ fn stream_id_arg(v: &JsValue) -> Result<StreamId> {
             .ok_or_else(|| Error::InvalidStreamId("expected a StreamID or its string".into()))?
             .parse(),
     }
-}
-
-fn to_js<T: Serialize>(v: &T) -> JsResult<JsValue> {
-    let s = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    v.serialize(&s)
-        .map_err(|e| Error::Encode(format!("to JS: {e}")).into())
 }
 
 fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {

@@ -28,3 +28,21 @@ pub(crate) fn transport_message(e: &wasm_bindgen::JsValue) -> String {
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "unknown JavaScript error".into())
 }
+
+/// `obj[key]`, `undefined` when absent or not an object.
+pub(crate) fn get(obj: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(obj, &wasm_bindgen::JsValue::from_str(key))
+        .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// The page's clock, unix seconds.
+pub(crate) fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// A Rust value as a plain JS value (maps as objects, bytes as `Uint8Array`).
+pub(crate) fn to_js<T: serde::Serialize>(v: &T) -> JsResult<wasm_bindgen::JsValue> {
+    let s = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    v.serialize(&s)
+        .map_err(|e| crate::Error::Encode(format!("to JS: {e}")).into())
+}

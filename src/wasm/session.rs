@@ -1,3 +1,4 @@
+use super::now;
 use wasm_bindgen::prelude::*;
 
 use super::JsResult;
@@ -23,10 +24,6 @@ export interface CacaoSessionRequestOptions {
   statement?: string;
 }
 "#;
-
-fn now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
 
 /// A Sign-In-With-Ethereum session waiting for the wallet's signature.
 ///
@@ -101,9 +98,7 @@ impl JsCacaoSession {
     pub fn request(
         #[wasm_bindgen(unchecked_param_type = "CacaoSessionRequestOptions")] options: JsValue,
     ) -> JsResult<JsCacaoSessionRequest> {
-        let get = |k: &str| {
-            js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-        };
+        let get = |k: &str| super::get(&options, k);
         let s = |k: &str| {
             get(k)
                 .as_string()

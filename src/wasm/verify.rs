@@ -1,8 +1,7 @@
-use serde::Serialize;
+use super::{get, now, to_js};
 use wasm_bindgen::prelude::*;
 
 use super::{events::car_bytes, JsRegExpMatcher, JsResult};
-use crate::error::Error;
 use crate::events::Event;
 use crate::stream::Model;
 use crate::verify::{self, run_ready, NoRpc, VerifyContext};
@@ -82,14 +81,10 @@ struct Options {
     progress: Option<js_sys::Function>,
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
 fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
     let now = match get(opts, "now").as_f64() {
         Some(n) => n as i64,
-        None => (js_sys::Date::now() / 1000.0) as i64,
+        None => now(),
     };
     let model = match get(opts, "model") {
         m if m.is_undefined() || m.is_null() => None,
@@ -115,12 +110,6 @@ fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
         model,
         progress,
     })
-}
-
-fn to_js<T: Serialize>(v: &T) -> JsResult<JsValue> {
-    let s = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    v.serialize(&s)
-        .map_err(|e| Error::Encode(format!("to JS: {e}")).into())
 }
 
 /// Verify a whole stream from its events' CARs (any order): signatures, capabilities, links,
