@@ -195,21 +195,15 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
         .ok_or_else(|| Error::ChainRpc("transaction has no input".into()))?;
     let input = crate::did::siwx::decode_hex(input.strip_prefix("0x").unwrap_or(input))
         .ok_or_else(|| Error::ChainRpc("transaction input is not hex".into()))?;
-    let root_digest = match input.as_slice() {
-        [a, b, c, d, digest @ ..] if [*a, *b, *c, *d] == ANCHOR_SELECTOR && digest.len() == 32 => {
-            digest
-        }
-        _ => {
-            return Err(Error::AnchorTxMismatch(format!(
-                "transaction {tx_hash} is not an anchorDagCbor(bytes32) call"
-            )))
-        }
-    };
-    let root = proof.root.hash();
-    if root.code() != SHA2_256 || root.digest() != root_digest {
+    let anchored = root_from_input(&input).ok_or_else(|| {
+        Error::AnchorTxMismatch(format!(
+            "transaction {tx_hash} is not an anchorDagCbor(bytes32) call"
+        ))
+    })?;
+    // The contract holds the root's sha2-256 digest: compare multihashes, not codecs.
+    if anchored.hash() != proof.root.hash() {
         return Err(Error::AnchorTxMismatch(format!(
-            "transaction {tx_hash} anchors {}, not the proof root {}",
-            hex0x(root_digest),
+            "transaction {tx_hash} anchors {anchored}, not the proof root {}",
             proof.root
         )));
     }
@@ -250,7 +244,8 @@ pub async fn anchor_status<R: EthRpc>(event: &TimeEvent, rpc: Option<&R>) -> Res
     }
 }
 
-/// Used by tests and callers that need the root a transaction input anchors.
+/// The root a V1 anchor transaction's input commits to: `0x97ad09eb ‖ sha2-256 digest` as a
+/// dag-cbor CID.
 pub fn root_from_input(input: &[u8]) -> Option<Cid> {
     match input {
         [a, b, c, d, digest @ ..] if [*a, *b, *c, *d] == ANCHOR_SELECTOR && digest.len() == 32 => {
