@@ -213,6 +213,22 @@ fn documents_verify_and_fold() {
             == 3
     );
 
+    // A Model from its init event alone; a document's init event is not a Model.
+    {
+        let m = matcher();
+        let ctx = VerifyContext::new(NOW, &m);
+        assert_eq!(
+            ceramic_wasm::verify::verify_model(&model_event, &ctx).unwrap(),
+            model
+        );
+        assert_eq!(
+            ceramic_wasm::verify::verify_model(&init, &ctx)
+                .unwrap_err()
+                .code(),
+            "INVALID_MODEL"
+        );
+    }
+
     // One event at a time.
     let m = matcher();
     let ctx = VerifyContext::new(NOW, &m).with_model(&model);

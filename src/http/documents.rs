@@ -17,7 +17,8 @@ use crate::ids::{CommitId, StreamId, StreamType};
 use crate::stream::mid::set_unique_candidates;
 use crate::stream::{diff, AccountRelation, Model, ModelDefinition, PatternMatcher, StreamState};
 use crate::verify::{
-    collect_from_tip, verify_stream, AnchorLevel, Check, NoRpc, Progress, VerifyContext,
+    collect_from_tip, verify_model, verify_stream, AnchorLevel, Check, NoRpc, Progress,
+    VerifyContext,
 };
 
 /// Something that signs events, possibly asynchronously (a wallet, an extension, a JS callback)
@@ -105,18 +106,7 @@ impl<T: Transport> Client<T> {
             return Err(Error::MidModelType(format!("{id} is not a Model StreamID")));
         }
         let init = self.get_event(id.cid()).await?;
-        let ctx = VerifyContext::new(now, matcher);
-        let v = verify_stream(
-            std::slice::from_ref(&init),
-            &ctx,
-            None::<&NoRpc>,
-            &mut |_| {},
-        )
-        .await?;
-        Ok(Model {
-            id: *id,
-            definition: ModelDefinition::from_json(&v.state.content)?,
-        })
+        verify_model(&init, &VerifyContext::new(now, matcher))
     }
 
     /// Create a Model: validate the definition, sign its init event, post it.

@@ -167,6 +167,24 @@ fn model_genesis_rules(init: &Event, matcher: &dyn PatternMatcher) -> Result<Mod
     })
 }
 
+/// Verify a Model's init event — the model rules, then its signature at `ctx.time` — and return
+/// the Model it defines. A document's init event is refused (`INVALID_MODEL`).
+pub fn verify_model(init: &Event, ctx: &VerifyContext<'_>) -> Result<Model> {
+    let (Some(payload), Some(stream)) = (init.init_payload(), init.stream_id()) else {
+        return Err(Error::InvalidModel(
+            "a Model is given by its init event".into(),
+        ));
+    };
+    if stream.stream_type() != StreamType::Model {
+        return Err(Error::InvalidModel(format!(
+            "{stream} is not a Model stream"
+        )));
+    }
+    let model = model_genesis_rules(init, ctx.matcher)?;
+    verify_signer(init, payload, &stream, &ctx.time)?;
+    Ok(model)
+}
+
 /// Verify one event given its stream's init event: signature and capability (at `ctx.time`),
 /// the Model or document rules for init events, `id` for others, and the Merkle proof (and, with
 /// `rpc`, the chain) for time events. `prev` needs the log: see [`verify_stream`].

@@ -90,18 +90,10 @@ fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
         m if m.is_undefined() || m.is_null() => None,
         m => {
             let event = Event::decode_car(&car_bytes(m)?)?;
-            let ctx = VerifyContext::new(now, matcher);
-            let verified = run_ready(verify::verify_stream(
-                std::slice::from_ref(&event),
-                &ctx,
-                None::<&NoRpc>,
-                &mut |_| {},
-            ))?;
-            let definition = crate::stream::ModelDefinition::from_json(&verified.state.content)?;
-            Some(Model {
-                id: verified.state.stream_id,
-                definition,
-            })
+            Some(verify::verify_model(
+                &event,
+                &VerifyContext::new(now, matcher),
+            )?)
         }
     };
     let progress = get(opts, "onProgress").dyn_into::<js_sys::Function>().ok();
