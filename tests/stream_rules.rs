@@ -11,13 +11,14 @@ use ceramic_wasm::events::{
 };
 use ceramic_wasm::ids::{CommitId, StreamId, StreamType};
 use ceramic_wasm::stream::{Model, ModelDefinition, PatternMatcher, StreamState};
+use ceramic_wasm::verify::run_ready;
 use ceramic_wasm::verify::{
     collect_from_tip, verify_event, verify_stream, AnchorLevel, EventSource, VerifiedStream,
     VerifyContext,
 };
 use ceramic_wasm::Result;
 use cid::Cid;
-use common::{block_on, RecordedRpc};
+use common::RecordedRpc;
 use serde_json::{json, Value};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -41,7 +42,7 @@ fn run(events: &[Event], model: Option<&Model>) -> Result<VerifiedStream> {
     let m = matcher();
     let mut ctx = VerifyContext::new(NOW, &m);
     ctx.model = model;
-    block_on(verify_stream(
+    run_ready(verify_stream(
         events,
         &ctx,
         None::<&RecordedRpc>,
@@ -167,7 +168,7 @@ fn chain_anchor_sets_the_log_time() {
     let m = matcher();
     let ctx = VerifyContext::new(NOW, &m);
     let mut seen = Vec::new();
-    let v = block_on(verify_stream(
+    let v = run_ready(verify_stream(
         &[init, data, time],
         &ctx,
         Some(&rpc),
@@ -233,7 +234,7 @@ fn documents_verify_and_fold() {
     let m = matcher();
     let ctx = VerifyContext::new(NOW, &m).with_model(&model);
     assert!(
-        !block_on(verify_event(&d1, &init, &ctx, None::<&RecordedRpc>))
+        !run_ready(verify_event(&d1, &init, &ctx, None::<&RecordedRpc>))
             .unwrap()
             .is_empty()
     );
@@ -254,7 +255,7 @@ fn documents_verify_and_fold() {
             .map(|e| (e.cid(), e.clone()))
             .collect(),
     );
-    let log = block_on(collect_from_tip(d2.cid(), &src, 100)).unwrap();
+    let log = run_ready(collect_from_tip(d2.cid(), &src, 100)).unwrap();
     assert_eq!(
         log.iter().map(Event::cid).collect::<Vec<_>>(),
         [init.cid(), d1.cid(), d2.cid()]

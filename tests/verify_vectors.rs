@@ -104,8 +104,9 @@ fn every_ceramic_sdk_car_verifies_or_fails_with_its_code() {
     );
 }
 
+use ceramic_wasm::verify::run_ready;
 use ceramic_wasm::verify::{anchor_status, check_chain, walk_merkle_path, AnchorStatus};
-use common::{block_on, RecordedRpc};
+use common::RecordedRpc;
 use serde_json::json;
 
 fn time_event(name: &str) -> ceramic_wasm::events::TimeEvent {
@@ -156,9 +157,9 @@ fn time_event_chain_check_with_recorded_rpc() {
         .as_str()
         .unwrap();
     let te = time_event("TIME_EVENT_CAR_SINGLE_EVENT_BATCH");
-    let anchor = block_on(check_chain(&te, &sepolia(input))).unwrap();
+    let anchor = run_ready(check_chain(&te, &sepolia(input))).unwrap();
     assert_eq!(anchor.timestamp, 0x66f1a2b3);
-    let status = block_on(anchor_status(&te, Some(&sepolia(input)))).unwrap();
+    let status = run_ready(anchor_status(&te, Some(&sepolia(input)))).unwrap();
     assert_eq!(
         status,
         AnchorStatus::Chain {
@@ -169,19 +170,19 @@ fn time_event_chain_check_with_recorded_rpc() {
     // Without an RPC the proof is only walked, and says so.
     let none: Option<&RecordedRpc> = None;
     assert!(matches!(
-        block_on(anchor_status(&te, none)).unwrap(),
+        run_ready(anchor_status(&te, none)).unwrap(),
         AnchorStatus::Unchecked { .. }
     ));
 
     // A transaction anchoring a different root fails.
     let mut other = input.to_string();
     other.replace_range(input.len() - 2.., "00");
-    let err = block_on(check_chain(&te, &sepolia(&other))).unwrap_err();
+    let err = run_ready(check_chain(&te, &sepolia(&other))).unwrap_err();
     assert_eq!(err.code(), "ANCHOR_TX_MISMATCH");
     // So does one that calls another function.
     let wrong_fn = input.replacen("0x97ad09eb", "0x12345678", 1);
     assert_eq!(
-        block_on(check_chain(&te, &sepolia(&wrong_fn)))
+        run_ready(check_chain(&te, &sepolia(&wrong_fn)))
             .unwrap_err()
             .code(),
         "ANCHOR_TX_MISMATCH"
@@ -190,7 +191,7 @@ fn time_event_chain_check_with_recorded_rpc() {
     let mut rpc = sepolia(input);
     rpc.0[0].2 = json!("0x1");
     assert_eq!(
-        block_on(check_chain(&te, &rpc)).unwrap_err().code(),
+        run_ready(check_chain(&te, &rpc)).unwrap_err().code(),
         "CHAIN_RPC"
     );
 }

@@ -58,17 +58,6 @@ pub fn seed(did: &str) -> Vec<u8> {
     hex::decode(v["signer_seeds_hex"][did].as_str().expect("seed")).expect("hex")
 }
 
-/// Run a future that completes without waiting on I/O (recorded RPC answers) to completion.
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
 /// An Ethereum JSON-RPC that answers from a recording: (method, first param) -> result.
 pub struct RecordedRpc(pub Vec<(&'static str, serde_json::Value, serde_json::Value)>);
 
