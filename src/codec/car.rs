@@ -34,10 +34,10 @@ impl Default for CarLimits {
     }
 }
 
-/// Anything blocks can be looked up in by CID.
+/// Anything blocks can be looked up in by CID. The bytes need not be trusted: event decoding
+/// hashes every block it reads against its CID (a [`Car`] has also checked them when it was read).
 pub trait BlockSource {
-    /// The bytes of the block with this CID, if present. Implementations must only return bytes
-    /// that hash to `cid` (a [`Car`] checks this when it is read).
+    /// The bytes of the block with this CID, if present.
     fn block(&self, cid: &Cid) -> Option<&[u8]>;
 }
 
