@@ -211,15 +211,9 @@ impl<T: Transport> Client<T> {
         now: i64,
         matcher: &dyn PatternMatcher,
     ) -> Result<CommitId> {
-        let loaded = self
-            .load_document(stream, true, now, matcher, &mut |_| {})
+        let (loaded, init, model) = self
+            .load_verified(stream, now, matcher, &mut |_| {})
             .await?;
-        let model = match stream.stream_type() {
-            StreamType::ModelInstanceDocument => {
-                Some(self.load_model(&loaded.state.model, now, matcher).await?)
-            }
-            _ => None,
-        };
         let ops = diff(&loaded.state.content, content);
         let mut payload = DataPayload::new(&loaded.state.commit_id(), json_to_ipld(&ops));
         if let Some(si) = should_index {
@@ -227,11 +221,6 @@ impl<T: Transport> Client<T> {
         }
         if let Some(m) = &model {
             // Check locally before the node does: the new content against the model rules.
-            let init = self.get_event(stream.cid()).await?;
-            let init = init
-                .init_payload()
-                .ok_or_else(|| Error::InvalidEvent("stream init".into()))?
-                .clone();
             let first = loaded.state.log.iter().all(|e| e.kind != "data");
             let deterministic = init.data.is_none();
             crate::stream::mid::check_update(
@@ -272,18 +261,45 @@ impl<T: Transport> Client<T> {
                 not_checked: vec!["nothing was verified: the node's claim as it answered".into()],
             });
         }
+        Ok(self
+            .load_verified_from(&claim, stream, now, matcher, progress)
+            .await?
+            .0)
+    }
+
+    /// The verified load, with the stream's init payload and (for documents) its Model, which
+    /// it fetched anyway: updates reuse them instead of fetching them again.
+    async fn load_verified(
+        &self,
+        stream: &StreamId,
+        now: i64,
+        matcher: &dyn PatternMatcher,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(LoadedDocument, InitPayload, Option<Model>)> {
+        let claim = self.stream_state(stream).await?;
+        self.load_verified_from(&claim, stream, now, matcher, progress)
+            .await
+    }
+
+    async fn load_verified_from(
+        &self,
+        claim: &NodeStreamState,
+        stream: &StreamId,
+        now: i64,
+        matcher: &dyn PatternMatcher,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(LoadedDocument, InitPayload, Option<Model>)> {
         let events = collect_from_tip(claim.event_cid, self, 100_000).await?;
+        let init = events
+            .first()
+            .and_then(Event::init_payload)
+            .ok_or_else(|| Error::BrokenLink("no init event".into()))?
+            .clone();
         let model = match stream.stream_type() {
-            StreamType::ModelInstanceDocument => {
-                let init = events
-                    .first()
-                    .and_then(Event::init_payload)
-                    .ok_or_else(|| Error::BrokenLink("no init event".into()))?;
-                Some(
-                    self.load_model(&init.header.model_id()?, now, matcher)
-                        .await?,
-                )
-            }
+            StreamType::ModelInstanceDocument => Some(
+                self.load_model(&init.header.model_id()?, now, matcher)
+                    .await?,
+            ),
             _ => None,
         };
         let mut ctx = VerifyContext::new(now, matcher);
@@ -298,14 +314,15 @@ impl<T: Transport> Client<T> {
         let matches_node = v.state.tip == claim.event_cid
             && v.state.controller == claim.controller
             && v.state.content == claim.content;
-        Ok(LoadedDocument {
+        let loaded = LoadedDocument {
             state: v.state,
             verified: true,
             anchor: v.anchor,
             matches_node,
             checks: v.checks,
             not_checked: v.not_checked,
-        })
+        };
+        Ok((loaded, init, model))
     }
 }
 
