@@ -64,10 +64,10 @@ impl InitHeader {
     /// The stream type this init event creates: Model when `model` is the METAMODEL, a Model
     /// Instance Document otherwise (as ceramic-one decides it).
     pub fn stream_type(&self) -> StreamType {
-        if self.model == StreamId::metamodel().to_bytes() {
-            StreamType::Model
-        } else {
-            StreamType::ModelInstanceDocument
+        match self.model_id() {
+            Ok(model) => StreamType::of_model(&model),
+            // Bytes that are not a StreamID cannot be the METAMODEL.
+            Err(_) => StreamType::ModelInstanceDocument,
         }
     }
 }

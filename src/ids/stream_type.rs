@@ -44,6 +44,16 @@ impl StreamType {
         })
     }
 
+    /// The type of the streams whose init header names `model`: Model for the METAMODEL, Model
+    /// Instance Document for anything else (as ceramic-one decides it).
+    pub fn of_model(model: &super::StreamId) -> Self {
+        if *model == super::StreamId::metamodel() {
+            StreamType::Model
+        } else {
+            StreamType::ModelInstanceDocument
+        }
+    }
+
     /// The JS registry name (`tile`, `caip10-link`, `model`, `MID`, `UNLOADABLE`).
     pub fn name(self) -> &'static str {
         match self {

@@ -690,15 +690,9 @@ async fn item(
             return Ok(None);
         }
         let kind = event.kind().as_str();
-        let stream = model
-            .map(|m| {
-                if m == StreamId::metamodel() {
-                    crate::ids::StreamType::Model
-                } else {
-                    crate::ids::StreamType::ModelInstanceDocument
-                }
-            })
-            .map(|t| StreamId::new(t, event.stream_cid()).to_string());
+        let stream = model.map(|m| {
+            StreamId::new(crate::ids::StreamType::of_model(&m), event.stream_cid()).to_string()
+        });
         out = Item {
             stream_id: stream,
             kind: Some(kind),
