@@ -140,7 +140,14 @@ async fn get_stream(State(api): State<Api>, Path(id): Path<String>) -> Response 
         Err(e) => return message(StatusCode::BAD_REQUEST, format!("invalid stream id: {e}")),
     };
     let cid = *stream.cid();
-    match read(&api, move |c| store::stream(c, &cid)).await {
+    // With --index-delay-ms, the stream as it was before its still "unindexed" events.
+    let hidden_from = api.node.indexing.stream_limit(&cid);
+    let found = read(&api, move |c| match hidden_from {
+        None => store::stream(c, &cid).map_err(|e| e.to_string()),
+        Some(before) => crate::node::visible_stream(c, &cid, before).map_err(|e| e.message),
+    })
+    .await;
+    match found {
         Ok(Ok(Some(row))) => Json(json!({
             "id": row.stream_id,
             "event_cid": row.tip.to_string(),
@@ -197,7 +204,12 @@ async fn feed(State(api): State<Api>, Query(q): Query<FeedQuery>) -> Response {
         );
     }
     let limit = limit.min(10_000);
-    match read(&api, move |c| store::feed(c, from, limit, with_data)).await {
+    let before = api.node.indexing.feed_limit();
+    match read(&api, move |c| {
+        store::feed(c, from, before, limit, with_data)
+    })
+    .await
+    {
         Ok(Ok(rows)) => {
             let next = rows.last().map_or(from.max(1), |(rowid, _, _)| rowid + 1);
             let events: Vec<_> = rows
@@ -217,7 +229,8 @@ async fn feed(State(api): State<Api>, Query(q): Query<FeedQuery>) -> Response {
 }
 
 async fn resume_token(State(api): State<Api>) -> Response {
-    match read(&api, store::high_water).await {
+    let before = api.node.indexing.feed_limit();
+    match read(&api, move |c| store::high_water(c, before)).await {
         Ok(Ok(t)) => Json(json!({ "resumeToken": t.to_string() })).into_response(),
         Ok(Err(e)) => message(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(r) => r,

@@ -59,6 +59,11 @@ struct Args {
         default_value_t = 1024
     )]
     anchor_batch_size: usize,
+    /// Milliseconds after a write before `/streams` and the feed show it (default 0). ceramic-one
+    /// indexes accepted events asynchronously (measured: 404 for ~0.55 s after a new stream,
+    /// the previous tip for ~1 s after an update); set ~1000 to test clients against that.
+    #[arg(long, env = "CERAMIC_DEVNODE_INDEX_DELAY_MS", default_value_t = 0)]
+    index_delay_ms: u64,
 }
 
 async fn shutdown_signal() {
@@ -110,6 +115,7 @@ fn main() -> std::process::ExitCode {
             network,
             anchor_interval: Duration::from_secs_f64(args.anchor_interval),
             anchor_batch_size: args.anchor_batch_size.max(1),
+            index_delay: Duration::from_millis(args.index_delay_ms),
         },
         cors_allow_origins: args.cors_allow_origins,
     };

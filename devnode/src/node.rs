@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ceramic_wasm::codec::{multibase, Block, DagCborExt, DAG_CBOR};
 use ceramic_wasm::events::{AnchorProof, Event, InitPayload, RawTimeEvent, TimeEvent};
@@ -89,6 +89,9 @@ pub struct NodeConfig {
     pub anchor_interval: Duration,
     /// Most streams anchored in one batch.
     pub anchor_batch_size: usize,
+    /// How long after a write `/streams` and the feed still show the state before it (0: at
+    /// once). ceramic-one indexes accepted events asynchronously; this imitates it for tests.
+    pub index_delay: Duration,
 }
 
 impl NodeConfig {
@@ -98,6 +101,56 @@ impl NodeConfig {
             Network::Local(id) => format!("local:{id}"),
             _ => "inmemory:0".into(),
         }
+    }
+}
+
+/// Events written but not yet shown by `/streams` and the feed (`--index-delay-ms`).
+#[derive(Default)]
+pub struct Indexing {
+    delay: Duration,
+    /// (shown from, rowid, stream), in rowid order.
+    hidden: Mutex<Vec<(Instant, i64, Cid)>>,
+}
+
+impl Indexing {
+    /// Nothing hidden when `delay` is zero.
+    pub fn new(delay: Duration) -> Self {
+        Indexing {
+            delay,
+            hidden: Mutex::default(),
+        }
+    }
+
+    fn hide(&self, rowid: i64, stream_cid: Cid) {
+        if !self.delay.is_zero() {
+            let mut h = self.hidden.lock().unwrap_or_else(|p| p.into_inner());
+            h.push((Instant::now() + self.delay, rowid, stream_cid));
+        }
+    }
+
+    fn still_hidden(&self) -> std::sync::MutexGuard<'_, Vec<(Instant, i64, Cid)>> {
+        let mut h = self.hidden.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        h.retain(|(until, _, _)| *until > now);
+        h
+    }
+
+    /// The feed shows rows below this rowid (`i64::MAX` when nothing is hidden).
+    pub fn feed_limit(&self) -> i64 {
+        self.still_hidden()
+            .iter()
+            .map(|(_, r, _)| *r)
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+
+    /// The first hidden rowid of a stream, if any of its events is hidden.
+    pub fn stream_limit(&self, stream_cid: &Cid) -> Option<i64> {
+        self.still_hidden()
+            .iter()
+            .filter(|(_, _, s)| s == stream_cid)
+            .map(|(_, r, _)| *r)
+            .min()
     }
 }
 
@@ -142,6 +195,8 @@ pub struct Node {
     pub config: NodeConfig,
     /// Read connections.
     pub reads: ReadPool,
+    /// What `/streams` and the feed do not show yet.
+    pub indexing: std::sync::Arc<Indexing>,
     writer: Mutex<Option<mpsc::SyncSender<Cmd>>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
@@ -174,6 +229,8 @@ impl Node {
         let reads = ReadPool::open(&config.store_dir, 4)?;
         let (tx, rx) = mpsc::sync_channel(4096);
         let cfg = config.clone();
+        let indexing = std::sync::Arc::new(Indexing::new(config.index_delay));
+        let hidden = indexing.clone();
         let handle = std::thread::Builder::new()
             .name("devnode-writer".into())
             .spawn(move || {
@@ -181,6 +238,7 @@ impl Node {
                     conn: write_conn,
                     cache: HashMap::new(),
                     config: cfg,
+                    indexing: hidden,
                 }
                 .run(rx)
             })
@@ -188,6 +246,7 @@ impl Node {
         Ok(Node {
             config,
             reads,
+            indexing,
             writer: Mutex::new(Some(tx)),
             writer_thread: Mutex::new(Some(handle)),
         })
@@ -350,6 +409,7 @@ struct Writer {
     conn: Connection,
     cache: HashMap<Cid, Entry>,
     config: NodeConfig,
+    indexing: std::sync::Arc<Indexing>,
 }
 
 impl Writer {
@@ -385,17 +445,19 @@ impl Writer {
                     let r = match cmd {
                         Cmd::Insert { prepared, .. } => {
                             let p = prepared.as_ref();
-                            (
-                                insert(
-                                    &tx,
-                                    &mut staged,
-                                    &self.cache,
-                                    &p.event,
-                                    &p.car,
-                                    p.model.as_ref(),
-                                ),
-                                0,
-                            )
+                            let r = insert(
+                                &tx,
+                                &mut staged,
+                                &self.cache,
+                                &p.event,
+                                &p.car,
+                                p.model.as_ref(),
+                            );
+                            if let Ok(Some(rowid)) = r {
+                                // Hidden before the commit makes it readable.
+                                self.indexing.hide(rowid, p.event.stream_cid());
+                            }
+                            (r.map(|_| ()), 0)
                         }
                         Cmd::Anchor { .. } => {
                             let r = anchor(&tx, &mut staged, &self.cache, &self.config);
@@ -470,7 +532,12 @@ fn entry(
     if let Some(e) = staged.get(stream_cid).or_else(|| cache.get(stream_cid)) {
         return Ok(Some(e.clone()));
     }
-    let cars = store::stream_cars(conn, stream_cid)?;
+    let cars = store::stream_cars(conn, stream_cid, i64::MAX)?;
+    fold(&cars)
+}
+
+/// A stream's entry folded from its stored events (`None` without any).
+fn fold(cars: &[Vec<u8>]) -> Result<Option<Entry>, IngestError> {
     let mut events = cars.iter().map(|c| Event::decode_car(c));
     let Some(init) = events.next() else {
         return Ok(None);
@@ -500,6 +567,29 @@ fn entry(
     Ok(Some(e))
 }
 
+/// A stream as `/streams` shows it while some of its events are still being "indexed": folded
+/// from its events stored before rowid `before` (`None` when not even its init event is shown).
+pub fn visible_stream(
+    conn: &Connection,
+    stream_cid: &Cid,
+    before: i64,
+) -> Result<Option<store::StreamRow>, IngestError> {
+    let cars = store::stream_cars(conn, stream_cid, before)?;
+    let Some(e) = fold(&cars)? else {
+        return Ok(None);
+    };
+    let h = &e.init.header;
+    Ok(Some(store::StreamRow {
+        stream_id: e.state.stream_id.to_string(),
+        controller: e.state.controller.clone(),
+        model: h.model.clone(),
+        unique: h.unique.clone(),
+        context: h.context.clone(),
+        tip: e.state.tip,
+        state: state_json(&e.state),
+    }))
+}
+
 /// ceramic-one's state document, `{"metadata":{…},"content":…}` in that key order.
 fn state_json(state: &StreamState) -> String {
     format!(
@@ -516,10 +606,10 @@ fn insert(
     event: &Event,
     car: &[u8],
     model: Option<&Model>,
-) -> Result<(), IngestError> {
+) -> Result<Option<i64>, IngestError> {
     let cid = event.cid();
     if store::has_event(tx, &cid)? {
-        return Ok(());
+        return Ok(None);
     }
     let stream_cid = event.stream_cid();
     let next = match event.init_payload() {
@@ -571,16 +661,18 @@ fn insert(
     };
     // Each event in its own savepoint: a failure rolls back this event only, not the batch.
     tx.execute_batch("SAVEPOINT event")?;
-    let written = write_event(tx, event, car, &next);
-    match written {
-        Ok(()) => tx.execute_batch("RELEASE event")?,
+    let rowid = match write_event(tx, event, car, &next) {
+        Ok(rowid) => {
+            tx.execute_batch("RELEASE event")?;
+            rowid
+        }
         Err(e) => {
             tx.execute_batch("ROLLBACK TO event; RELEASE event")?;
             return Err(e.into());
         }
-    }
+    };
     staged.insert(stream_cid, next);
-    Ok(())
+    Ok(Some(rowid))
 }
 
 fn write_event(
@@ -588,7 +680,7 @@ fn write_event(
     event: &Event,
     car: &[u8],
     next: &Entry,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<i64> {
     let (cid, stream_cid) = (event.cid(), event.stream_cid());
     tx.execute(
         "INSERT INTO events (cid, stream_cid, kind, car) VALUES (?1, ?2, ?3, ?4)",
@@ -599,6 +691,7 @@ fn write_event(
             car
         ],
     )?;
+    let rowid = tx.last_insert_rowid();
     let h = &next.init.header;
     tx.execute(
         "INSERT INTO streams (stream_cid, stream_id, controller, model, unique_value, context, tip, state)
@@ -627,7 +720,7 @@ fn write_event(
             params![stream_cid.to_bytes(), cid.to_bytes(), now_millis()],
         )?;
     }
-    Ok(())
+    Ok(rowid)
 }
 
 /// A binary Merkle tree over `leaves`: nodes `[left, right]` (right `null` when odd). Returns
@@ -743,7 +836,7 @@ fn anchor(
             .encode_car()
             .map_err(|e| IngestError::internal(e.to_string()))?;
         match insert(tx, staged, cache, &event, &car, None) {
-            Ok(()) => written += 1,
+            Ok(_) => written += 1,
             Err(e) => tracing::warn!("anchoring {stream_cid}: {}", e.message),
         }
     }

@@ -100,11 +100,12 @@ pub fn event_car(conn: &Connection, cid: &Cid) -> DbResult<Option<Vec<u8>>> {
     .optional()
 }
 
-/// Every event CAR of a stream, in the order they were stored.
-pub fn stream_cars(conn: &Connection, stream_cid: &Cid) -> DbResult<Vec<Vec<u8>>> {
-    let mut st =
-        conn.prepare_cached("SELECT car FROM events WHERE stream_cid = ?1 ORDER BY rowid")?;
-    let rows = st.query_map([stream_cid.to_bytes()], |r| r.get(0))?;
+/// Every event CAR of a stream stored before rowid `before`, in the order they were stored.
+pub fn stream_cars(conn: &Connection, stream_cid: &Cid, before: i64) -> DbResult<Vec<Vec<u8>>> {
+    let mut st = conn.prepare_cached(
+        "SELECT car FROM events WHERE stream_cid = ?1 AND rowid < ?2 ORDER BY rowid",
+    )?;
+    let rows = st.query_map(params![stream_cid.to_bytes(), before], |r| r.get(0))?;
     rows.collect()
 }
 
@@ -131,25 +132,34 @@ pub fn stream(conn: &Connection, stream_cid: &Cid) -> DbResult<Option<StreamRow>
 /// A row of the feed: its position (rowid), the event CID, the CAR if asked for.
 pub type FeedRow = (i64, Cid, Option<Vec<u8>>);
 
-/// One page of the feed: events with rowid ≥ `from`, at most `limit`, with CARs if asked.
-pub fn feed(conn: &Connection, from: i64, limit: i64, with_data: bool) -> DbResult<Vec<FeedRow>> {
+/// One page of the feed: events with `from` ≤ rowid < `before`, at most `limit`, with CARs if
+/// asked.
+pub fn feed(
+    conn: &Connection,
+    from: i64,
+    before: i64,
+    limit: i64,
+    with_data: bool,
+) -> DbResult<Vec<FeedRow>> {
     let sql = if with_data {
-        "SELECT rowid, cid, car FROM events WHERE rowid >= ?1 ORDER BY rowid LIMIT ?2"
+        "SELECT rowid, cid, car FROM events WHERE rowid >= ?1 AND rowid < ?3 ORDER BY rowid LIMIT ?2"
     } else {
-        "SELECT rowid, cid, NULL FROM events WHERE rowid >= ?1 ORDER BY rowid LIMIT ?2"
+        "SELECT rowid, cid, NULL FROM events WHERE rowid >= ?1 AND rowid < ?3 ORDER BY rowid LIMIT ?2"
     };
     let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map(params![from, limit], |r| {
+    let rows = st.query_map(params![from, limit, before], |r| {
         Ok((r.get(0)?, cid_col(r.get(1)?)?, r.get(2)?))
     })?;
     rows.collect()
 }
 
-/// The next rowid the feed will hand out (the "start from now" resume token).
-pub fn high_water(conn: &Connection) -> DbResult<i64> {
-    conn.query_row("SELECT COALESCE(MAX(rowid), 0) + 1 FROM events", [], |r| {
-        r.get(0)
-    })
+/// The next rowid the feed will hand out (the "start from now" resume token), at most `before`.
+pub fn high_water(conn: &Connection, before: i64) -> DbResult<i64> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(rowid), 0) + 1 FROM events WHERE rowid < ?1",
+        [before],
+        |r| r.get(0),
+    )
 }
 
 /// Record an interest (idempotent).

@@ -113,7 +113,10 @@ async fn documents_round_trip_with_verification() {
     assert_eq!(c.network().await.unwrap(), "inmemory");
     c.liveness().await.unwrap();
     let alice = signer(60);
-    let model = c.create_model(&post_model(), &alice, &m).await.unwrap();
+    let model = c
+        .create_model(&post_model(), &alice, now(), &m)
+        .await
+        .unwrap();
     c.register_interest(&model).await.unwrap();
     let doc = c
         .create_document(&model, &json!({"title": "first"}), &alice, now(), &m)
@@ -200,7 +203,7 @@ async fn singletons_and_sets_are_deterministic() {
     let alice = signer(62);
     let mut single = post_model();
     single["accountRelation"] = json!({"type": "single"});
-    let single = c.create_model(&single, &alice, &m).await.unwrap();
+    let single = c.create_model(&single, &alice, now(), &m).await.unwrap();
     let a = c
         .create_singleton(
             &single,
@@ -236,7 +239,7 @@ async fn singletons_and_sets_are_deterministic() {
 
     let mut set = post_model();
     set["accountRelation"] = json!({"type": "set", "fields": ["title"]});
-    let set = c.create_model(&set, &alice, &m).await.unwrap();
+    let set = c.create_model(&set, &alice, now(), &m).await.unwrap();
     let s = c
         .create_singleton(
             &set,
@@ -280,7 +283,10 @@ async fn error_codes_and_a_tampering_node() {
     });
     let m = NativeRegex;
     let alice = signer(63);
-    let model = c.create_model(&post_model(), &alice, &m).await.unwrap();
+    let model = c
+        .create_model(&post_model(), &alice, now(), &m)
+        .await
+        .unwrap();
     let doc = c
         .create_document(&model, &json!({"title": "a"}), &alice, now(), &m)
         .await
@@ -325,4 +331,136 @@ async fn error_codes_and_a_tampering_node() {
     node.kill9();
     let err = c.version().await.unwrap_err();
     assert_eq!(err.code(), "NETWORK");
+}
+
+/// ceramic-one indexes accepted events later; `--index-delay-ms` imitates it. The node's own view
+/// lags, and the client still reads its own writes: create → update → update → load → update →
+/// load with no waits, each step as written.
+#[tokio::test]
+async fn reads_its_own_writes_from_a_node_that_indexes_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start_with(
+        dir.path(),
+        &["--anchor-interval", "60", "--index-delay-ms", "1200"],
+    );
+    let http = client();
+    let c = Client::new(&node.url, Reqwest(client()));
+    let m = NativeRegex;
+    let alice = signer(70);
+    let model = c
+        .create_model(&post_model(), &alice, now(), &m)
+        .await
+        .unwrap();
+    let from = c.resume_token().await.unwrap();
+
+    let doc = c
+        .create_document(&model, &json!({"title": "v1"}), &alice, now(), &m)
+        .await
+        .unwrap();
+    // The node itself does not show it yet: 404, and not in the feed.
+    let r = http
+        .get(node.api(&format!("/streams/{doc}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let page = c.feed(&from, 100, false).await.unwrap();
+    assert!(page.events.is_empty(), "{page:?}");
+
+    let c2 = c
+        .update_document(&doc, &json!({"title": "v2"}), &alice, None, now(), &m)
+        .await
+        .unwrap();
+    let c3 = c
+        .update_document(&doc, &json!({"title": "v3"}), &alice, None, now(), &m)
+        .await
+        .unwrap();
+    assert_eq!(c3.stream_id(), &doc);
+    let l = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(l.state.content, json!({"title": "v3"}));
+    assert_eq!(l.state.tip, c3.commit());
+    assert!(l.verified && l.matches_node && !l.pending, "{l:?}");
+    assert!(l.state.contains(&c2.commit()));
+    let c4 = c
+        .update_document(&doc, &json!({"title": "v4"}), &alice, None, now(), &m)
+        .await
+        .unwrap();
+    let l = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (l.state.content.clone(), l.state.tip, l.pending),
+        (json!({"title": "v4"}), c4.commit(), false)
+    );
+    assert_eq!(l.state.log.len(), 4);
+
+    // Without waiting, the client answers with its own verified state, marked pending.
+    let impatient = Client::new(&node.url, Reqwest(client())).with_read_your_writes_ms(0);
+    let d = impatient
+        .create_document(&model, &json!({"title": "mine"}), &alice, now(), &m)
+        .await
+        .unwrap();
+    let l = impatient
+        .load_document(&d, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(l.pending && l.verified && !l.matches_node, "{l:?}");
+    assert_eq!(l.state.content, json!({"title": "mine"}));
+    assert!(l.not_checked.iter().any(|n| n.contains("has not shown")));
+    // A client that did not write it sees what the node shows: nothing yet.
+    let stranger = Client::new(&node.url, Reqwest(client()));
+    let e = stranger
+        .load_document(&d, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "NOT_FOUND");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let l = impatient
+        .load_document(&d, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(!l.pending && l.matches_node, "{l:?}");
+    // The feed shows everything, in order, once indexed (the resume token was taken while the
+    // Model was not shown yet, so it starts with the Model).
+    let page = c.feed(&from, 100, false).await.unwrap();
+    assert_eq!(page.events.len(), 6);
+    assert_eq!(page.events[0].id, *model.cid());
+}
+
+/// Updates of one stream issued together by one client are made one after the other, in order.
+#[tokio::test]
+async fn concurrent_updates_of_one_stream_are_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start_with(
+        dir.path(),
+        &["--anchor-interval", "60", "--index-delay-ms", "1000"],
+    );
+    let c = Client::new(&node.url, Reqwest(client()));
+    let m = NativeRegex;
+    let alice = signer(71);
+    let model = c
+        .create_model(&post_model(), &alice, now(), &m)
+        .await
+        .unwrap();
+    let doc = c
+        .create_document(&model, &json!({"title": "0"}), &alice, now(), &m)
+        .await
+        .unwrap();
+    let contents: Vec<Value> = (1..=4).map(|i| json!({ "title": i.to_string() })).collect();
+    let up = |i: usize| c.update_document(&doc, &contents[i], &alice, None, now(), &m);
+    // Polled together: each starts before the previous one has posted.
+    let (a, b, d, e) = tokio::join!(up(0), up(1), up(2), up(3));
+    let commits = [a.unwrap(), b.unwrap(), d.unwrap(), e.unwrap()];
+    let l = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(l.state.content, json!({"title": "4"}));
+    let order: Vec<_> = l.state.log[1..].iter().map(|e| e.cid).collect();
+    let expected: Vec<_> = commits.iter().map(|c| c.commit()).collect();
+    assert_eq!(order, expected);
 }

@@ -5,6 +5,7 @@ use std::future::Future;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::known::Known;
 use super::{Client, NodeStreamState, Transport};
 use crate::codec::Block;
 use crate::did::{Algorithm, Signer};
@@ -17,8 +18,8 @@ use crate::ids::{CommitId, StreamId, StreamType};
 use crate::stream::mid::set_unique_candidates;
 use crate::stream::{diff, AccountRelation, Model, ModelDefinition, PatternMatcher, StreamState};
 use crate::verify::{
-    collect_from_tip, verify_model, verify_stream, AnchorLevel, Check, NoRpc, Progress,
-    VerifyContext,
+    collect_from_tip, verify_event, verify_model, verify_stream, AnchorLevel, Check, NoRpc,
+    Progress, VerifyContext,
 };
 
 /// Something that signs events, possibly asynchronously (a wallet, an extension, a JS callback)
@@ -92,10 +93,14 @@ pub struct LoadedDocument {
     pub checks: Vec<Check>,
     /// What could not be checked, and why.
     pub not_checked: Vec<String>,
+    /// The node has not shown this client's latest write to the stream yet (it indexes events
+    /// after accepting them): the state is the one this client wrote and verified itself.
+    pub pending: bool,
 }
 
 impl<T: Transport> Client<T> {
-    /// A Model stream's definition, from its (verified) init event.
+    /// A Model stream's definition, from its (verified) init event. Models are immutable: each
+    /// client fetches and verifies one once and remembers it.
     pub async fn load_model(
         &self,
         id: &StreamId,
@@ -105,8 +110,66 @@ impl<T: Transport> Client<T> {
         if id.stream_type() != StreamType::Model {
             return Err(Error::MidModelType(format!("{id} is not a Model StreamID")));
         }
+        if let Some(m) = self.known.model(id) {
+            return Ok(m);
+        }
         let init = self.get_event(id.cid()).await?;
-        verify_model(&init, &VerifyContext::new(now, matcher))
+        let model = verify_model(&init, &VerifyContext::new(now, matcher))?;
+        self.known.put_model(model.clone());
+        Ok(model)
+    }
+
+    /// Remember a stream this client just created: its state, verified here from the event it
+    /// posted, until the node shows it. An entry that already knows more of the stream (a
+    /// deterministic document created again) is kept.
+    fn remember_created(
+        &self,
+        event: &Event,
+        model: Option<Model>,
+        now: i64,
+        matcher: &dyn PatternMatcher,
+    ) -> Result<StreamId> {
+        let stream = event
+            .stream_id()
+            .ok_or_else(|| Error::InvalidEvent("no StreamID".into()))?;
+        if self
+            .known
+            .stream(&stream)
+            .is_some_and(|k| k.doc.state.contains(&event.cid()))
+        {
+            return Ok(stream);
+        }
+        let mut ctx = VerifyContext::new(now, matcher);
+        ctx.model = model.as_ref();
+        // The node accepted it; should it not verify here (it would not on the network either),
+        // nothing is remembered and loads simply ask the node.
+        let Ok(v) = crate::verify::run_ready(verify_stream(
+            std::slice::from_ref(event),
+            &ctx,
+            None::<&NoRpc>,
+            &mut |_| {},
+        )) else {
+            return Ok(stream);
+        };
+        let doc = LoadedDocument {
+            state: v.state,
+            verified: true,
+            anchor: v.anchor,
+            matches_node: false,
+            checks: v.checks,
+            not_checked: v.not_checked,
+            pending: true,
+        };
+        self.known.put_stream(
+            stream,
+            Known {
+                doc,
+                init: event.clone(),
+                model,
+                pending: true,
+            },
+        );
+        Ok(stream)
     }
 
     /// Create a Model: validate the definition, sign its init event, post it.
@@ -114,17 +177,22 @@ impl<T: Transport> Client<T> {
         &self,
         definition: &Value,
         signer: &S,
+        now: i64,
         matcher: &dyn PatternMatcher,
     ) -> Result<StreamId> {
-        ModelDefinition::from_json(definition)?.validate(matcher)?;
+        let parsed = ModelDefinition::from_json(definition)?;
+        parsed.validate(matcher)?;
         let payload = InitPayload::builder(signer.controller(), &StreamId::metamodel())
             .data(json_to_ipld(definition))
             .build();
         let event = Event::from(sign(payload, signer).await?);
         self.post_event(&event).await?;
-        event
-            .stream_id()
-            .ok_or_else(|| Error::InvalidEvent("no StreamID".into()))
+        let id = self.remember_created(&event, None, now, matcher)?;
+        self.known.put_model(Model {
+            id,
+            definition: parsed,
+        });
+        Ok(id)
     }
 
     /// Create a document of a `list` Model with `content` (checked against the Model first).
@@ -149,9 +217,7 @@ impl<T: Transport> Client<T> {
         let event = Event::from(sign(payload, signer).await?);
         crate::stream::mid::check_genesis(&event, &m, matcher)?;
         self.post_event(&event).await?;
-        event
-            .stream_id()
-            .ok_or_else(|| Error::InvalidEvent("no StreamID".into()))
+        self.remember_created(&event, Some(m), now, matcher)
     }
 
     /// The deterministic document of `controller` for a `single` Model, or for a `set` Model
@@ -194,13 +260,16 @@ impl<T: Transport> Client<T> {
         let event = Event::from(UnsignedInit::new(builder.build())?);
         crate::stream::mid::check_genesis(&event, &m, matcher)?;
         self.post_event(&event).await?;
-        event
-            .stream_id()
-            .ok_or_else(|| Error::InvalidEvent("no StreamID".into()))
+        self.remember_created(&event, Some(m), now, matcher)
     }
 
     /// Replace a document's content: the JSON-Patch from its verified state to `content`, signed
     /// and posted with `prev` = the verified tip. Returns the new CommitID.
+    ///
+    /// The state comes from what this client last wrote or verified when the node shows no newer
+    /// tip (it may still be indexing this client's previous write), else from a verified load of
+    /// the node's tip. Updates of one stream from one client are made one after the other, in the
+    /// order they were asked for.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_document<S: AsyncSigner + ?Sized>(
         &self,
@@ -211,23 +280,27 @@ impl<T: Transport> Client<T> {
         now: i64,
         matcher: &dyn PatternMatcher,
     ) -> Result<CommitId> {
-        let (loaded, init, model) = self
-            .load_verified(stream, now, matcher, &mut |_| {})
-            .await?;
-        let ops = diff(&loaded.state.content, content);
-        let mut payload = DataPayload::new(&loaded.state.commit_id(), json_to_ipld(&ops));
+        let _turn = self.known.turn(*stream).await;
+        let base = self.base_for_update(stream, now, matcher).await?;
+        let init = base
+            .init
+            .init_payload()
+            .ok_or_else(|| Error::BrokenLink("no init event".into()))?;
+        let state = &base.doc.state;
+        let ops = diff(&state.content, content);
+        let mut payload = DataPayload::new(&state.commit_id(), json_to_ipld(&ops));
         if let Some(si) = should_index {
             payload = payload.with_header(DataHeader::should_index(si));
         }
-        if let Some(m) = &model {
+        if let Some(m) = &base.model {
             // Check locally before the node does: the new content against the model rules.
-            let first = loaded.state.log.iter().all(|e| e.kind != "data");
+            let first = state.log.iter().all(|e| e.kind != "data");
             let deterministic = init.data.is_none();
             crate::stream::mid::check_update(
-                &init,
+                init,
                 m,
                 &payload,
-                &loaded.state.content,
+                &state.content,
                 content,
                 first && deterministic,
                 matcher,
@@ -235,13 +308,61 @@ impl<T: Transport> Client<T> {
         }
         let event = Event::from(sign(payload, signer).await?);
         self.post_event(&event).await?;
-        Ok(CommitId::new(*stream, event.cid()))
+        let commit = CommitId::new(*stream, event.cid());
+        // The new state, verified here like any loaded event (signature, capability, link).
+        let mut ctx = VerifyContext::new(now, matcher);
+        ctx.model = base.model.as_ref();
+        let checks =
+            crate::verify::run_ready(verify_event(&event, &base.init, &ctx, None::<&NoRpc>))?;
+        let mut known = base;
+        known.doc.state.check_link(&event)?;
+        known.doc.state.apply(&event, None)?;
+        known.doc.checks.extend(checks);
+        known.doc.matches_node = false;
+        known.doc.pending = true;
+        known.pending = true;
+        self.known.put_stream(*stream, known);
+        Ok(commit)
+    }
+
+    /// The state an update builds on: this client's own when the node shows nothing newer, else
+    /// the node's tip, verified.
+    async fn base_for_update(
+        &self,
+        stream: &StreamId,
+        now: i64,
+        matcher: &dyn PatternMatcher,
+    ) -> Result<Known> {
+        let cached = self.known.stream(stream);
+        let claim = match self.stream_state(stream).await {
+            Ok(c) => c,
+            // Not indexed yet: this client's own creation.
+            Err(Error::NotFound(_)) if cached.is_some() => {
+                return Ok(cached.unwrap_or_else(|| unreachable!("checked")))
+            }
+            Err(e) => return Err(e),
+        };
+        match cached {
+            Some(k) if k.doc.state.contains(&claim.event_cid) => Ok(k),
+            _ => {
+                let fresh = self
+                    .load_verified_from(&claim, stream, now, matcher, &mut |_| {})
+                    .await?;
+                self.known.put_stream(*stream, fresh.clone());
+                Ok(fresh)
+            }
+        }
     }
 
     /// Load a stream. With `verify`, take the node's claimed tip, fetch every event back to the
     /// init event, verify all of them (signatures, capabilities, links, anchors, the Model and
     /// document rules) and fold the state here; `matches_node` says whether the node's claim
     /// agrees. Without `verify`, the node's claim, marked unverified.
+    ///
+    /// Right after this client wrote to the stream, the node may not show the write yet: the load
+    /// then waits for it (with backoff, up to the client's `read_your_writes_ms`), and past that
+    /// answers with the state this client wrote and verified itself, marked `pending`. A load
+    /// never answers with a state older than this client's own last write.
     pub async fn load_document(
         &self,
         stream: &StreamId,
@@ -250,37 +371,88 @@ impl<T: Transport> Client<T> {
         matcher: &dyn PatternMatcher,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<LoadedDocument> {
-        let claim = self.stream_state(stream).await?;
+        let mut waited = 0u64;
+        let mut delay = 50u64;
+        loop {
+            let own = self.known.pending(stream);
+            let claim = match self.stream_state(stream).await {
+                Ok(c) => Some(c),
+                Err(Error::NotFound(_)) if own.is_some() => None,
+                Err(e) => return Err(e),
+            };
+            let Some(own) = own else {
+                let claim =
+                    claim.unwrap_or_else(|| unreachable!("a 404 without an own write fails above"));
+                return self
+                    .load_claim(&claim, stream, verify, now, matcher, progress)
+                    .await;
+            };
+            if let Some(claim) = &claim {
+                let tip = own.doc.state.tip;
+                if claim.event_cid == tip || !own.doc.state.contains(&claim.event_cid) {
+                    // The node shows the write, or a tip this client does not know: load it.
+                    let loaded = self
+                        .load_claim(claim, stream, verify, now, matcher, progress)
+                        .await?;
+                    if claim.event_cid == tip || loaded.state.contains(&tip) || !verify {
+                        if !verify && claim.event_cid == tip {
+                            let mut k = own;
+                            k.pending = false;
+                            k.doc.pending = false;
+                            self.known.put_stream(*stream, k);
+                        }
+                        return Ok(loaded);
+                    }
+                    // Another branch, without this client's write: the node may not have it yet.
+                }
+            }
+            if waited >= self.read_your_writes_ms {
+                let mut doc = own.doc;
+                doc.pending = true;
+                doc.matches_node = false;
+                doc.not_checked.push(format!(
+                    "the node has not shown this client's write {} yet (waited {waited} ms): this is the state the client wrote and verified",
+                    doc.state.tip
+                ));
+                return Ok(doc);
+            }
+            let d = delay.min(self.read_your_writes_ms - waited);
+            self.transport.sleep(d).await;
+            waited += d;
+            delay = (delay * 2).min(1_000);
+        }
+    }
+
+    /// Load what the node claims, verified (and remembered) or as claimed.
+    async fn load_claim(
+        &self,
+        claim: &NodeStreamState,
+        stream: &StreamId,
+        verify: bool,
+        now: i64,
+        matcher: &dyn PatternMatcher,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<LoadedDocument> {
         if !verify {
             return Ok(LoadedDocument {
-                state: claimed_state(&claim)?,
+                state: claimed_state(claim)?,
                 verified: false,
                 anchor: AnchorLevel::None,
                 matches_node: true,
                 checks: Vec::new(),
                 not_checked: vec!["nothing was verified: the node's claim as it answered".into()],
+                pending: false,
             });
         }
-        Ok(self
-            .load_verified_from(&claim, stream, now, matcher, progress)
-            .await?
-            .0)
+        let known = self
+            .load_verified_from(claim, stream, now, matcher, progress)
+            .await?;
+        self.known.put_stream(*stream, known.clone());
+        Ok(known.doc)
     }
 
-    /// The verified load, with the stream's init payload and (for documents) its Model, which
-    /// it fetched anyway: updates reuse them instead of fetching them again.
-    async fn load_verified(
-        &self,
-        stream: &StreamId,
-        now: i64,
-        matcher: &dyn PatternMatcher,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<(LoadedDocument, InitPayload, Option<Model>)> {
-        let claim = self.stream_state(stream).await?;
-        self.load_verified_from(&claim, stream, now, matcher, progress)
-            .await
-    }
-
+    /// The verified load of the node's claim, with the stream's init event and (for documents)
+    /// its Model: updates build on them.
     async fn load_verified_from(
         &self,
         claim: &NodeStreamState,
@@ -288,18 +460,23 @@ impl<T: Transport> Client<T> {
         now: i64,
         matcher: &dyn PatternMatcher,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<(LoadedDocument, InitPayload, Option<Model>)> {
+    ) -> Result<Known> {
         let events = collect_from_tip(claim.event_cid, self, 100_000).await?;
         let init = events
             .first()
-            .and_then(Event::init_payload)
+            .filter(|e| e.init_payload().is_some())
             .ok_or_else(|| Error::BrokenLink("no init event".into()))?
             .clone();
         let model = match stream.stream_type() {
-            StreamType::ModelInstanceDocument => Some(
-                self.load_model(&init.header.model_id()?, now, matcher)
-                    .await?,
-            ),
+            StreamType::ModelInstanceDocument => {
+                let payload = init
+                    .init_payload()
+                    .unwrap_or_else(|| unreachable!("checked"));
+                Some(
+                    self.load_model(&payload.header.model_id()?, now, matcher)
+                        .await?,
+                )
+            }
             _ => None,
         };
         let mut ctx = VerifyContext::new(now, matcher);
@@ -314,15 +491,21 @@ impl<T: Transport> Client<T> {
         let matches_node = v.state.tip == claim.event_cid
             && v.state.controller == claim.controller
             && v.state.content == claim.content;
-        let loaded = LoadedDocument {
+        let doc = LoadedDocument {
             state: v.state,
             verified: true,
             anchor: v.anchor,
             matches_node,
             checks: v.checks,
             not_checked: v.not_checked,
+            pending: false,
         };
-        Ok((loaded, init, model))
+        Ok(Known {
+            doc,
+            init,
+            model,
+            pending: false,
+        })
     }
 }
 

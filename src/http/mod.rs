@@ -8,8 +8,10 @@
 //! backoff; 4xx and cancellation never are.
 
 mod documents;
+mod known;
 
 pub use documents::{AsyncSigner, LoadedDocument, SetValues};
+pub use known::{KnownStreams, KNOWN_STREAMS};
 
 use std::future::Future;
 
@@ -143,7 +145,12 @@ pub struct Client<T> {
     base_url: String,
     transport: T,
     retry: RetryPolicy,
+    known: KnownStreams,
+    read_your_writes_ms: u64,
 }
+
+/// How long a load right after an own write waits for the node to show it, by default.
+pub const READ_YOUR_WRITES_MS: u64 = 5_000;
 
 fn node_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::NodeError(format!("{what}: {e}"))
@@ -189,6 +196,8 @@ impl<T: Transport> Client<T> {
             base_url: base.to_string(),
             transport,
             retry: RetryPolicy::default(),
+            known: KnownStreams::default(),
+            read_your_writes_ms: READ_YOUR_WRITES_MS,
         }
     }
 
@@ -196,6 +205,25 @@ impl<T: Transport> Client<T> {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// With another bound on how long a load right after this client's own write waits for the
+    /// node to show it (0: answer at once with the client's own state, marked `pending`).
+    pub fn with_read_your_writes_ms(mut self, ms: u64) -> Self {
+        self.read_your_writes_ms = ms;
+        self
+    }
+
+    /// The same client (node, settings, and what it knows of streams) over another transport,
+    /// e.g. one whose requests a given signal cancels.
+    pub fn with_transport<U>(&self, transport: U) -> Client<U> {
+        Client {
+            base_url: self.base_url.clone(),
+            transport,
+            retry: self.retry,
+            known: self.known.clone(),
+            read_your_writes_ms: self.read_your_writes_ms,
+        }
     }
 
     /// The retry policy.

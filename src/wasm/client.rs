@@ -31,6 +31,12 @@ export interface CeramicClientOptions {
   retries?: number;
   /** Cancels every request of this client. */
   signal?: AbortSignal;
+  /**
+   * How long a load right after this client's own write waits for the node to show it
+   * (default 5000 ms; ceramic-one indexes an accepted event about 0.5–1 s later). Past that the
+   * load answers with the state this client wrote and verified itself, marked `pending: true`.
+   */
+  readYourWritesMs?: number;
 }
 
 /** Options of `loadDocument`. */
@@ -79,6 +85,11 @@ export interface DocumentState {
   matchesNode: boolean;
   checks: Check[];
   notChecked: string[];
+  /**
+   * True when the node has not shown this client's latest write to the stream yet: the state is
+   * the one the client wrote and verified itself (`matchesNode` is false). A later load confirms it.
+   */
+  pending: boolean;
 }
 
 /** What the node claims about a stream (`GET /ceramic/streams/{id}`), unverified. */
@@ -155,6 +166,7 @@ struct DocumentState {
     matches_node: bool,
     checks: Vec<Check>,
     not_checked: Vec<String>,
+    pending: bool,
 }
 
 #[derive(Serialize)]
@@ -208,13 +220,21 @@ impl JsCeramicClient {
             retries,
             ..RetryPolicy::default()
         };
+        let ryw = get(&o, "readYourWritesMs")
+            .as_f64()
+            .map_or(crate::http::READ_YOUR_WRITES_MS, |v| v.max(0.0) as u64);
         Ok(JsCeramicClient {
-            inner: Rc::new(Client::new(&url, transport).with_retry(retry)),
+            inner: Rc::new(
+                Client::new(&url, transport)
+                    .with_retry(retry)
+                    .with_read_your_writes_ms(ryw),
+            ),
         })
     }
 
     /// The same client, for calls that `signal` cancels (per-call cancellation): requests in
-    /// flight are aborted and reject with `ABORTED`.
+    /// flight, and waits for the node to show this client's writes, are aborted and reject with
+    /// `ABORTED`. It shares what the client knows of its own writes.
     ///
     /// ```ts
     /// const ctrl = new AbortController();
@@ -224,9 +244,8 @@ impl JsCeramicClient {
     pub fn with_signal(&self, signal: web_sys::AbortSignal) -> JsCeramicClient {
         let mut transport = self.inner.transport().clone();
         transport.signal = Some(signal);
-        let client = Client::new(self.inner.base_url(), transport).with_retry(self.inner.retry());
         JsCeramicClient {
-            inner: Rc::new(client),
+            inner: Rc::new(self.inner.with_transport(transport)),
         }
     }
 
@@ -284,7 +303,7 @@ impl JsCeramicClient {
                     .map_err(|e| Error::InvalidModel(format!("definition: {e}")))?;
             let signer = JsSignerAdapter::new(get(&args, "signer"))?;
             let id = c
-                .create_model(&definition, &signer, &JsRegExpMatcher::default())
+                .create_model(&definition, &signer, now(), &JsRegExpMatcher::default())
                 .await?;
             Ok(JsStreamId(id).into())
         })
@@ -457,6 +476,7 @@ impl JsCeramicClient {
                 matches_node: d.matches_node,
                 checks: d.checks,
                 not_checked: d.not_checked,
+                pending: d.pending,
             })
         })
     }

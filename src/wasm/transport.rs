@@ -132,11 +132,24 @@ impl Transport for FetchTransport {
         })
     }
 
+    /// Ends early when the caller's signal aborts (the next request then rejects with ABORTED).
     async fn sleep(&self, ms: u64) {
+        if self.user_aborted() {
+            return;
+        }
         let ms = u32::try_from(ms).unwrap_or(u32::MAX);
+        let mut wake = None;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             let _ = set_timeout(&resolve, ms);
+            wake = Some(resolve);
         });
+        let listening = match (&self.signal, &wake) {
+            (Some(s), Some(f)) => s.add_event_listener_with_callback("abort", f).is_ok(),
+            _ => false,
+        };
         let _ = JsFuture::from(promise).await;
+        if let (true, Some(s), Some(f)) = (listening, &self.signal, &wake) {
+            let _ = s.remove_event_listener_with_callback("abort", f);
+        }
     }
 }

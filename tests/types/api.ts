@@ -8,14 +8,14 @@ import {
 
 export async function usage(): Promise<void> {
   const signer: Signer = KeyDidSigner.generate();
-  const client = new CeramicClient({ url: "http://127.0.0.1:5101", timeoutMs: 1000, retries: 1 });
+  const client = new CeramicClient({ url: "http://127.0.0.1:5101", timeoutMs: 1000, retries: 1, readYourWritesMs: 2000 });
   const version: string = await client.version();
   const model: StreamID = await client.createModel({ definition: {}, signer });
   const doc: StreamID = await client.createDocument({ model, content: { title: "x" }, signer });
   const next: CommitID = await client.updateDocument({ streamId: doc, content: { title: "y" }, signer });
   const state: DocumentState = await client.loadDocument(doc, { verify: true, onProgress: (d: number, t: number) => void [d, t] });
   const anchor: "none" | "local" | "unchecked" | "chain" = state.anchor;
-  const ok: boolean = state.verified && state.matchesNode;
+  const ok: boolean = state.verified && state.matchesNode && !state.pending;
   const ext = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (b: Uint8Array) => b });
   const req = CacaoSession.request({ address: "0x0", chainId: 1, domain: "d", resources: ["ceramic://*"] });
   const session: CacaoSession = req.complete("0x");
