@@ -12,6 +12,11 @@ pub mod time;
 pub use car::{BlockSource, Car, CarLimits};
 pub use dagcbor::{decode_strict, sha256_cid, Block, DagCborExt};
 
+/// Serialize a CID as its string (for reports and JSON answers).
+pub(crate) fn cid_string<S: serde::Serializer>(cid: &cid::Cid, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(cid)
+}
+
 /// Multicodec code of DAG-CBOR blocks (payloads, unsigned events, time events, proofs, CACAOs).
 pub const DAG_CBOR: u64 = 0x71;
 /// Multicodec code of DAG-JOSE blocks (signed-event envelopes).

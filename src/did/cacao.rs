@@ -244,18 +244,6 @@ impl Cacao {
         Ok(())
     }
 
-    /// Verify the CACAO's own signature (by its issuer over its SIWx message).
-    pub fn verify_signature(&self) -> Result<()> {
-        match self.s.t.as_str() {
-            "eip191" => super::siwx::verify_eip191(self),
-            "solana:ed25519" => super::siwx::verify_solana(self),
-            "webauthn:p256" => super::webauthn::verify(self),
-            other => Err(Error::InvalidCapability(format!(
-                "CACAO signature type {other:?} is not supported (ceramic-one rejects it too)"
-            ))),
-        }
-    }
-
     /// The SIWx message texts the issuer may have signed for `chain_name` ("Ethereum",
     /// "Solana") with this `address`: every accepted rendering of the times, the current and
     /// (for CACAOs issued before 2022-09-20) the legacy line order.

@@ -2,6 +2,7 @@
 //! envelopes as Ceramic writes them.
 
 pub mod cacao;
+mod capability;
 mod ed25519;
 pub mod jws;
 mod key;
@@ -15,4 +16,4 @@ pub use ed25519::Ed25519Signer;
 pub use jws::{Envelope, JwsSignature, ProtectedHeader, VerifiedSignature};
 pub use key::{DidKey, PublicKey};
 pub use session::{CacaoSession, SessionParams, SessionRequest};
-pub use signer::{kid_for, Algorithm, Signer};
+pub use signer::{kid_for, Algorithm, AsyncSigner, Signer};

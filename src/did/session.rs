@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::cacao::{Cacao, CacaoHeader, CacaoPayload, CacaoSignature, CacaoTime, TimeCheck};
 use super::siwx::eip55;
+use super::AsyncSigner;
 use super::{Algorithm, Ed25519Signer, Signer};
 use crate::codec::{time::format_millis, Block, DagCborExt};
 use crate::error::{Error, Result};
-use crate::http::AsyncSigner;
 
 /// The statement did-session puts in SIWE messages.
 pub const DEFAULT_STATEMENT: &str = "Give this application access to some of your data on Ceramic";

@@ -1,5 +1,7 @@
+use std::future::Future;
 use std::{fmt, str::FromStr};
 
+use crate::codec::Block;
 use crate::error::{Error, Result};
 
 /// JWS signature algorithms Ceramic nodes accept on did:key signers.
@@ -81,5 +83,41 @@ mod tests {
             "RS256".parse::<Algorithm>().unwrap_err().code(),
             "UNSUPPORTED_DID"
         );
+    }
+}
+
+/// Something that signs events, possibly asynchronously (a wallet, an extension, a JS callback)
+/// and possibly under a capability (a CACAO session). Every [`Signer`] is one.
+pub trait AsyncSigner {
+    /// The DID whose key signs (the session key for CACAO sessions).
+    fn did(&self) -> &str;
+    /// The account that controls the streams it creates (the CACAO issuer, or `did`).
+    fn controller(&self) -> &str {
+        self.did()
+    }
+    /// JWS algorithm.
+    fn algorithm(&self) -> Algorithm;
+    /// JWS `kid`.
+    fn kid(&self) -> String;
+    /// The CACAO block the signer acts under, if any.
+    fn capability(&self) -> Option<&Block> {
+        None
+    }
+    /// Sign the JWS signing input.
+    fn sign(&self, input: Vec<u8>) -> impl Future<Output = Result<Vec<u8>>>;
+}
+
+impl<S: Signer> AsyncSigner for S {
+    fn did(&self) -> &str {
+        Signer::did(self)
+    }
+    fn algorithm(&self) -> Algorithm {
+        Signer::algorithm(self)
+    }
+    fn kid(&self) -> String {
+        Signer::kid(self)
+    }
+    async fn sign(&self, input: Vec<u8>) -> Result<Vec<u8>> {
+        Signer::sign(self, &input)
     }
 }

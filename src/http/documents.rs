@@ -1,14 +1,11 @@
 //! Models and documents over a node: create, update, and load with verification.
 
-use std::future::Future;
-
 use serde::Serialize;
 use serde_json::Value;
 
 use super::known::Known;
 use super::{Client, NodeStreamState, Transport};
-use crate::codec::Block;
-use crate::did::{Algorithm, Signer};
+use crate::did::AsyncSigner;
 use crate::error::{Error, Result};
 use crate::events::{
     json_to_ipld, DataHeader, DataPayload, Event, InitPayload, SignedEvent, SigningRequest,
@@ -21,42 +18,6 @@ use crate::verify::{
     collect_from_tip, verify_event, verify_model, verify_stream, AnchorLevel, Check, NoRpc,
     Progress, VerifyContext,
 };
-
-/// Something that signs events, possibly asynchronously (a wallet, an extension, a JS callback)
-/// and possibly under a capability (a CACAO session). Every [`Signer`] is one.
-pub trait AsyncSigner {
-    /// The DID whose key signs (the session key for CACAO sessions).
-    fn did(&self) -> &str;
-    /// The account that controls the streams it creates (the CACAO issuer, or `did`).
-    fn controller(&self) -> &str {
-        self.did()
-    }
-    /// JWS algorithm.
-    fn algorithm(&self) -> Algorithm;
-    /// JWS `kid`.
-    fn kid(&self) -> String;
-    /// The CACAO block the signer acts under, if any.
-    fn capability(&self) -> Option<&Block> {
-        None
-    }
-    /// Sign the JWS signing input.
-    fn sign(&self, input: Vec<u8>) -> impl Future<Output = Result<Vec<u8>>>;
-}
-
-impl<S: Signer> AsyncSigner for S {
-    fn did(&self) -> &str {
-        Signer::did(self)
-    }
-    fn algorithm(&self) -> Algorithm {
-        Signer::algorithm(self)
-    }
-    fn kid(&self) -> String {
-        Signer::kid(self)
-    }
-    async fn sign(&self, input: Vec<u8>) -> Result<Vec<u8>> {
-        Signer::sign(self, &input)
-    }
-}
 
 /// Sign a payload with an [`AsyncSigner`].
 pub async fn sign<P, S>(payload: P, signer: &S) -> Result<SignedEvent<P>>

@@ -10,7 +10,8 @@
 mod documents;
 mod known;
 
-pub use documents::{AsyncSigner, LoadedDocument, SetValues};
+pub use crate::did::AsyncSigner;
+pub use documents::{LoadedDocument, SetValues};
 pub use known::{KnownStreams, KNOWN_STREAMS};
 
 use std::future::Future;

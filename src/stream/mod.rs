@@ -11,4 +11,4 @@ pub use model::{AccountRelation, Model, ModelDefinition, Relation};
 #[cfg(not(target_arch = "wasm32"))]
 pub use schema::NativeRegex;
 pub use schema::PatternMatcher;
-pub use state::{apply_patch, compare_branches, diff, LogEntry, StreamState};
+pub use state::{apply_patch, compare_branches, diff, AnchorStatus, LogEntry, StreamState};

@@ -9,14 +9,40 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::events::{ipld_to_json, Event, EventKind};
 use crate::ids::{CommitId, StreamId, StreamType};
-use crate::verify::AnchorStatus;
+
+/// How far an anchor was established.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AnchorStatus {
+    /// The Merkle proof holds and the transaction on `chain_id` commits to its root; the event
+    /// existed before `timestamp` (unix seconds, the block's time).
+    #[serde(rename_all = "camelCase")]
+    Chain {
+        /// CAIP-2 chain id.
+        chain_id: String,
+        /// Block timestamp, unix seconds.
+        timestamp: u64,
+    },
+    /// The Merkle proof holds, on a development chain: proves ordering on that node only.
+    #[serde(rename_all = "camelCase")]
+    Local {
+        /// The local chain id.
+        chain_id: String,
+    },
+    /// The Merkle proof holds; the blockchain was not asked (no RPC for this chain).
+    #[serde(rename_all = "camelCase")]
+    Unchecked {
+        /// CAIP-2 chain id.
+        chain_id: String,
+    },
+}
 
 /// One entry of a stream's log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
     /// The event CID.
-    #[serde(serialize_with = "crate::verify::cid_string")]
+    #[serde(serialize_with = "crate::codec::cid_string")]
     pub cid: Cid,
     /// `init`, `data` or `time`.
     pub kind: &'static str,
@@ -54,7 +80,7 @@ pub struct StreamState {
     /// The content (`null` for a deterministic document before its first data event).
     pub content: Value,
     /// The latest event.
-    #[serde(serialize_with = "crate::verify::cid_string")]
+    #[serde(serialize_with = "crate::codec::cid_string")]
     pub tip: Cid,
     /// Every event, init first.
     pub log: Vec<LogEntry>,

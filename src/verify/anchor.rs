@@ -12,6 +12,7 @@ use crate::codec::dagcbor::from_dag_cbor;
 use crate::codec::SHA2_256;
 use crate::error::{Error, Result};
 use crate::events::TimeEvent;
+pub use crate::stream::AnchorStatus;
 
 /// Chain-id namespaces of development anchors (ceramic-devnode's `inmemory:…`, `local:…`): such
 /// proofs are reported as locally anchored, never as chain-verified.
@@ -21,33 +22,6 @@ pub const LOCAL_CHAIN_NAMESPACES: &[&str] = &["inmemory", "local"];
 const ANCHOR_SELECTOR: [u8; 4] = [0x97, 0xad, 0x09, 0xeb];
 const KECCAK_256: u64 = 0x1b;
 const ETH_TX: u64 = 0x93;
-
-/// How far an anchor was established.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum AnchorStatus {
-    /// The Merkle proof holds and the transaction on `chain_id` commits to its root; the event
-    /// existed before `timestamp` (unix seconds, the block's time).
-    #[serde(rename_all = "camelCase")]
-    Chain {
-        /// CAIP-2 chain id.
-        chain_id: String,
-        /// Block timestamp, unix seconds.
-        timestamp: u64,
-    },
-    /// The Merkle proof holds, on a development chain: proves ordering on that node only.
-    #[serde(rename_all = "camelCase")]
-    Local {
-        /// The local chain id.
-        chain_id: String,
-    },
-    /// The Merkle proof holds; the blockchain was not asked (no RPC for this chain).
-    #[serde(rename_all = "camelCase")]
-    Unchecked {
-        /// CAIP-2 chain id.
-        chain_id: String,
-    },
-}
 
 /// The on-chain facts behind a proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -62,7 +62,7 @@ pub struct Check {
     /// What was checked.
     pub kind: CheckKind,
     /// The event it was checked on.
-    #[serde(serialize_with = "crate::verify::cid_string")]
+    #[serde(serialize_with = "crate::codec::cid_string")]
     pub event: Cid,
     /// What was established, in words.
     pub detail: String,
@@ -106,8 +106,4 @@ pub fn run_ready<T>(f: impl std::future::Future<Output = crate::Result<T>>) -> c
             "verification waited on I/O without an executor".into(),
         )),
     }
-}
-
-pub(crate) fn cid_string<S: serde::Serializer>(cid: &Cid, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(cid)
 }
