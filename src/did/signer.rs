@@ -61,29 +61,17 @@ pub trait Signer {
     }
     /// Sign the JWS signing input; returns the raw signature (64 bytes for the algorithms here).
     fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>>;
+    /// Whether its signatures are valid by construction (a key held in this crate), so that
+    /// events it signs need no check before they are sent. Default: no, they are checked.
+    fn trusted(&self) -> bool {
+        false
+    }
 }
 
 /// The `kid` js-did writes for a DID: `did + "#" + did.split(":")[2]`.
 pub fn kid_for(did: &str) -> String {
     let fragment = did.splitn(3, ':').nth(2).unwrap_or(did);
     format!("{did}#{fragment}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kid_and_alg() {
-        assert_eq!(kid_for("did:key:z6Mkabc"), "did:key:z6Mkabc#z6Mkabc");
-        for a in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::ES256K] {
-            assert_eq!(a.as_str().parse::<Algorithm>().unwrap(), a);
-        }
-        assert_eq!(
-            "RS256".parse::<Algorithm>().unwrap_err().code(),
-            "UNSUPPORTED_DID"
-        );
-    }
 }
 
 /// Something that signs events, possibly asynchronously (a wallet, an extension, a JS callback)
@@ -105,6 +93,10 @@ pub trait AsyncSigner {
     }
     /// Sign the JWS signing input.
     fn sign(&self, input: Vec<u8>) -> impl Future<Output = Result<Vec<u8>>>;
+    /// Whether its signatures are valid by construction (see [`Signer::trusted`]).
+    fn trusted(&self) -> bool {
+        false
+    }
 }
 
 impl<S: Signer> AsyncSigner for S {
@@ -119,5 +111,25 @@ impl<S: Signer> AsyncSigner for S {
     }
     async fn sign(&self, input: Vec<u8>) -> Result<Vec<u8>> {
         Signer::sign(self, &input)
+    }
+    fn trusted(&self) -> bool {
+        Signer::trusted(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kid_and_alg() {
+        assert_eq!(kid_for("did:key:z6Mkabc"), "did:key:z6Mkabc#z6Mkabc");
+        for a in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::ES256K] {
+            assert_eq!(a.as_str().parse::<Algorithm>().unwrap(), a);
+        }
+        assert_eq!(
+            "RS256".parse::<Algorithm>().unwrap_err().code(),
+            "UNSUPPORTED_DID"
+        );
     }
 }

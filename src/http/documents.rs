@@ -7,33 +7,13 @@ use super::known::Known;
 use super::{Client, NodeStreamState, Transport};
 use crate::did::AsyncSigner;
 use crate::error::{Error, Result};
-use crate::events::{
-    json_to_ipld, DataHeader, DataPayload, Event, InitPayload, SignedEvent, SigningRequest,
-    UnsignedInit,
-};
+use crate::events::{json_to_ipld, sign, Event, InitPayload};
 use crate::ids::{CommitId, StreamId, StreamType};
-use crate::stream::mid::set_unique_candidates;
-use crate::stream::{diff, AccountRelation, Model, ModelDefinition, PatternMatcher, StreamState};
+use crate::stream::{build, AccountRelation, Model, ModelDefinition, PatternMatcher, StreamState};
 use crate::verify::{
     collect_from_tip, verify_event, verify_model, verify_stream, AnchorLevel, Check, NoRpc,
     Progress, VerifyContext,
 };
-
-/// Sign a payload with an [`AsyncSigner`].
-pub async fn sign<P, S>(payload: P, signer: &S) -> Result<SignedEvent<P>>
-where
-    P: Serialize + serde::de::DeserializeOwned,
-    S: AsyncSigner + ?Sized,
-{
-    let req = SigningRequest::new(
-        payload,
-        signer.algorithm(),
-        signer.kid(),
-        signer.capability().cloned(),
-    )?;
-    let signature = signer.sign(req.signing_input()).await?;
-    req.finish(signature)
-}
 
 /// Values of a set document's set fields (in the model's field order).
 pub type SetValues = Vec<Value>;
@@ -171,10 +151,7 @@ impl<T: Transport> Client<T> {
                 "model {model} is not a list model: use createSingleton for single and set models"
             )));
         }
-        let payload = InitPayload::builder(signer.controller(), model)
-            .random_unique()?
-            .data(json_to_ipld(content))
-            .build();
+        let payload = build::document_init(signer.controller(), model, content)?;
         let event = Event::from(sign(payload, signer).await?);
         crate::stream::mid::check_genesis(&event, &m, matcher)?;
         self.post_event(&event).await?;
@@ -193,7 +170,6 @@ impl<T: Transport> Client<T> {
         matcher: &dyn PatternMatcher,
     ) -> Result<StreamId> {
         let m = self.load_model(model, now, matcher).await?;
-        let mut builder = InitPayload::builder(controller, model);
         match (&m.definition.account_relation, set_values) {
             (AccountRelation::Single, None) => {}
             (AccountRelation::Set { fields }, Some(values)) => {
@@ -204,10 +180,6 @@ impl<T: Transport> Client<T> {
                         fields.len()
                     )));
                 }
-                let content: serde_json::Map<String, Value> =
-                    fields.iter().cloned().zip(values.iter().cloned()).collect();
-                let unique = set_unique_candidates(fields, &Value::Object(content)).swap_remove(0);
-                builder = builder.unique(unique);
             }
             (AccountRelation::Set { .. }, None) => {
                 return Err(Error::MidSetUnique("a set model needs setValues".into()))
@@ -218,7 +190,7 @@ impl<T: Transport> Client<T> {
                 )))
             }
         }
-        let event = Event::from(UnsignedInit::new(builder.build())?);
+        let event = build::singleton_init(controller, model, set_values.map(Vec::as_slice))?;
         crate::stream::mid::check_genesis(&event, &m, matcher)?;
         self.post_event(&event).await?;
         self.remember_created(&event, Some(m), now, matcher)
@@ -248,11 +220,8 @@ impl<T: Transport> Client<T> {
             .init_payload()
             .ok_or_else(|| Error::BrokenLink("no init event".into()))?;
         let state = &base.doc.state;
-        let ops = diff(&state.content, content);
-        let mut payload = DataPayload::new(&state.commit_id(), json_to_ipld(&ops));
-        if let Some(si) = should_index {
-            payload = payload.with_header(DataHeader::should_index(si));
-        }
+        let payload =
+            build::update_payload(&state.commit_id(), &state.content, content, should_index);
         if let Some(m) = &base.model {
             // Check locally before the node does: the new content against the model rules.
             let first = state.log.iter().all(|e| e.kind != "data");

@@ -1,6 +1,7 @@
 //! Streams: folding events into state (JSON-Patch), the conflict rule, Model definitions and
 //! Model Instance Document rules, and JSON Schema validation of content.
 
+pub mod build;
 mod formats;
 pub mod mid;
 pub mod model;

@@ -2,7 +2,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use super::{get, now, to_js};
+use super::{get, id_arg, now, to_js};
 use cid::Cid;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -132,19 +132,6 @@ extern "C" {
     /// `SubscribeOptions`.
     #[wasm_bindgen(typescript_type = "SubscribeOptions")]
     pub type JsSubscribeOptions;
-}
-
-fn stream_id_arg(v: &JsValue) -> Result<StreamId> {
-    match v.as_string() {
-        Some(s) => s.parse(),
-        None => js_sys::Reflect::get(v, &"toString".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(v).ok())
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| Error::InvalidStreamId("expected a StreamID or its string".into()))?
-            .parse(),
-    }
 }
 
 fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
@@ -325,7 +312,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            let model = stream_id_arg(&get(&args, "model"))?;
+            let model = id_arg::<StreamId>(&get(&args, "model"))?;
             let content: serde_json::Value = serde_wasm_bindgen::from_value(get(&args, "content"))
                 .map_err(|e| Error::SchemaViolation(format!("content: {e}")))?;
             let signer = JsSignerAdapter::new(get(&args, "signer"))?;
@@ -359,7 +346,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            let model = stream_id_arg(&get(&args, "model"))?;
+            let model = id_arg::<StreamId>(&get(&args, "model"))?;
             let controller = match get(&args, "controller").as_string() {
                 Some(c) => c,
                 None => get(&get(&args, "signer"), "controller")
@@ -402,7 +389,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            let stream = stream_id_arg(&get(&args, "streamId"))?;
+            let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
             let content: serde_json::Value = serde_wasm_bindgen::from_value(get(&args, "content"))
                 .map_err(|e| Error::SchemaViolation(format!("content: {e}")))?;
             let signer = JsSignerAdapter::new(get(&args, "signer"))?;
@@ -437,7 +424,7 @@ impl JsCeramicClient {
         let c = self.inner.clone();
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         promise(async move {
-            let stream = stream_id_arg(&stream_id)?;
+            let stream = id_arg::<StreamId>(&stream_id)?;
             let verify = get(&options, "verify").as_bool().unwrap_or(true);
             let progress = get(&options, "onProgress")
                 .dyn_into::<js_sys::Function>()
@@ -532,7 +519,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            let s = c.stream_state(&stream_id_arg(&stream_id)?).await?;
+            let s = c.stream_state(&id_arg::<StreamId>(&stream_id)?).await?;
             #[derive(Serialize)]
             #[serde(rename_all = "camelCase")]
             struct Out {
@@ -567,7 +554,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            c.register_interest(&stream_id_arg(&model)?).await?;
+            c.register_interest(&id_arg::<StreamId>(&model)?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -594,7 +581,7 @@ impl JsCeramicClient {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let model = match get(&options, "model") {
             v if v.is_undefined() || v.is_null() => None,
-            v => Some(stream_id_arg(&v)?),
+            v => Some(id_arg::<StreamId>(&v)?),
         };
         let state = Rc::new(RefCell::new(Subscription {
             resume: get(&options, "resumeAt")

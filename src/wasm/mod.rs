@@ -5,6 +5,7 @@ mod client;
 mod error;
 mod events;
 mod ids;
+mod offline;
 mod regex;
 mod session;
 mod signer;
@@ -15,6 +16,7 @@ pub use client::JsCeramicClient;
 pub use error::JsResult;
 pub use events::{decode_event, encode_event, JsEvent};
 pub use ids::{JsCommitId, JsStreamId};
+pub use offline::{create_data_event, create_init_event, create_singleton_event};
 pub use regex::JsRegExpMatcher;
 pub use session::{JsCacaoSession, JsCacaoSessionRequest};
 pub use signer::{JsExternalSigner, JsKeyDidSigner};
@@ -33,6 +35,23 @@ pub(crate) fn transport_message(e: &wasm_bindgen::JsValue) -> String {
 pub(crate) fn get(obj: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
     js_sys::Reflect::get(obj, &wasm_bindgen::JsValue::from_str(key))
         .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// A StreamID or CommitID argument: the object (anything with a `toString`) or its string.
+pub(crate) fn id_arg<T: std::str::FromStr<Err = crate::Error>>(
+    v: &wasm_bindgen::JsValue,
+) -> crate::Result<T> {
+    use wasm_bindgen::JsCast;
+    match v.as_string() {
+        Some(s) => s.parse(),
+        None => js_sys::Reflect::get(v, &"toString".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call0(v).ok())
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| crate::Error::InvalidStreamId("expected an id or its string".into()))?
+            .parse(),
+    }
 }
 
 /// The page's clock, unix seconds.

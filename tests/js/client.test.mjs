@@ -8,7 +8,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
-  decodeEvent, encodeEvent, verifyEvent,
+  decodeEvent, encodeEvent, verifyEvent, createInitEvent, createDataEvent, createSingletonEvent,
 } from "ceramic-wasm";
 import { startDevnode } from "./devnode.mjs";
 
@@ -111,6 +111,43 @@ test("models and documents: create, update, load verified", async () => {
   const anchored = await client.loadDocument(doc.toString());
   assert.equal(anchored.anchor, "local");
   assert.equal(anchored.log.at(-1).kind, "time");
+});
+
+test("events built and signed offline, posted later", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const model = await client.createModel({ definition, signer });
+  // Offline: an init event and two updates, chained through the returned commitIds.
+  const init = await createInitEvent({ model, content: { title: "draft" }, signer });
+  assert.equal(init.streamId.typeName, "MID");
+  assert.ok(init.car instanceof Uint8Array);
+  const e1 = await createDataEvent({ current: { commitId: init.streamId, content: { title: "draft" } }, content: { title: "edited", tag: "#x" }, signer });
+  const e2 = await createDataEvent({ current: { commitId: e1.commitId, content: { title: "edited", tag: "#x" } }, content: { title: "final" }, signer, shouldIndex: false });
+  assert.equal(e2.commitId.baseID.toString(), init.streamId.toString());
+  assert.equal(decodeEvent(e1.car).prev, init.streamId.cid.toString());
+  assert.equal(decodeEvent(e2.car).prev, e1.commitId.commit.toString());
+  // The model's rules check the offline events like any other.
+  const modelCar = (await client.getEvent(model.cid)).toCar();
+  assert.ok(verifyEvent(e1.car, init.car, { model: modelCar }).some((c) => c.kind === "signature"));
+  // Online again: post them in order; the node and the verified load agree.
+  for (const { car } of [init, e1, e2]) await client.postEvent(car);
+  const state = await client.loadDocument(init.streamId);
+  assert.deepEqual(state.content, { title: "final" });
+  assert.equal(state.shouldIndex, false);
+  assert.equal(state.commitId, e2.commitId.toString());
+  assert.equal(state.matchesNode, true);
+  // A loaded state is a valid `current` too.
+  const e3 = await createDataEvent({ current: state, content: { title: "after load" }, signer });
+  await client.postEvent(e3.car);
+  assert.deepEqual((await client.loadDocument(init.streamId)).content, { title: "after load" });
+  // Deterministic documents: the same StreamID as the client's.
+  const single = await client.createModel({ definition: { ...definition, name: "Solo", accountRelation: { type: "single" } }, signer });
+  const offline = createSingletonEvent({ model: single, controller: signer.did });
+  const online = await client.createSingleton({ model: single, signer });
+  assert.equal(offline.streamId.toString(), online.toString());
+  const set = await client.createModel({ definition: { ...definition, name: "Tags", accountRelation: { type: "set", fields: ["title"] } }, signer });
+  assert.equal(createSingletonEvent({ model: set, signer, setValues: ["cats"] }).streamId.toString(),
+    (await client.createSingleton({ model: set, signer, setValues: ["cats"] })).toString());
 });
 
 test("singletons and sets", async () => {
