@@ -54,6 +54,15 @@ for code in $(sed -n '/ALL_CODES/,/\];/p' src/error.rs | grep -o '"[A-Z_]*"'); d
   grep -q "$code" pkg/ceramic_wasm.d.ts || { echo "error code $code is missing from the TS union" >&2; exit 1; }
 done
 
+step "size budget (bench/size-budget.json, +3 % at most)"
+node scripts/size-check.mjs
+# The check itself can fail: a budget of 1 byte must be refused.
+echo '{"firstLoad": 1, "whole": 1}' > "$LOG.budget"
+if SIZE_BUDGET_FILE="$LOG.budget" node scripts/size-check.mjs >/dev/null 2>&1; then
+  echo "the size check accepted a 1-byte budget" >&2; exit 1
+fi
+rm -f "$LOG.budget"
+
 step "TypeScript: the generated types, strict (tsc --noEmit)"
 tsc -p tests/types/tsconfig.json
 

@@ -1,12 +1,206 @@
-//! Multibase strings: CARs are written as `m` (base64, no padding) like the JS SDK; any base is read.
+//! Multibase strings: CARs are written as `m` (base64, no padding) like the JS SDK; StreamIDs as
+//! `k` (base36), CIDs as `b` (base32), did:key as `z` (base58btc), EventIDs as `f` (base16).
+//!
+//! Our own codec, not the `multibase` crate: that crate links every multibase (emoji included)
+//! through `data-encoding` and `base-x`, about 70 KB of wasm, where the protocol reads and writes
+//! these six. Reading is strict: canonical padding and trailing bits, the alphabet of the base.
 
-use multibase::Base;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use cid::Cid;
 
 use crate::error::{Error, Result};
 
-/// Encode bytes as a multibase string in `base`.
-pub fn encode(base: Base, bytes: &[u8]) -> String {
-    multibase::encode(base, bytes)
+/// The bases this crate writes and reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    /// `f`: lower-case hex.
+    Base16Lower,
+    /// `b`: RFC 4648 base32, lower case, no padding.
+    Base32Lower,
+    /// `k`: base36, lower case.
+    Base36Lower,
+    /// `z`: base58, Bitcoin's alphabet.
+    Base58Btc,
+    /// `m`: RFC 4648 base64, no padding.
+    Base64,
+    /// `u`: RFC 4648 base64url, no padding.
+    Base64Url,
+}
+
+const B58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+const B36: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+const B32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// ceramic-one's words (the `multibase` crate's): "Invalid base string".
+fn invalid() -> Error {
+    Error::InvalidMultibase("Invalid base string".into())
+}
+
+/// Base-x (58, 36) by repeated division: leading zero bytes become leading zero digits. Inputs
+/// here are ids and keys (under 100 bytes), where the quadratic loop costs nothing.
+fn encode_radix(bytes: &[u8], alphabet: &[u8]) -> String {
+    let radix = alphabet.len() as u32;
+    let zeros = bytes.iter().take_while(|b| **b == 0).count();
+    let mut digits: Vec<u8> = Vec::with_capacity(bytes.len() * 2);
+    for &b in &bytes[zeros..] {
+        let mut carry = u32::from(b);
+        for d in digits.iter_mut() {
+            carry += u32::from(*d) << 8;
+            *d = (carry % radix) as u8;
+            carry /= radix;
+        }
+        while carry > 0 {
+            digits.push((carry % radix) as u8);
+            carry /= radix;
+        }
+    }
+    let mut out = String::with_capacity(zeros + digits.len());
+    out.extend(std::iter::repeat_n(alphabet[0] as char, zeros));
+    out.extend(digits.iter().rev().map(|d| alphabet[*d as usize] as char));
+    out
+}
+
+fn decode_radix(s: &str, alphabet: &[u8]) -> Result<Vec<u8>> {
+    let radix = alphabet.len() as u32;
+    let zeros = s.bytes().take_while(|c| *c == alphabet[0]).count();
+    let mut bytes: Vec<u8> = Vec::with_capacity(s.len());
+    for c in s.bytes().skip(zeros) {
+        let digit = alphabet.iter().position(|a| *a == c).ok_or_else(invalid)?;
+        let mut carry = digit as u32;
+        for b in bytes.iter_mut() {
+            carry += u32::from(*b) * radix;
+            *b = carry as u8;
+            carry >>= 8;
+        }
+        while carry > 0 {
+            bytes.push(carry as u8);
+            carry >>= 8;
+        }
+    }
+    let mut out = vec![0u8; zeros];
+    out.extend(bytes.iter().rev());
+    Ok(out)
+}
+
+fn encode_base32(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(B32[((acc >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(B32[((acc << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+fn decode_base32(s: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 5 / 8);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = B32.iter().position(|a| *a == c).ok_or_else(invalid)?;
+        acc = (acc << 5) | v as u32;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+        acc &= (1 << bits) - 1;
+    }
+    // Canonical only: no dangling digit, no non-zero trailing bits.
+    if bits >= 5 || acc != 0 {
+        return Err(invalid());
+    }
+    Ok(out)
+}
+
+fn decode_hex(s: &str) -> Result<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return Err(invalid());
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Ok(c - b'0'),
+        b'a'..=b'f' => Ok(c - b'a' + 10),
+        _ => Err(invalid()),
+    };
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Ok((nibble(p[0])? << 4) | nibble(p[1])?))
+        .collect()
+}
+
+/// Encode `bytes` in `base`, with its prefix.
+pub fn encode(base: Base, bytes: impl AsRef<[u8]>) -> String {
+    let bytes = bytes.as_ref();
+    let (prefix, body) = match base {
+        Base::Base16Lower => (
+            'f',
+            bytes
+                .iter()
+                .flat_map(|b| {
+                    [
+                        HEX[(b >> 4) as usize] as char,
+                        HEX[(b & 15) as usize] as char,
+                    ]
+                })
+                .collect(),
+        ),
+        Base::Base32Lower => ('b', encode_base32(bytes)),
+        Base::Base36Lower => ('k', encode_radix(bytes, B36)),
+        Base::Base58Btc => ('z', encode_radix(bytes, B58)),
+        Base::Base64 => ('m', STANDARD_NO_PAD.encode(bytes)),
+        Base::Base64Url => ('u', URL_SAFE_NO_PAD.encode(bytes)),
+    };
+    let mut out = String::with_capacity(1 + body.len());
+    out.push(prefix);
+    out.push_str(&body);
+    out
+}
+
+/// Decode the body of a string in `base` (no prefix).
+pub fn decode_base(base: Base, body: &str) -> Result<Vec<u8>> {
+    let b64 = |r: std::result::Result<Vec<u8>, base64::DecodeError>| r.map_err(|_| invalid());
+    match base {
+        Base::Base16Lower => decode_hex(body),
+        Base::Base32Lower => decode_base32(body),
+        Base::Base36Lower => decode_radix(body, B36),
+        Base::Base58Btc => decode_radix(body, B58),
+        Base::Base64 => b64(STANDARD_NO_PAD.decode(body)),
+        Base::Base64Url => b64(URL_SAFE_NO_PAD.decode(body)),
+    }
+}
+
+/// Decode a multibase string: `f`/`F`, `b`/`B`, `k`/`K`, `z`, `m`, `M` (padded), `u`, `U`
+/// (padded). Other bases are refused (`INVALID_MULTIBASE`).
+pub fn decode(s: &str) -> Result<Vec<u8>> {
+    let mut chars = s.chars();
+    let prefix = chars.next().ok_or_else(invalid)?;
+    let body = chars.as_str();
+    let lower = || body.to_ascii_lowercase();
+    match prefix {
+        'f' => decode_base(Base::Base16Lower, body),
+        'F' if !body.bytes().any(|c| c.is_ascii_lowercase()) => decode_hex(&lower()),
+        'b' => decode_base(Base::Base32Lower, body),
+        'B' if !body.bytes().any(|c| c.is_ascii_lowercase()) => decode_base32(&lower()),
+        'k' => decode_base(Base::Base36Lower, body),
+        'K' if !body.bytes().any(|c| c.is_ascii_lowercase()) => decode_radix(&lower(), B36),
+        'z' => decode_base(Base::Base58Btc, body),
+        'm' => decode_base(Base::Base64, body),
+        'u' => decode_base(Base::Base64Url, body),
+        'M' => STANDARD.decode(body).map_err(|_| invalid()),
+        'U' => URL_SAFE.decode(body).map_err(|_| invalid()),
+        'F' | 'B' | 'K' => Err(invalid()),
+        other => Err(Error::InvalidMultibase(format!(
+            "Unknown base code: {other}"
+        ))),
+    }
 }
 
 /// Encode a CAR the way the JS SDK posts it: `m` + base64 without padding.
@@ -19,11 +213,17 @@ pub fn encode_base64url(bytes: &[u8]) -> String {
     encode(Base::Base64Url, bytes)
 }
 
-/// Decode a multibase string of any base.
-pub fn decode(s: &str) -> Result<Vec<u8>> {
-    multibase::decode(s)
-        .map(|(_, bytes)| bytes)
-        .map_err(|e| Error::InvalidMultibase(format!("{e}")))
+/// A CID from its string: CIDv1 in any base above, or a CIDv0 (`Qm…`, base58btc without prefix).
+pub fn parse_cid(s: &str) -> Result<Cid> {
+    let bytes = if s.len() == 46 && s.starts_with("Qm") {
+        decode_base(Base::Base58Btc, s)
+    } else {
+        decode(s)
+    };
+    bytes
+        .map_err(|e| e.to_string())
+        .and_then(|b| Cid::try_from(b.as_slice()).map_err(|e| e.to_string()))
+        .map_err(|e| Error::InvalidCid(format!("{s:?}: {e}")))
 }
 
 #[cfg(test)]
@@ -31,18 +231,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn car_is_base64_m_and_any_base_reads() {
+    fn car_is_base64_m_and_every_base_round_trips() {
         let bytes = [0x3a, 0xa2, 0xff, 0x00];
         let m = encode_car(&bytes);
         assert!(m.starts_with('m'));
         assert_eq!(decode(&m).unwrap(), bytes);
         for base in [
+            Base::Base64,
             Base::Base64Url,
             Base::Base16Lower,
             Base::Base32Lower,
             Base::Base36Lower,
+            Base::Base58Btc,
         ] {
-            assert_eq!(decode(&encode(base, &bytes)).unwrap(), bytes);
+            for input in [&bytes[..], &[], &[0, 0, 1], &[0xff; 33], &[0; 5]] {
+                let s = encode(base, input);
+                assert_eq!(decode(&s).unwrap(), input, "{base:?} {s}");
+                if base != Base::Base64 && base != Base::Base64Url && base != Base::Base58Btc {
+                    let upper = s.to_ascii_uppercase();
+                    assert_eq!(decode(&upper).unwrap(), input, "{upper}");
+                }
+            }
         }
         assert_eq!(decode("").unwrap_err().code(), "INVALID_MULTIBASE");
         assert_eq!(decode("m!!").unwrap_err().code(), "INVALID_MULTIBASE");
@@ -50,5 +259,28 @@ mod tests {
             decode("\u{1F600}abc").unwrap_err().code(),
             "INVALID_MULTIBASE"
         );
+        assert_eq!(decode("z0OIl").unwrap_err().code(), "INVALID_MULTIBASE");
+        assert_eq!(decode("bab").unwrap_err().code(), "INVALID_MULTIBASE"); // trailing bits
+        assert_eq!(decode("fabc").unwrap_err().code(), "INVALID_MULTIBASE");
+        assert_eq!(decode("mQQ==").unwrap_err().code(), "INVALID_MULTIBASE"); // padding in m
+        assert_eq!(decode("MQQ==").unwrap(), b"A");
+        assert_eq!(decode("Ffab").unwrap_err().code(), "INVALID_MULTIBASE"); // mixed case
+    }
+
+    #[test]
+    fn known_strings() {
+        // did:key of the Ed25519 key of seed 0 (js-did), and a CID in base32 and base58 (v0).
+        let fp = "z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
+        let key = decode(fp).unwrap();
+        assert_eq!(&key[..2], &[0xed, 0x01]);
+        assert_eq!(encode(Base::Base58Btc, &key), fp);
+        let cid = "bafyreigdmqpykrgxyaxtlafqpqhzrb7qy2rh75nldvfd4tucqmzsyd7ytq";
+        assert_eq!(parse_cid(cid).unwrap().to_string(), cid);
+        let v0 = "QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n";
+        assert_eq!(parse_cid(v0).unwrap().to_string(), v0);
+        assert_eq!(parse_cid("bafy").unwrap_err().code(), "INVALID_CID");
+        // base36 StreamIDs keep their leading zero digits.
+        assert_eq!(decode("k0").unwrap(), vec![0]);
+        assert_eq!(encode(Base::Base36Lower, [0, 0, 255]), "k0073");
     }
 }

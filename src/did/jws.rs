@@ -61,7 +61,7 @@ impl ProtectedHeader {
         let s = cap
             .strip_prefix("ipfs://")
             .ok_or_else(|| Error::InvalidEvent(format!("JWS cap {cap:?} is not an ipfs:// URI")))?;
-        Cid::try_from(s)
+        crate::codec::multibase::parse_cid(s)
             .map(Some)
             .map_err(|e| Error::InvalidEvent(format!("JWS cap {cap:?}: {e}")))
     }

@@ -1,6 +1,7 @@
 use std::fmt;
 
 use super::Algorithm;
+use crate::codec::multibase;
 use crate::error::{Error, Result};
 
 const ED25519_PUB: u64 = 0xed;
@@ -111,8 +112,7 @@ impl DidKey {
                 "{did}: did:key must be base58btc ('z')"
             )));
         }
-        let (_, bytes) =
-            multibase::decode(fp).map_err(|e| Error::InvalidDid(format!("{did}: {e}")))?;
+        let bytes = multibase::decode(fp).map_err(|e| Error::InvalidDid(format!("{did}: {e}")))?;
         let (codec, raw) = unsigned_varint::decode::u64(&bytes)
             .map_err(|e| Error::InvalidDid(format!("{did}: multicodec: {e}")))?;
         let key =

@@ -4,6 +4,7 @@
 use sha3::{Digest, Keccak256};
 
 use super::cacao::{parse_pkh, Cacao};
+use crate::codec::multibase;
 use crate::error::{Error, Result};
 
 fn keccak(bytes: &[u8]) -> [u8; 32] {
@@ -143,16 +144,14 @@ pub(crate) fn verify_solana(cacao: &Cacao) -> Result<()> {
 }
 
 fn base58(s: &str) -> Option<Vec<u8>> {
-    multibase::decode(format!("z{s}")).ok().map(|(_, b)| b)
+    multibase::decode_base(multibase::Base::Base58Btc, s).ok()
 }
 
 pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    multibase::decode(format!("f{}", s.to_ascii_lowercase()))
-        .ok()
-        .map(|(_, b)| b)
+    multibase::decode_base(multibase::Base::Base16Lower, &s.to_ascii_lowercase()).ok()
 }
 
 #[cfg(test)]

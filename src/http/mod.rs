@@ -373,7 +373,7 @@ impl<T: Transport> Client<T> {
         .map_err(|e| node_error("state data", e))?;
         Ok(NodeStreamState {
             id: s.id.parse().map_err(|e| node_error("stream id", e))?,
-            event_cid: Cid::try_from(s.event_cid.as_str())
+            event_cid: multibase::parse_cid(&s.event_cid)
                 .map_err(|e| node_error("event_cid", e))?,
             controller: s.controller,
             model: if model.is_empty() {
@@ -412,7 +412,7 @@ impl<T: Transport> Client<T> {
             .into_iter()
             .map(|e| {
                 Ok(FeedEvent {
-                    id: Cid::try_from(e.id.as_str())
+                    id: multibase::parse_cid(&e.id)
                         .map_err(|err| node_error("feed event id", err))?,
                     car: e
                         .data

@@ -1,7 +1,7 @@
 use std::{fmt, str::FromStr};
 
+use crate::codec::multibase::{self, Base};
 use cid::Cid;
-use multibase::Base;
 
 use super::{read_cid, strip_url, StreamId};
 use crate::error::{Error, Result};
@@ -101,7 +101,7 @@ impl FromStr for CommitId {
         let err = |e: &dyn fmt::Display| Error::InvalidCommitId(format!("{s:?}: {e}"));
         match s.split_once('?') {
             None => {
-                let (_, bytes) = multibase::decode(s).map_err(|e| err(&e))?;
+                let bytes = multibase::decode(s).map_err(|e| err(&e))?;
                 CommitId::from_bytes(&bytes)
             }
             Some((base, query)) => {
@@ -112,7 +112,7 @@ impl FromStr for CommitId {
                 if commit == "0" {
                     return Ok(CommitId::genesis(stream_id));
                 }
-                let cid = Cid::try_from(commit).map_err(|e| err(&e))?;
+                let cid = multibase::parse_cid(commit).map_err(|e| err(&e))?;
                 Ok(CommitId::new(stream_id, cid))
             }
         }

@@ -1,7 +1,7 @@
 use std::{fmt, str::FromStr};
 
+use crate::codec::multibase::{self, Base};
 use cid::Cid;
-use multibase::Base;
 use sha2::{Digest, Sha256};
 
 use super::{read_cid, read_varint, write_varint, STREAMID_CODEC};
@@ -194,11 +194,11 @@ impl FromStr for EventId {
         let s = s.trim();
         if s.len() % 2 == 0 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()) {
             let lower = s.to_ascii_lowercase();
-            if let Ok((_, bytes)) = multibase::decode(format!("f{lower}")) {
+            if let Ok(bytes) = multibase::decode_base(Base::Base16Lower, &lower) {
                 return EventId::from_bytes(&bytes);
             }
         }
-        let (_, bytes) =
+        let bytes =
             multibase::decode(s).map_err(|e| Error::InvalidEventId(format!("{s:?}: {e}")))?;
         EventId::from_bytes(&bytes)
     }

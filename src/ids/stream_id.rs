@@ -1,7 +1,7 @@
 use std::{fmt, str::FromStr};
 
+use crate::codec::multibase::{self, Base};
 use cid::Cid;
-use multibase::Base;
 
 use super::{read_cid, read_varint, strip_url, write_varint, StreamType};
 use crate::error::{Error, Result};
@@ -104,7 +104,7 @@ impl FromStr for StreamId {
     fn from_str(s: &str) -> Result<Self> {
         let s = strip_url(s.trim());
         let base = s.split_once('?').map_or(s, |(b, _)| b);
-        let (_, bytes) =
+        let bytes =
             multibase::decode(base).map_err(|e| Error::InvalidStreamId(format!("{s:?}: {e}")))?;
         StreamId::from_bytes(&bytes)
     }

@@ -501,8 +501,7 @@ impl JsCeramicClient {
     pub fn get_event(&self, cid: String) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            let cid = Cid::try_from(cid.as_str())
-                .map_err(|e| Error::InvalidCid(format!("{cid:?}: {e}")))?;
+            let cid = crate::codec::multibase::parse_cid(&cid)?;
             Ok(JsEvent(c.get_event(&cid).await?).into())
         })
     }

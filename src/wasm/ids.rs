@@ -23,8 +23,7 @@ impl JsStreamId {
     #[wasm_bindgen(constructor)]
     pub fn new(r#type: u32, cid: &str) -> JsResult<JsStreamId> {
         let t = StreamType::from_code(r#type.into())?;
-        let cid = cid::Cid::try_from(cid)
-            .map_err(|e| crate::Error::InvalidCid(format!("{cid:?}: {e}")))?;
+        let cid = crate::codec::multibase::parse_cid(cid)?;
         Ok(JsStreamId(StreamId::new(t, cid)))
     }
 
@@ -138,8 +137,7 @@ impl JsCommitId {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(stream_id: &JsStreamId, commit: &str) -> JsResult<JsCommitId> {
-        let cid = cid::Cid::try_from(commit)
-            .map_err(|e| crate::Error::InvalidCid(format!("{commit:?}: {e}")))?;
+        let cid = crate::codec::multibase::parse_cid(commit)?;
         Ok(JsCommitId(CommitId::new(stream_id.0, cid)))
     }
 
