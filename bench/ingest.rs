@@ -72,8 +72,14 @@ async fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2000);
-    let bin =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/ceramic-devnode");
+    // This example runs from <target>/release/examples/; the node is <target>/release/ceramic-devnode
+    // (wherever CARGO_TARGET_DIR put the target directory).
+    let exe = std::env::current_exe().expect("the example's own path");
+    let bin = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .expect("<target>/release/examples")
+        .join("ceramic-devnode");
     assert!(
         bin.exists(),
         "build it first: cargo build --release -p ceramic-devnode"

@@ -9,7 +9,10 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/node_modules/.bin:$PATH"
 cd "$ROOT"
 
 cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib
-WASM=target/wasm32-unknown-unknown/wasm-release/ceramic_wasm.wasm
+# Wherever cargo's target directory is (CARGO_TARGET_DIR may point anywhere).
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
+WASM=$TARGET_DIR/wasm32-unknown-unknown/wasm-release/ceramic_wasm.wasm
 rm -rf pkg
 wasm-bindgen --target bundler --out-dir pkg "$WASM"
 wasm-bindgen --target web --out-dir pkg/web "$WASM"

@@ -24,7 +24,7 @@ up() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), (
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT INT TERM
 
 step "start ceramic-devnode (store: ${CERAMIC_DEVNODE_STORE_DIR:-~/.ceramic-devnode})"
-"$ROOT/target/release/ceramic-devnode" --bind-address "$DEVNODE_ADDR" &
+"$(cargo_target_dir)/release/ceramic-devnode" --bind-address "$DEVNODE_ADDR" &
 PIDS+=($!)
 for _ in $(seq 100); do
   up "http://$DEVNODE_ADDR/ceramic/liveness" && break

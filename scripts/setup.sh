@@ -10,6 +10,12 @@ export CARGO_TERM_COLOR=never
 
 step() { echo "::: $(date +%T) $*"; }
 
+# Cargo's target directory, wherever it is (CARGO_TARGET_DIR, .cargo/config.toml or ./target).
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps --manifest-path "$ROOT/Cargo.toml" |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))'
+}
+
 # The wasm-bindgen version Cargo.lock pins (Cargo.toml pins it with `=`).
 wbg_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"

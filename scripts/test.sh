@@ -45,8 +45,19 @@ step "wasm tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_ONLY_WEB=1 \
   cargo test --locked --target wasm32-unknown-unknown "${WASM_TESTS[@]}"
 
-step "release package (wasm-bindgen + wasm-opt -Oz)"
-bash scripts/build-pkg.sh
+step "release package (wasm-bindgen + wasm-opt -Oz), with the target directory moved away"
+# Built with CARGO_TARGET_DIR elsewhere, as many developers set it: the scripts must ask cargo
+# where its target directory is, never assume ./target. (Moved, not rebuilt: one package build.)
+TARGET=$(cargo_target_dir)
+if [ "$TARGET" = "$ROOT/target" ]; then
+  mv "$ROOT/target" "$ROOT/.target-elsewhere"
+  trap '[ -d "$ROOT/.target-elsewhere" ] && mv "$ROOT/.target-elsewhere" "$ROOT/target"' EXIT
+  CARGO_TARGET_DIR="$ROOT/.target-elsewhere" bash scripts/build-pkg.sh
+  mv "$ROOT/.target-elsewhere" "$ROOT/target"
+  trap - EXIT
+else
+  bash scripts/build-pkg.sh
+fi
 grep -q "export class StreamID" pkg/ceramic_wasm.d.ts
 grep -q "export type CeramicErrorCode" pkg/ceramic_wasm.d.ts
 # Every error code of the core is in the TypeScript union.
@@ -67,7 +78,11 @@ step "TypeScript: the generated types, strict (tsc --noEmit)"
 tsc -p tests/types/tsconfig.json
 
 step "JS tests on the built package (Node's test runner, against ceramic-devnode)"
-cargo build --locked -p ceramic-devnode
+# The devnode binary `cargo test --workspace` built for its own tests: a separate `cargo build -p
+# ceramic-devnode` resolves other features and compiles tokio, axum, rusqlite… a second time.
+DEVNODE_BIN="$(cargo_target_dir)/debug/ceramic-devnode"
+[ -x "$DEVNODE_BIN" ] || { echo "cargo test did not leave $DEVNODE_BIN" >&2; exit 1; }
+export DEVNODE_BIN
 node --test tests/js/
 
 step "demo page (webpack) and browser tests (playwright-core + Debian Chromium)"

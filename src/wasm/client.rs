@@ -418,7 +418,8 @@ impl JsCeramicClient {
     #[wasm_bindgen(js_name = loadDocument, unchecked_return_type = "Promise<DocumentState>")]
     pub fn load_document(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "StreamID | string")] stream_id: JsValue,
+        #[wasm_bindgen(js_name = streamId, unchecked_param_type = "StreamID | string")]
+        stream_id: JsValue,
         options: Option<JsLoadOptions>,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
@@ -514,7 +515,8 @@ impl JsCeramicClient {
     #[wasm_bindgen(js_name = getStreamState, unchecked_return_type = "Promise<NodeStreamState>")]
     pub fn get_stream_state(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "StreamID | string")] stream_id: JsValue,
+        #[wasm_bindgen(js_name = streamId, unchecked_param_type = "StreamID | string")]
+        stream_id: JsValue,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {

@@ -136,7 +136,10 @@ impl JsCommitId {
     /// new CommitID(streamId, "bagcqcera…");
     /// ```
     #[wasm_bindgen(constructor)]
-    pub fn new(stream_id: &JsStreamId, commit: &str) -> JsResult<JsCommitId> {
+    pub fn new(
+        #[wasm_bindgen(js_name = streamId)] stream_id: &JsStreamId,
+        commit: &str,
+    ) -> JsResult<JsCommitId> {
         let cid = crate::codec::multibase::parse_cid(commit)?;
         Ok(JsCommitId(CommitId::new(stream_id.0, cid)))
     }

@@ -69,7 +69,10 @@ impl JsCacaoSessionRequest {
     /// ```ts
     /// const session = req.complete(signatureHex);
     /// ```
-    pub fn complete(&mut self, signature_hex: &str) -> JsResult<JsCacaoSession> {
+    pub fn complete(
+        &mut self,
+        #[wasm_bindgen(js_name = signatureHex)] signature_hex: &str,
+    ) -> JsResult<JsCacaoSession> {
         let req = self
             .0
             .take()

@@ -152,7 +152,8 @@ pub fn verify_stream(
 #[wasm_bindgen(js_name = verifyEvent)]
 pub fn verify_event(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] car: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] init_car: JsValue,
+    #[wasm_bindgen(js_name = initCar, unchecked_param_type = "Uint8Array | string")]
+    init_car: JsValue,
     opts: Option<JsVerifyOptions>,
 ) -> JsResult<JsChecks> {
     let matcher = JsRegExpMatcher::default();

@@ -27,6 +27,10 @@ test("create, update and verify a document in the demo page", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // Nothing the page loads fails, and the console stays clean (a missing favicon logs an error).
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("response", (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+  page.on("requestfailed", (r) => errors.push(`failed: ${r.url()}`));
   const { port } = web.address();
   await page.goto(`http://127.0.0.1:${port}/?node=${encodeURIComponent(node.url)}`);
   await page.waitForFunction(() => document.body.dataset.ready === "true");

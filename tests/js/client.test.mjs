@@ -113,6 +113,26 @@ test("models and documents: create, update, load verified", async () => {
   assert.equal(anchored.log.at(-1).kind, "time");
 });
 
+test("a Model is fetched and verified once per client, not on every write", async () => {
+  const author = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const model = await author.createModel({ definition, signer });
+  const modelPath = `/ceramic/events/${model.cid}`;
+  let fetched = 0;
+  const client = new CeramicClient({ url: node.url, fetch: (request) => { if (new URL(request.url).pathname === modelPath) fetched++; return fetch(request); } });
+  const docs = [];
+  for (const title of ["a", "b", "c"]) docs.push(await client.createDocument({ model, content: { title }, signer }));
+  await client.updateDocument({ streamId: docs[0], content: { title: "a2" }, signer });
+  await client.loadDocument(docs[1]);
+  assert.equal(fetched, 1);
+  // The client that created the Model knows it already.
+  let again = 0;
+  const own = new CeramicClient({ url: node.url, fetch: (request) => { if (new URL(request.url).pathname === modelPath) again++; return fetch(request); } });
+  const m2 = await own.createModel({ definition: { ...definition, name: "Mine" }, signer });
+  await own.createDocument({ model: m2, content: { title: "x" }, signer });
+  assert.equal(again, 0);
+});
+
 test("events built and signed offline, posted later", async () => {
   const client = new CeramicClient({ url: node.url });
   const signer = KeyDidSigner.generate();

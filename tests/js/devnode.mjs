@@ -1,5 +1,5 @@
 // Starts ceramic-devnode (the binary cargo built) on 127.0.0.1:0 with a temporary store.
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,8 +7,15 @@ import { createInterface } from "node:readline";
 
 const root = new URL("../..", import.meta.url).pathname;
 
+// Cargo's target directory, wherever CARGO_TARGET_DIR or .cargo/config.toml put it.
+function targetDir() {
+  const meta = execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps", "--manifest-path", join(root, "Cargo.toml")], { encoding: "utf8" });
+  return JSON.parse(meta).target_directory;
+}
+
 export function devnodeBinary() {
-  const candidates = [process.env.DEVNODE_BIN, join(root, "target/debug/ceramic-devnode"), join(root, "target/release/ceramic-devnode")];
+  const target = process.env.DEVNODE_BIN ? null : targetDir();
+  const candidates = [process.env.DEVNODE_BIN, target && join(target, "debug/ceramic-devnode"), target && join(target, "release/ceramic-devnode")];
   const bin = candidates.find((p) => p && existsSync(p));
   if (!bin) throw new Error("build ceramic-devnode first (cargo build -p ceramic-devnode)");
   return bin;
