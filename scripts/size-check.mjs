@@ -1,22 +1,12 @@
 // The size budget: fails when the package a page downloads grows more than 3 % over the budget in
-// bench/size-budget.json. Sizes are gzip -9 of what a bundler ships from pkg/ (the bundler build):
-//   firstLoad — the module every page loads: the main .wasm and the JS (index.js, the wasm-bindgen
-//               glue, the error class);
-//   whole     — firstLoad plus every lazily loaded part (further .wasm files in pkg/).
+// bench/size-budget.json (sizes as scripts/sizes.mjs measures them: first load and whole, gzip -9).
 // Usage: node scripts/size-check.mjs [pkg]   (after scripts/build-pkg.sh; SIZE_BUDGET_FILE=… for another budget)
-import { readFileSync, readdirSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { packageSizes } from "./sizes.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const pkg = process.argv[2] ?? join(root, "pkg");
-const gz = (f) => gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length;
-const files = readdirSync(pkg);
-const js = files.filter((f) => f.endsWith(".js"));
-const wasm = files.filter((f) => f.endsWith(".wasm"));
-const main = "ceramic_wasm_bg.wasm";
-const firstLoad = gz(main) + js.reduce((n, f) => n + gz(f), 0);
-const whole = firstLoad + wasm.filter((f) => f !== main).reduce((n, f) => n + gz(f), 0);
+const { firstLoad, whole } = packageSizes(process.argv[2] ?? join(root, "pkg"));
 const budgetFile = process.env.SIZE_BUDGET_FILE ?? join(root, "bench/size-budget.json");
 const budget = JSON.parse(readFileSync(budgetFile, "utf8"));
 let failed = false;

@@ -132,7 +132,7 @@ fn verify_stream_and_event_through_the_js_surface() {
 
     let checks: JsValue = verify_event(
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
-        car("CACAO_SIGNED_DATA_EVENT_CAR"),
+        Some(car("CACAO_SIGNED_DATA_EVENT_CAR")),
         Some(opts.unchecked_into()),
     )
     .unwrap()
@@ -147,12 +147,17 @@ fn verify_stream_and_event_through_the_js_surface() {
     js_sys::Reflect::set(&late, &"now".into(), &1_800_000_000.0.into()).unwrap();
     let err = verify_event(
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
-        car("CACAO_SIGNED_DATA_EVENT_CAR"),
+        None,
         Some(late.unchecked_into()),
     )
     .err()
     .unwrap();
     assert_eq!(error_code(&err), "CAPABILITY_EXPIRED");
+    // A data event needs its init event.
+    let err = verify_event(car("SIGNED_DATA_EVENT_CAR"), None, None)
+        .err()
+        .unwrap();
+    assert_eq!(error_code(&err), "BROKEN_LINK");
     // A data event without its init: a broken link.
     let err = verify_stream(vec![car("SIGNED_DATA_EVENT_CAR")], None)
         .err()

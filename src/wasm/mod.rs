@@ -20,7 +20,7 @@ pub use offline::{create_data_event, create_init_event, create_singleton_event};
 pub use regex::JsRegExpMatcher;
 pub use session::{JsCacaoSession, JsCacaoSessionRequest};
 pub use signer::{JsExternalSigner, JsKeyDidSigner};
-pub use verify::{verify_event, verify_stream};
+pub use verify::{verify_ed25519, verify_event, verify_stream};
 
 /// The message of a thrown JS value.
 pub(crate) fn transport_message(e: &wasm_bindgen::JsValue) -> String {

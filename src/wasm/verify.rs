@@ -144,24 +144,57 @@ pub fn verify_stream(
 }
 
 /// Verify one event against its stream's init event (signature, capability, rules, Merkle
-/// proof); returns the checks performed.
+/// proof); returns the checks performed. For an init event, `initCar` may be omitted (or the same
+/// CAR): it is decoded once.
 ///
 /// ```ts
 /// const checks = verifyEvent(dataCar, initCar);
+/// verifyEvent(initCar); // an init event on its own
 /// ```
 #[wasm_bindgen(js_name = verifyEvent)]
 pub fn verify_event(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] car: JsValue,
-    #[wasm_bindgen(js_name = initCar, unchecked_param_type = "Uint8Array | string")]
-    init_car: JsValue,
+    #[wasm_bindgen(js_name = initCar, unchecked_param_type = "Uint8Array | string | null")]
+    init_car: Option<JsValue>,
     opts: Option<JsVerifyOptions>,
 ) -> JsResult<JsChecks> {
     let matcher = JsRegExpMatcher::default();
     let o = options(&opts.map_or(JsValue::UNDEFINED, Into::into), &matcher)?;
-    let event = Event::decode_car(&car_bytes(car)?)?;
-    let init = Event::decode_car(&car_bytes(init_car)?)?;
+    let bytes = car_bytes(car)?;
+    let event = Event::decode_car(&bytes)?;
+    // An init event is its own init: given again, or not at all, it is decoded once.
+    let init = match init_car {
+        Some(v) if !v.is_undefined() && !v.is_null() => Some(car_bytes(v)?).filter(|b| *b != bytes),
+        _ => None,
+    };
+    let init = init.map(|b| Event::decode_car(&b)).transpose()?;
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
-    let checks = run_ready(verify::verify_event(&event, &init, &ctx, None::<&NoRpc>))?;
+    let checks = run_ready(verify::verify_event(
+        &event,
+        init.as_ref().unwrap_or(&event),
+        &ctx,
+        None::<&NoRpc>,
+    ))?;
     Ok(to_js(&checks)?.unchecked_into())
+}
+
+/// Check one Ed25519 signature: `true` when `signature` (64 bytes) is `publicKey`'s (32 bytes)
+/// over `message`. The bare primitive behind every did:key event check.
+///
+/// ```ts
+/// verifyEd25519(signer.publicKey, bytes, signer.sign(bytes)); // true
+/// ```
+#[wasm_bindgen(js_name = verifyEd25519)]
+pub fn verify_ed25519(
+    #[wasm_bindgen(js_name = publicKey)] public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    let Ok(key) = <[u8; 32]>::try_from(public_key) else {
+        return false;
+    };
+    crate::did::PublicKey::Ed25519(key)
+        .verify(crate::did::Algorithm::EdDSA, message, signature)
+        .is_ok()
 }

@@ -1,0 +1,109 @@
+// The side-by-side benchmark's loops, shared by the Chromium page (bench/browser/page.js, bundled
+// with both libraries) and Node (bench/side-by-side.mjs): ceramic-wasm against the JS SDK
+// (@ceramic-sdk 0.12 + @didtools/key-did), on the same inputs, warm-up then 5 rounds, median.
+//
+// `cw` is the ceramic-wasm module; `sdk` holds the SDK functions used:
+//   { createInitEvent, signedEventToContainer, signedEventToCAR, DocumentInitEventPayload,
+//     getAuthenticatedDID, DID, getResolver, StreamID }
+
+const MODEL = "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg";
+const now = () => (globalThis.performance ?? Date).now();
+
+/** Median (and all rounds) of `rounds` timed runs of `fn`, after one untimed warm-up run. */
+async function timed(fn, rounds = 5) {
+  await fn();
+  const ms = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = now();
+    await fn();
+    ms.push(now() - t);
+  }
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(rounds / 2)], rounds: ms };
+}
+
+/**
+ * Runs every case; returns rows `{ case, ours, theirs, unit, ratio }` (`ours`/`theirs` in the
+ * case's unit, higher is better for per-second units) and logs progress through `log`.
+ */
+export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_000, log = () => {} } = {}) {
+  const seed = new Uint8Array(32).fill(7);
+  const signer = cw.KeyDidSigner.fromSeed(seed);
+  const did = await sdk.getAuthenticatedDID(seed);
+  if (did.id !== signer.did) throw new Error("the two libraries derive different DIDs from one seed");
+  const model = sdk.StreamID.fromString(MODEL);
+  const rows = [];
+
+  // 1. Sign + encode a MID init event (a new list document), CAR bytes out.
+  log("sign + encode");
+  const content = { title: "benchmark", n: 1 };
+  const oursSign = await timed(async () => {
+    for (let i = 0; i < signs; i++) await cw.createInitEvent({ model: MODEL, content, signer });
+  });
+  const theirsSign = await timed(async () => {
+    for (let i = 0; i < signs; i++) {
+      const ev = await sdk.createInitEvent({ content, controller: did, model });
+      sdk.signedEventToCAR(ev).bytes;
+    }
+  });
+  rows.push(row("sign + encode a MID init event", signs, oursSign, theirsSign));
+
+  // 2. Verify the same SDK-made events.
+  log("verify SDK-made events");
+  const made = [];
+  for (let i = 0; i < events; i++) {
+    const ev = await sdk.createInitEvent({ content: { title: `event ${i}` }, controller: did, model });
+    made.push({ ev, car: sdk.signedEventToCAR(ev).bytes });
+  }
+  const verifier = new sdk.DID({ resolver: sdk.getResolver() });
+  const oursVerify = await timed(async () => {
+    for (const { car } of made) cw.verifyEvent(car);
+  });
+  const theirsVerify = await timed(async () => {
+    for (const { ev } of made) await sdk.signedEventToContainer(verifier, sdk.DocumentInitEventPayload, ev);
+  });
+  rows.push(row("verify an SDK-made event (signature + payload)", events, oursVerify, theirsVerify));
+
+  // 3. A 10,000-event stream: verifyStream against the bare Ed25519 bound in the same build.
+  log(`build a ${stream}-event stream`);
+  const init = await cw.createInitEvent({ model: MODEL, content: { n: 0 }, signer });
+  const cars = [init.car];
+  let current = { commitId: init.streamId, content: { n: 0 } };
+  for (let i = 1; i < stream; i++) {
+    const next = await cw.createDataEvent({ current, content: { n: i }, signer });
+    cars.push(next.car);
+    current = { commitId: next.commitId, content: { n: i } };
+  }
+  log("verify the stream");
+  const whole = await timed(() => { cw.verifyStream(cars); }, 5);
+  const message = new Uint8Array(150).fill(1);
+  const signature = signer.sign(message);
+  const key = signer.publicKey;
+  const bare = await timed(() => {
+    for (let i = 0; i < stream; i++) if (!cw.verifyEd25519(key, message, signature)) throw new Error("bad");
+  }, 5);
+  rows.push({
+    case: `verifyStream, ${stream} events, vs ${stream} × bare Ed25519 verify (same wasm)`,
+    ours: whole.median, theirs: bare.median, unit: "ms (stream / bare)",
+    ratio: whole.median / bare.median,
+  });
+  return rows;
+}
+
+function row(name, n, ours, theirs) {
+  const perSec = (t) => (n * 1000) / t.median;
+  return {
+    case: name, ours: perSec(ours), theirs: perSec(theirs), unit: "per s (ceramic-wasm / SDK)",
+    ratio: perSec(ours) / perSec(theirs),
+  };
+}
+
+/** The rows as a markdown table. */
+export function table(rows, title) {
+  const f = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
+  return [
+    `| ${title} | ceramic-wasm | JS SDK / bound | unit | ratio |`,
+    "|---|---:|---:|---|---:|",
+    ...rows.map((r) => `| ${r.case} | ${f(r.ours)} | ${f(r.theirs)} | ${r.unit} | ${r.ratio.toFixed(2)}× |`),
+  ].join("\n");
+}
