@@ -346,20 +346,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         promise(async move {
-            let model = id_arg::<StreamId>(&get(&args, "model"))?;
-            let controller = match get(&args, "controller").as_string() {
-                Some(c) => c,
-                None => get(&get(&args, "signer"), "controller")
-                    .as_string()
-                    .ok_or_else(|| Error::Signer("a signer or a controller is required".into()))?,
-            };
-            let set_values = match get(&args, "setValues") {
-                v if v.is_undefined() || v.is_null() => None,
-                v => Some(
-                    serde_wasm_bindgen::from_value::<Vec<serde_json::Value>>(v)
-                        .map_err(|e| Error::MidSetUnique(format!("setValues: {e}")))?,
-                ),
-            };
+            let (model, controller, set_values) = super::offline::singleton_args(&args)?;
             let id = c
                 .create_singleton(
                     &model,

@@ -50,6 +50,27 @@ fn json_arg(v: JsValue, what: &str) -> crate::Result<serde_json::Value> {
     serde_wasm_bindgen::from_value(v).map_err(|e| Error::SchemaViolation(format!("{what}: {e}")))
 }
 
+/// `{ model, controller | signer, setValues? }` of a deterministic document.
+pub(crate) fn singleton_args(
+    args: &JsValue,
+) -> crate::Result<(StreamId, String, Option<Vec<serde_json::Value>>)> {
+    let model = id_arg::<StreamId>(&get(args, "model"))?;
+    let controller = match get(args, "controller").as_string() {
+        Some(c) => c,
+        None => get(&get(args, "signer"), "controller")
+            .as_string()
+            .ok_or_else(|| Error::Signer("a signer or a controller is required".into()))?,
+    };
+    let values = match get(args, "setValues") {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(
+            serde_wasm_bindgen::from_value::<Vec<serde_json::Value>>(v)
+                .map_err(|e| Error::MidSetUnique(format!("setValues: {e}")))?,
+        ),
+    };
+    Ok((model, controller, values))
+}
+
 fn init_result(event: &Event) -> JsResult<JsValue> {
     let id = event
         .stream_id()
@@ -95,20 +116,7 @@ pub fn create_singleton_event(
     )]
     args: JsValue,
 ) -> JsResult<JsValue> {
-    let model = id_arg::<StreamId>(&get(&args, "model"))?;
-    let controller = match get(&args, "controller").as_string() {
-        Some(c) => c,
-        None => get(&get(&args, "signer"), "controller")
-            .as_string()
-            .ok_or_else(|| Error::Signer("a signer or a controller is required".into()))?,
-    };
-    let values = match get(&args, "setValues") {
-        v if v.is_undefined() || v.is_null() => None,
-        v => Some(
-            serde_wasm_bindgen::from_value::<Vec<serde_json::Value>>(v)
-                .map_err(|e| Error::MidSetUnique(format!("setValues: {e}")))?,
-        ),
-    };
+    let (model, controller, values) = singleton_args(&args)?;
     init_result(&build::singleton_init(
         &controller,
         &model,
