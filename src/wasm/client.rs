@@ -2,7 +2,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use super::{get, id_arg, now, to_js};
+use super::{from_js_json, get, id_arg, now, to_js_json};
 use cid::Cid;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -286,8 +286,7 @@ impl JsCeramicClient {
         let c = self.inner.clone();
         promise(async move {
             let definition: serde_json::Value =
-                serde_wasm_bindgen::from_value(get(&args, "definition"))
-                    .map_err(|e| Error::InvalidModel(format!("definition: {e}")))?;
+                from_js_json(&get(&args, "definition"), "definition", Error::InvalidModel)?;
             let signer = JsSignerAdapter::new(get(&args, "signer"))?;
             let id = c
                 .create_model(&definition, &signer, now(), &JsRegExpMatcher::default())
@@ -313,8 +312,8 @@ impl JsCeramicClient {
         let c = self.inner.clone();
         promise(async move {
             let model = id_arg::<StreamId>(&get(&args, "model"))?;
-            let content: serde_json::Value = serde_wasm_bindgen::from_value(get(&args, "content"))
-                .map_err(|e| Error::SchemaViolation(format!("content: {e}")))?;
+            let content: serde_json::Value =
+                from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
             let signer = JsSignerAdapter::new(get(&args, "signer"))?;
             let id = c
                 .create_document(
@@ -377,8 +376,8 @@ impl JsCeramicClient {
         let c = self.inner.clone();
         promise(async move {
             let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
-            let content: serde_json::Value = serde_wasm_bindgen::from_value(get(&args, "content"))
-                .map_err(|e| Error::SchemaViolation(format!("content: {e}")))?;
+            let content: serde_json::Value =
+                from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
             let signer = JsSignerAdapter::new(get(&args, "signer"))?;
             let should_index = get(&args, "shouldIndex").as_bool();
             let commit = c
@@ -430,7 +429,7 @@ impl JsCeramicClient {
                 })
                 .await?;
             let s = &d.state;
-            to_js(&DocumentState {
+            to_js_json(&DocumentState {
                 stream_id: s.stream_id.to_string(),
                 commit_id: s.commit_id().to_string(),
                 controller: s.controller.clone(),
@@ -519,7 +518,7 @@ impl JsCeramicClient {
                 metadata: serde_json::Value,
                 content: serde_json::Value,
             }
-            to_js(&Out {
+            to_js_json(&Out {
                 id: s.id.to_string(),
                 event_cid: s.event_cid.to_string(),
                 controller: s.controller,
@@ -696,7 +695,7 @@ async fn item(
         };
         car = Some(bytes);
     }
-    let v = to_js(&out).map_err(|_| Error::Encode("feed item".into()))?;
+    let v = to_js_json(&out).map_err(|_| Error::Encode("feed item".into()))?;
     if let Some(bytes) = car {
         let _ = js_sys::Reflect::set(
             &v,

@@ -47,7 +47,7 @@ fn built(key: &str, id: JsValue, car: &[u8]) -> JsResult<JsValue> {
 }
 
 fn json_arg(v: JsValue, what: &str) -> crate::Result<serde_json::Value> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| Error::SchemaViolation(format!("{what}: {e}")))
+    super::from_js_json(&v, what, Error::SchemaViolation)
 }
 
 /// `{ model, controller | signer, setValues? }` of a deterministic document.
@@ -63,10 +63,11 @@ pub(crate) fn singleton_args(
     };
     let values = match get(args, "setValues") {
         v if v.is_undefined() || v.is_null() => None,
-        v => Some(
-            serde_wasm_bindgen::from_value::<Vec<serde_json::Value>>(v)
-                .map_err(|e| Error::MidSetUnique(format!("setValues: {e}")))?,
-        ),
+        v => Some(super::from_js_json::<Vec<serde_json::Value>>(
+            &v,
+            "setValues",
+            Error::MidSetUnique,
+        )?),
     };
     Ok((model, controller, values))
 }

@@ -1,4 +1,4 @@
-use super::{get, now, to_js};
+use super::{get, now, to_js_json};
 use wasm_bindgen::prelude::*;
 
 use super::{events::car_bytes, JsRegExpMatcher, JsResult};
@@ -140,7 +140,13 @@ pub fn verify_stream(
             }
         },
     ))?;
-    Ok(to_js(&verified)?.unchecked_into())
+    let out = to_js_json(&verified)?;
+    // `state.unique` is bytes: a Uint8Array, as typed.
+    if let Some(u) = &verified.state.unique {
+        let state = get(&out, "state");
+        js_sys::Reflect::set(&state, &"unique".into(), &js_sys::Uint8Array::from(&u[..]))?;
+    }
+    Ok(out.unchecked_into())
 }
 
 /// Verify one event against its stream's init event (signature, capability, rules, Merkle
@@ -176,7 +182,7 @@ pub fn verify_event(
         &ctx,
         None::<&NoRpc>,
     ))?;
-    Ok(to_js(&checks)?.unchecked_into())
+    Ok(to_js_json(&checks)?.unchecked_into())
 }
 
 /// Check one Ed25519 signature: `true` when `signature` (64 bytes) is `publicKey`'s (32 bytes)
