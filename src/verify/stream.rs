@@ -363,14 +363,18 @@ pub async fn verify_stream<R: EthRpc>(
     let mut stack: Vec<Vec<&Event>> = vec![vec![init]];
     while let Some(path) = stack.pop() {
         let last = path.last().map(|e| e.cid()).unwrap_or_default();
-        match children.get(&last) {
+        match children.get(&last).and_then(|next| next.split_last()) {
             None => branches.push(path),
-            Some(next) => {
-                for e in next {
+            Some((last, forks)) => {
+                // The path is copied only where the log forks: a linear log is walked in place.
+                for e in forks {
                     let mut p = path.clone();
                     p.push(e);
                     stack.push(p);
                 }
+                let mut p = path;
+                p.push(last);
+                stack.push(p);
             }
         }
         if branches.len() + stack.len() > 64 {
@@ -404,15 +408,19 @@ pub async fn verify_stream<R: EthRpc>(
         )];
         checks.extend(genesis.iter().cloned());
         let mut data_seen = 0usize;
+        // Capabilities are checked when the event was anchored on a chain, else at ctx.time: the
+        // time of the first chain anchor at or after each event, found in one pass from the end
+        // (a scan per event would be quadratic in the stream's length).
+        let mut anchored_at: Vec<Option<i64>> = vec![None; branch.len()];
+        let mut next_anchor = None;
+        for (i, e) in branch.iter().enumerate().rev() {
+            if let Some(AnchorStatus::Chain { timestamp, .. }) = anchors.get(&e.cid()) {
+                next_anchor = i64::try_from(*timestamp).ok().or(next_anchor);
+            }
+            anchored_at[i] = next_anchor;
+        }
         for (i, e) in branch.iter().enumerate() {
-            // Capabilities are checked when the event was anchored on a chain, else at ctx.time.
-            let anchored = branch[i..]
-                .iter()
-                .find_map(|later| match anchors.get(&later.cid()) {
-                    Some(AnchorStatus::Chain { timestamp, .. }) => i64::try_from(*timestamp).ok(),
-                    _ => None,
-                });
-            let time = match anchored {
+            let time = match anchored_at[i] {
                 Some(t) => TimeCheck {
                     at_time: Some(t),
                     ..ctx.time
@@ -432,7 +440,9 @@ pub async fn verify_stream<R: EthRpc>(
                     e.cid(),
                     format!("id is the init event, prev is the tip {}", state.tip),
                 ));
-                let before = state.content.clone();
+                // The content before the update, only where the document rules need it.
+                let rules = matches!(e, Event::Data(_)) && model_rules && ctx.model.is_some();
+                let before = rules.then(|| state.content.clone());
                 let anchor = anchors.get(&e.cid()).cloned();
                 if let Some(a) = &anchor {
                     checks.push(Check::new(
@@ -443,12 +453,12 @@ pub async fn verify_stream<R: EthRpc>(
                     checks.push(anchor_check(e.cid(), a));
                 }
                 state.apply(e, anchor)?;
-                if let (Event::Data(d), true, Some(model)) = (e, model_rules, ctx.model) {
+                if let (Event::Data(d), Some(before), Some(model)) = (e, &before, ctx.model) {
                     check_update(
                         payload,
                         model,
                         d.payload(),
-                        &before,
+                        before,
                         &state.content,
                         deterministic && data_seen == 0,
                         ctx.matcher,

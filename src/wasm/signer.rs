@@ -1,3 +1,7 @@
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -47,7 +51,36 @@ export interface ExternalSignerOptions {
 /// signer.free(); // wipes the key
 /// ```
 #[wasm_bindgen(js_name = KeyDidSigner)]
-pub struct JsKeyDidSigner(pub(crate) Ed25519Signer);
+pub struct JsKeyDidSigner {
+    key: Rc<Ed25519Signer>,
+    /// An unguessable handle by which the client finds this key when the signer object comes
+    /// back from JS (see `JsSignerAdapter::new`).
+    token: String,
+}
+
+thread_local! {
+    /// The KeyDidSigners alive in this module, by token: a client given one signs in wasm
+    /// directly (no round trip through JS, no check of a signature made here).
+    static KEYS: RefCell<HashMap<String, Weak<Ed25519Signer>>> = RefCell::new(HashMap::new());
+}
+
+impl JsKeyDidSigner {
+    fn register(key: Ed25519Signer) -> Result<JsKeyDidSigner> {
+        let mut raw = [0u8; 16];
+        getrandom::fill(&mut raw).map_err(|e| Error::Signer(format!("getrandom: {e}")))?;
+        let token =
+            crate::codec::multibase::encode(crate::codec::multibase::Base::Base16Lower, raw);
+        let key = Rc::new(key);
+        KEYS.with(|k| k.borrow_mut().insert(token.clone(), Rc::downgrade(&key)));
+        Ok(JsKeyDidSigner { key, token })
+    }
+}
+
+impl Drop for JsKeyDidSigner {
+    fn drop(&mut self) {
+        let _ = KEYS.try_with(|k| k.borrow_mut().remove(&self.token));
+    }
+}
 
 #[wasm_bindgen(js_class = KeyDidSigner)]
 impl JsKeyDidSigner {
@@ -57,7 +90,7 @@ impl JsKeyDidSigner {
     /// const signer = KeyDidSigner.generate();
     /// ```
     pub fn generate() -> JsResult<JsKeyDidSigner> {
-        Ok(JsKeyDidSigner(Ed25519Signer::generate()?))
+        Ok(JsKeyDidSigner::register(Ed25519Signer::generate()?)?)
     }
 
     /// The key with this 32-byte seed.
@@ -67,7 +100,7 @@ impl JsKeyDidSigner {
     /// ```
     #[wasm_bindgen(js_name = fromSeed)]
     pub fn from_seed(seed: &[u8]) -> JsResult<JsKeyDidSigner> {
-        Ok(JsKeyDidSigner(Ed25519Signer::from_seed(seed)?))
+        Ok(JsKeyDidSigner::register(Ed25519Signer::from_seed(seed)?)?)
     }
 
     /// The DID, `did:key:z6Mk…`.
@@ -77,7 +110,7 @@ impl JsKeyDidSigner {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn did(&self) -> String {
-        Signer::did(&self.0).into()
+        Signer::did(&*self.key).into()
     }
 
     /// The controller of streams it creates: its own DID.
@@ -107,7 +140,7 @@ impl JsKeyDidSigner {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn kid(&self) -> String {
-        Signer::kid(&self.0)
+        Signer::kid(&*self.key)
     }
 
     /// The 32-byte public key.
@@ -117,7 +150,7 @@ impl JsKeyDidSigner {
     /// ```
     #[wasm_bindgen(getter, js_name = publicKey)]
     pub fn public_key(&self) -> Vec<u8> {
-        self.0.public_key().to_vec()
+        self.key.public_key().to_vec()
     }
 
     /// Sign bytes (the JWS signing input) with the key.
@@ -126,7 +159,7 @@ impl JsKeyDidSigner {
     /// const sig = signer.sign(bytes); // Uint8Array(64)
     /// ```
     pub fn sign(&self, input: &[u8]) -> JsResult<Vec<u8>> {
-        Ok(Signer::sign(&self.0, input)?)
+        Ok(Signer::sign(&*self.key, input)?)
     }
 
     /// Export the private seed (32 bytes). Only call this to back the key up.
@@ -136,7 +169,13 @@ impl JsKeyDidSigner {
     /// ```
     #[wasm_bindgen(js_name = exportSeed)]
     pub fn export_seed(&self) -> Vec<u8> {
-        self.0.export_seed().to_vec()
+        self.key.export_seed().to_vec()
+    }
+
+    /// Internal: the handle by which this module's client recognises the key.
+    #[wasm_bindgen(getter, js_name = __ceramicKey, skip_typescript)]
+    pub fn ceramic_key(&self) -> String {
+        self.token.clone()
     }
 }
 
@@ -257,6 +296,8 @@ pub(crate) fn get_string(obj: &JsValue, key: &str) -> Result<String> {
 /// Any JS object of the `Signer` shape, driven from Rust.
 pub(crate) struct JsSignerAdapter {
     obj: JsValue,
+    /// A KeyDidSigner of this module: signs here, directly.
+    local: Option<Rc<Ed25519Signer>>,
     did: String,
     controller: String,
     alg: Algorithm,
@@ -269,6 +310,20 @@ impl JsSignerAdapter {
         if obj.is_undefined() || obj.is_null() {
             return Err(Error::Signer("a signer is required".into()));
         }
+        let local = get_string(&obj, "__ceramicKey")
+            .ok()
+            .and_then(|t| KEYS.with(|k| k.borrow().get(&t).and_then(Weak::upgrade)));
+        if let Some(key) = local {
+            return Ok(JsSignerAdapter {
+                did: Signer::did(&*key).to_string(),
+                controller: Signer::did(&*key).to_string(),
+                alg: Algorithm::EdDSA,
+                kid: Signer::kid(&*key),
+                capability: None,
+                local: Some(key),
+                obj,
+            });
+        }
         let did = get_string(&obj, "did")?;
         let controller = get_string(&obj, "controller").unwrap_or_else(|_| did.clone());
         let alg = get_string(&obj, "alg")?.parse()?;
@@ -279,6 +334,7 @@ impl JsSignerAdapter {
             .map(|v| Block::new(DAG_CBOR, js_sys::Uint8Array::from(v).to_vec()));
         Ok(JsSignerAdapter {
             obj,
+            local: None,
             did,
             controller,
             alg,
@@ -304,7 +360,13 @@ impl AsyncSigner for JsSignerAdapter {
     fn capability(&self) -> Option<&Block> {
         self.capability.as_ref()
     }
+    fn trusted(&self) -> bool {
+        self.local.is_some()
+    }
     async fn sign(&self, input: Vec<u8>) -> Result<Vec<u8>> {
+        if let Some(key) = &self.local {
+            return Signer::sign(&**key, &input);
+        }
         let f = js_sys::Reflect::get(&self.obj, &"sign".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())

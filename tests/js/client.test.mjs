@@ -186,6 +186,28 @@ test("singletons and sets", async () => {
   await rejectsWith(client.updateDocument({ streamId: s, content: { title: "dogs" }, signer }), "MID_SET_FIELD_CHANGED");
 });
 
+test("a KeyDidSigner signs inside wasm; a look-alike object is driven through its own sign()", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const key = KeyDidSigner.generate();
+  const model = await client.createModel({ definition, signer: key });
+  // Same DID, but not the wasm object: its sign() must be called, even if it names a key handle.
+  let calls = 0;
+  const lookalike = { did: key.did, controller: key.did, alg: "EdDSA", kid: key.kid, __ceramicKey: "0".repeat(32),
+    sign: (bytes) => { calls++; return key.sign(bytes); } };
+  const doc = await client.createDocument({ model, content: { title: "signed in JS" }, signer: lookalike });
+  assert.equal(calls, 1);
+  await client.updateDocument({ streamId: doc, content: { title: "signed in wasm" }, signer: key });
+  const state = await client.loadDocument(doc);
+  assert.equal(state.content.title, "signed in wasm");
+  assert.equal(calls, 1);
+  // A freed key is gone: the handle no longer finds it.
+  const gone = KeyDidSigner.generate();
+  const handle = gone.__ceramicKey;
+  gone.free();
+  await assert.rejects(client.createDocument({ model, content: { title: "x" }, signer: { did: key.did, alg: "EdDSA", __ceramicKey: handle } }),
+    (e) => e.code === "SIGNER_FAILED");
+});
+
 test("an external signer: Node's own Ed25519", async () => {
   const client = new CeramicClient({ url: node.url });
   const seed = crypto.randomBytes(32);
