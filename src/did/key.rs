@@ -65,23 +65,9 @@ impl PublicKey {
                 key.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&sig))
                     .map_err(|_| bad("does not verify"))
             }
-            PublicKey::P256(pk) => {
-                use p256::ecdsa::signature::Verifier;
-                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(pk)
-                    .map_err(|e| Error::InvalidKey(format!("P-256 public key: {e}")))?;
-                let sig = p256::ecdsa::Signature::from_slice(sig)
-                    .map_err(|_| bad("is not a 64-byte r||s"))?;
-                key.verify(msg, &sig).map_err(|_| bad("does not verify"))
-            }
+            PublicKey::P256(pk) => super::ecdsa::verify(super::ecdsa::Curve::P256, pk, msg, sig),
             PublicKey::Secp256k1(pk) => {
-                use k256::ecdsa::signature::Verifier;
-                let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(pk)
-                    .map_err(|e| Error::InvalidKey(format!("secp256k1 public key: {e}")))?;
-                let sig = k256::ecdsa::Signature::from_slice(sig)
-                    .map_err(|_| bad("is not a 64-byte r||s"))?;
-                // ssi (ceramic-one) and did-jwt accept high-S: normalise before k256's check.
-                key.verify(msg, &sig.normalize_s())
-                    .map_err(|_| bad("does not verify"))
+                super::ecdsa::verify(super::ecdsa::Curve::Secp256k1, pk, msg, sig)
             }
         }
     }

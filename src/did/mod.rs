@@ -3,6 +3,7 @@
 
 pub mod cacao;
 mod capability;
+pub mod ecdsa;
 mod ed25519;
 pub mod jws;
 mod key;

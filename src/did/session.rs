@@ -234,7 +234,8 @@ impl AsyncSigner for CacaoSession {
     }
 }
 
-#[cfg(test)]
+// The tests sign as a wallet with k256 itself.
+#[cfg(all(test, feature = "ecdsa"))]
 mod tests {
     use super::*;
     use crate::did::siwx::eip191_digest;

@@ -58,14 +58,8 @@ pub fn recover_address(digest: &[u8; 32], sig: &[u8]) -> Result<String> {
             )))
         }
     };
-    let sig =
-        k256::ecdsa::Signature::from_slice(rs).map_err(|e| bad(format!("eip191 r||s: {e}")))?;
-    let id = k256::ecdsa::RecoveryId::from_byte(v)
-        .ok_or_else(|| bad(format!("eip191 recovery id {v}")))?;
-    let key = k256::ecdsa::VerifyingKey::recover_from_prehash(digest, &sig, id)
-        .map_err(|e| bad(format!("eip191 recovery failed: {e}")))?;
-    let point = key.to_sec1_point(false);
-    let uncompressed = point.as_bytes();
+    let uncompressed =
+        super::ecdsa::recover_secp256k1(digest, rs, v).map_err(|e| bad(format!("eip191: {e}")))?;
     let hash = keccak(uncompressed.get(1..).unwrap_or_default());
     let mut addr = String::from("0x");
     for b in hash.get(12..).unwrap_or_default() {

@@ -45,9 +45,9 @@ fn challenges(block: &Ipld) -> Result<Vec<Vec<u8>>> {
 /// A P-256 signature from DER (what authenticators return) or raw 64-byte `r ‖ s`.
 /// DER is parsed here (a SEQUENCE of two INTEGERs) rather than by enabling the `pkcs8`/`der`
 /// stack of the p256 crate, which would add its ASN.1 machinery to the wasm for this one use.
-fn parse_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature> {
-    if sig.len() == 64 {
-        return p256::ecdsa::Signature::from_slice(sig).map_err(|e| bad(format!("r||s: {e}")));
+fn parse_signature(sig: &[u8]) -> Result<[u8; 64]> {
+    if let Ok(raw) = <[u8; 64]>::try_from(sig) {
+        return Ok(raw);
     }
     fn int(b: &[u8]) -> Option<(&[u8], &[u8])> {
         let (&tag, rest) = b.split_first()?;
@@ -81,8 +81,7 @@ fn parse_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature> {
         out[64 - s.len()..].copy_from_slice(s);
         Some(out)
     };
-    let raw = parse().ok_or_else(|| bad("WebAuthn signature is neither DER nor r||s"))?;
-    p256::ecdsa::Signature::from_slice(&raw).map_err(|e| bad(format!("WebAuthn signature: {e}")))
+    parse().ok_or_else(|| bad("WebAuthn signature is neither DER nor r||s"))
 }
 
 pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
@@ -90,8 +89,7 @@ pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
         .map_err(|e| invalid(format!("webauthn:p256 issuer: {e}")))?
         .public_key()
     {
-        PublicKey::P256(k) => p256::ecdsa::VerifyingKey::from_sec1_bytes(k)
-            .map_err(|e| Error::InvalidKey(format!("{}: {e}", cacao.p.iss)))?,
+        PublicKey::P256(k) => k.clone(),
         _ => {
             return Err(invalid(format!(
                 "webauthn:p256 issuer {} is not a P-256 did:key",
@@ -137,11 +135,12 @@ pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
     }
     let mut signed = auth_data.to_vec();
     signed.extend_from_slice(&Sha256::digest(client_data));
-    use p256::ecdsa::signature::Verifier;
-    key.verify(&signed, &sig).map_err(|_| {
-        bad(format!(
+    super::ecdsa::verify(super::ecdsa::Curve::P256, &key, &signed, &sig).map_err(|e| match e {
+        Error::BadSignature(_) => bad(format!(
             "the WebAuthn signature does not verify for {}",
             cacao.p.iss
-        ))
+        )),
+        Error::InvalidKey(m) => Error::InvalidKey(format!("{}: {m}", cacao.p.iss)),
+        other => other,
     })
 }
