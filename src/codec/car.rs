@@ -39,6 +39,11 @@ impl Default for CarLimits {
 pub trait BlockSource {
     /// The bytes of the block with this CID, if present.
     fn block(&self, cid: &Cid) -> Option<&[u8]>;
+    /// Whether every block was already checked to hash to its CID (a decoded [`Car`]): decoding
+    /// then does not hash them again.
+    fn verified(&self) -> bool {
+        false
+    }
 }
 
 impl BlockSource for HashMap<Cid, Vec<u8>> {
@@ -210,6 +215,10 @@ impl Car {
 impl BlockSource for Car {
     fn block(&self, cid: &Cid) -> Option<&[u8]> {
         self.get(cid)
+    }
+    /// `Car::decode` checks every block's hash.
+    fn verified(&self) -> bool {
+        true
     }
 }
 

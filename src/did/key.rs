@@ -59,8 +59,7 @@ impl PublicKey {
         let bad = |what: &str| Error::BadSignature(format!("{alg} signature {what}"));
         match self {
             PublicKey::Ed25519(pk) => {
-                let key = ed25519_dalek::VerifyingKey::from_bytes(pk)
-                    .map_err(|e| Error::InvalidKey(format!("Ed25519 public key: {e}")))?;
+                let key = ed25519_key(pk)?;
                 let sig: [u8; 64] = sig.try_into().map_err(|_| bad("is not 64 bytes"))?;
                 key.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&sig))
                     .map_err(|_| bad("does not verify"))
@@ -71,6 +70,28 @@ impl PublicKey {
             }
         }
     }
+}
+
+std::thread_local! {
+    /// The last Ed25519 key decompressed: a stream's events are mostly signed by one key, and
+    /// decompressing it (a field square root) is a tenth of a verification.
+    static LAST_ED25519: std::cell::RefCell<Option<([u8; 32], ed25519_dalek::VerifyingKey)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn ed25519_key(pk: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey> {
+    if let Some(key) = LAST_ED25519.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(bytes, _)| bytes == pk)
+            .map(|(_, k)| *k)
+    }) {
+        return Ok(key);
+    }
+    let key = ed25519_dalek::VerifyingKey::from_bytes(pk)
+        .map_err(|e| Error::InvalidKey(format!("Ed25519 public key: {e}")))?;
+    LAST_ED25519.with(|c| *c.borrow_mut() = Some((*pk, key)));
+    Ok(key)
 }
 
 /// A parsed `did:key:z…` DID: `did:key:` + base58btc(multicodec ‖ public key).
