@@ -2,7 +2,7 @@
 // headless Chromium page (Debian's, through playwright-core) with both libraries bundled, then in
 // Node 20; and the gzip bytes of what a page downloads of each.
 //
-//   bash scripts/build-pkg.sh && node bench/side-by-side.mjs [--events 300] [--signs 100] [--stream 10000]
+//   bash scripts/build-pkg.sh && node bench/side-by-side.mjs [--events 300] [--signs 300] [--stream 10000]
 //
 // Prints markdown tables (BENCHMARKS.md keeps the results with this command).
 import { execFileSync } from "node:child_process";
@@ -17,7 +17,7 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const opts = { events: arg("events", 300), signs: arg("signs", 100), stream: arg("stream", 10_000) };
+const opts = { events: arg("events", 300), signs: arg("signs", 300), stream: arg("stream", 10_000) };
 
 execFileSync(join(root, "node_modules/.bin/webpack"), ["--config", join(root, "bench/webpack.bench.mjs")], { stdio: "ignore" });
 
