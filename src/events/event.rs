@@ -135,31 +135,36 @@ impl Event {
             }),
             None => None,
         };
-        let ipld: Ipld = from_dag_cbor(&payload_bytes)?;
-        let is_data = matches!(&ipld, Ipld::Map(m) if m.contains_key("id"));
         let payload_block = Block {
             cid: payload_cid,
             bytes: payload_bytes,
         };
-        Ok(if is_data {
-            let payload: DataPayload = decode_strict(&payload_block.bytes, "data payload")?;
-            Event::Data(Box::new(SignedEvent::from_parts(
+        // A payload with an `id` is a data payload, else an init payload. Data events are the
+        // many: decode as one first and look at the keys only when that fails (one decode
+        // instead of two on the hot path, with the same verdicts and errors).
+        match decode_strict::<DataPayload>(&payload_block.bytes, "data payload") {
+            Ok(payload) => Ok(Event::Data(Box::new(SignedEvent::from_parts(
                 envelope,
                 block,
                 payload,
                 payload_block,
                 cacao_block,
-            )))
-        } else {
-            let payload: InitPayload = decode_strict(&payload_block.bytes, "init payload")?;
-            Event::SignedInit(Box::new(SignedEvent::from_parts(
-                envelope,
-                block,
-                payload,
-                payload_block,
-                cacao_block,
-            )))
-        })
+            )))),
+            Err(e) => {
+                let ipld: Ipld = from_dag_cbor(&payload_block.bytes)?;
+                if matches!(&ipld, Ipld::Map(m) if m.contains_key("id")) {
+                    return Err(e);
+                }
+                let payload: InitPayload = decode_strict(&payload_block.bytes, "init payload")?;
+                Ok(Event::SignedInit(Box::new(SignedEvent::from_parts(
+                    envelope,
+                    block,
+                    payload,
+                    payload_block,
+                    cacao_block,
+                ))))
+            }
+        }
     }
 
     /// The blocks of this event, in the order the network writes them.
