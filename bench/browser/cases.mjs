@@ -1,6 +1,7 @@
 // The side-by-side benchmark's loops, shared by the Chromium page (bench/browser/page.js, bundled
 // with both libraries) and Node (bench/side-by-side.mjs): ceramic-wasm against the JS SDK
-// (@ceramic-sdk 0.12 + @didtools/key-did), on the same inputs, warm-up then 5 rounds, median.
+// (@ceramic-sdk 0.12 + @didtools/key-did), on the same inputs: warm-up, then 5 rounds of each side,
+// alternating, and the medians.
 //
 // `cw` is the ceramic-wasm module; `sdk` holds the SDK functions used:
 //   { createInitEvent, signedEventToContainer, signedEventToCAR, DocumentInitEventPayload,
@@ -9,17 +10,27 @@
 const MODEL = "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg";
 const now = () => (globalThis.performance ?? Date).now();
 
-/** Median (and all rounds) of `rounds` timed runs of `fn`, after one untimed warm-up run. */
-async function timed(fn, rounds = 5) {
-  await fn();
-  const ms = [];
+const median = (ms) => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+
+/**
+ * Medians of `rounds` timed runs of `a` and of `b`, after one untimed warm-up run of each. The
+ * rounds alternate (a, b, a, b, …) so that both sides meet the same machine: this 2-core VM's speed
+ * drifts by tens of percent within a minute, which separate blocks of rounds turn into a bias.
+ */
+async function timedPair(a, b, rounds = 5) {
+  await a();
+  await b();
+  const ta = [];
+  const tb = [];
   for (let r = 0; r < rounds; r++) {
-    const t = now();
-    await fn();
-    ms.push(now() - t);
+    let t = now();
+    await a();
+    ta.push(now() - t);
+    t = now();
+    await b();
+    tb.push(now() - t);
   }
-  const sorted = [...ms].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(rounds / 2)], rounds: ms };
+  return [{ median: median(ta), rounds: ta }, { median: median(tb), rounds: tb }];
 }
 
 /**
@@ -37,10 +48,9 @@ export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_0
   // 1. Sign + encode a MID init event (a new list document), CAR bytes out.
   log("sign + encode");
   const content = { title: "benchmark", n: 1 };
-  const oursSign = await timed(async () => {
+  const [oursSign, theirsSign] = await timedPair(async () => {
     for (let i = 0; i < signs; i++) await cw.createInitEvent({ model: MODEL, content, signer });
-  });
-  const theirsSign = await timed(async () => {
+  }, async () => {
     for (let i = 0; i < signs; i++) {
       const ev = await sdk.createInitEvent({ content, controller: did, model });
       sdk.signedEventToCAR(ev).bytes;
@@ -56,10 +66,9 @@ export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_0
     made.push({ ev, car: sdk.signedEventToCAR(ev).bytes });
   }
   const verifier = new sdk.DID({ resolver: sdk.getResolver() });
-  const oursVerify = await timed(async () => {
+  const [oursVerify, theirsVerify] = await timedPair(async () => {
     for (const { car } of made) cw.verifyEvent(car);
-  });
-  const theirsVerify = await timed(async () => {
+  }, async () => {
     for (const { ev } of made) await sdk.signedEventToContainer(verifier, sdk.DocumentInitEventPayload, ev);
   });
   rows.push(row("verify an SDK-made event (signature + payload)", events, oursVerify, theirsVerify));
@@ -75,13 +84,12 @@ export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_0
     current = { commitId: next.commitId, content: { n: i } };
   }
   log("verify the stream");
-  const whole = await timed(() => { cw.verifyStream(cars); }, 5);
   const message = new Uint8Array(150).fill(1);
   const signature = signer.sign(message);
   const key = signer.publicKey;
-  const bare = await timed(() => {
+  const [whole, bare] = await timedPair(() => { cw.verifyStream(cars); }, () => {
     for (let i = 0; i < stream; i++) if (!cw.verifyEd25519(key, message, signature)) throw new Error("bad");
-  }, 5);
+  });
   rows.push({
     case: `verifyStream, ${stream} events, vs ${stream} × bare Ed25519 verify (same wasm)`,
     ours: whole.median, theirs: bare.median, unit: "ms (stream / bare)",
