@@ -107,11 +107,7 @@ impl<P: Serialize + DeserializeOwned> SignedEvent<P> {
     ) -> Result<Self> {
         let request = SigningRequest::new(payload, signer.algorithm(), signer.kid(), cacao)?;
         let signature = signer.sign(&request.signing_input())?;
-        if signer.trusted() {
-            request.finish_trusted(signature)
-        } else {
-            request.finish(signature)
-        }
+        request.assemble(signature, !signer.trusted())
     }
 
     /// Assemble from decoded parts; the caller has checked the envelope names `payload_block`.
@@ -189,11 +185,7 @@ where
         signer.capability().cloned(),
     )?;
     let signature = signer.sign(req.signing_input()).await?;
-    if signer.trusted() {
-        req.finish_trusted(signature)
-    } else {
-        req.finish(signature)
-    }
+    req.assemble(signature, !signer.trusted())
 }
 
 #[cfg(test)]

@@ -107,7 +107,6 @@ impl<T: Transport> Client<T> {
                 doc,
                 init: event.clone(),
                 model,
-                pending: true,
             },
         );
         Ok(stream)
@@ -250,7 +249,6 @@ impl<T: Transport> Client<T> {
         known.doc.checks.extend(checks);
         known.doc.matches_node = false;
         known.doc.pending = true;
-        known.pending = true;
         self.known.put_stream(*stream, known);
         Ok(commit)
     }
@@ -263,18 +261,13 @@ impl<T: Transport> Client<T> {
         now: i64,
         matcher: &dyn PatternMatcher,
     ) -> Result<Known> {
-        let cached = self.known.stream(stream);
-        let claim = match self.stream_state(stream).await {
-            Ok(c) => c,
+        match (self.stream_state(stream).await, self.known.stream(stream)) {
             // Not indexed yet: this client's own creation.
-            Err(Error::NotFound(_)) if cached.is_some() => {
-                return Ok(cached.unwrap_or_else(|| unreachable!("checked")))
-            }
-            Err(e) => return Err(e),
-        };
-        match cached {
-            Some(k) if k.doc.state.contains(&claim.event_cid) => Ok(k),
-            _ => {
+            (Err(Error::NotFound(_)), Some(k)) => Ok(k),
+            (Err(e), _) => Err(e),
+            // The node shows nothing newer than what this client has.
+            (Ok(claim), Some(k)) if k.doc.state.contains(&claim.event_cid) => Ok(k),
+            (Ok(claim), _) => {
                 let fresh = self
                     .load_verified_from(&claim, stream, now, matcher, &mut |_| {})
                     .await?;
@@ -304,18 +297,17 @@ impl<T: Transport> Client<T> {
         let mut waited = 0u64;
         let mut delay = 50u64;
         loop {
-            let own = self.known.pending(stream);
-            let claim = match self.stream_state(stream).await {
-                Ok(c) => Some(c),
-                Err(Error::NotFound(_)) if own.is_some() => None,
-                Err(e) => return Err(e),
-            };
-            let Some(own) = own else {
-                let claim =
-                    claim.unwrap_or_else(|| unreachable!("a 404 without an own write fails above"));
+            let Some(own) = self.known.pending(stream) else {
+                let claim = self.stream_state(stream).await?;
                 return self
                     .load_claim(&claim, stream, verify, now, matcher, progress)
                     .await;
+            };
+            let claim = match self.stream_state(stream).await {
+                Ok(c) => Some(c),
+                // Not indexed yet: this client's own creation.
+                Err(Error::NotFound(_)) => None,
+                Err(e) => return Err(e),
             };
             if let Some(claim) = &claim {
                 let tip = own.doc.state.tip;
@@ -327,7 +319,6 @@ impl<T: Transport> Client<T> {
                     if claim.event_cid == tip || loaded.state.contains(&tip) || !verify {
                         if !verify && claim.event_cid == tip {
                             let mut k = own;
-                            k.pending = false;
                             k.doc.pending = false;
                             self.known.put_stream(*stream, k);
                         }
@@ -392,23 +383,18 @@ impl<T: Transport> Client<T> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Known> {
         let events = collect_from_tip(claim.event_cid, self, 100_000).await?;
-        let init = events
+        let (init, payload) = events
             .first()
-            .filter(|e| e.init_payload().is_some())
-            .ok_or_else(|| Error::BrokenLink("no init event".into()))?
-            .clone();
+            .and_then(|e| Some((e, e.init_payload()?)))
+            .ok_or_else(|| Error::BrokenLink("no init event".into()))?;
         let model = match stream.stream_type() {
-            StreamType::ModelInstanceDocument => {
-                let payload = init
-                    .init_payload()
-                    .unwrap_or_else(|| unreachable!("checked"));
-                Some(
-                    self.load_model(&payload.header.model_id()?, now, matcher)
-                        .await?,
-                )
-            }
+            StreamType::ModelInstanceDocument => Some(
+                self.load_model(&payload.header.model_id()?, now, matcher)
+                    .await?,
+            ),
             _ => None,
         };
+        let init = init.clone();
         let mut ctx = VerifyContext::new(now, matcher);
         ctx.model = model.as_ref();
         let v = verify_stream(&events, &ctx, None::<&NoRpc>, progress).await?;
@@ -430,12 +416,7 @@ impl<T: Transport> Client<T> {
             not_checked: v.not_checked,
             pending: false,
         };
-        Ok(Known {
-            doc,
-            init,
-            model,
-            pending: false,
-        })
+        Ok(Known { doc, init, model })
     }
 }
 

@@ -30,14 +30,13 @@ pub const KNOWN_STREAMS: usize = 256;
 /// A stream this client wrote or verified.
 #[derive(Debug, Clone)]
 pub(crate) struct Known {
-    /// The verified state, with the checks that established it.
+    /// The verified state, with the checks that established it; `doc.pending` when its tip is
+    /// this client's own write, which the node has not shown yet.
     pub doc: LoadedDocument,
     /// The stream's init event.
     pub init: Event,
     /// The document's Model (None for Model streams).
     pub model: Option<Model>,
-    /// The tip is this client's own write, which the node has not shown yet.
-    pub pending: bool,
 }
 
 struct Lru<V> {
@@ -122,7 +121,7 @@ impl KnownStreams {
 
     /// The stream's entry, if the node has not shown this client's last write to it yet.
     pub(crate) fn pending(&self, id: &StreamId) -> Option<Known> {
-        self.stream(id).filter(|k| k.pending)
+        self.stream(id).filter(|k| k.doc.pending)
     }
 
     pub(crate) fn model(&self, id: &StreamId) -> Option<Model> {
