@@ -16,17 +16,33 @@ for (const dir of ["", "web", "node"]) {
 }
 const dts = `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "./ceramic-error.js";\n`;
 
+// The lazily loaded part (pkg/lazy/: P-256 and secp256k1): each entry hands the main module a
+// loader that imports it by dynamic import() — bundlers split it into its own chunk, and its .wasm
+// is fetched (wasm-bindgen's web target: new URL(…, import.meta.url)) only when a call first needs
+// it. One promise per page; a failed load is forgotten so that a later call tries again.
+const loader = (specifier, init) => `let ecdsa;
+__setLazyLoader(() => (ecdsa ??= import(${JSON.stringify(specifier)})
+  .then(async (part) => {
+    ${init}
+    __setEcdsa(part.ecdsaVerify, part.recoverSecp256k1);
+  })
+  .catch((e) => {
+    ecdsa = undefined;
+    throw e;
+  })));
+`;
+
 // Bundlers: the wasm is instantiated by the bundler when the module loads.
-writeFileSync(join(out, "index.js"), `import { __setErrorClass } from "./ceramic_wasm.js";
+writeFileSync(join(out, "index.js"), `import { __setErrorClass, __setLazyLoader, __setEcdsa } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 __setErrorClass(CeramicError);
-export * from "./ceramic_wasm.js";
+${loader("./lazy/ceramic_wasm_ecdsa.js", "await part.default();")}export * from "./ceramic_wasm.js";
 export { CeramicError };
 `);
 writeFileSync(join(out, "index.d.ts"), dts);
 
 // Plain browsers: `await init()` first, as with any wasm-bindgen "web" build.
-writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass } from "./ceramic_wasm.js";
+writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass, __setLazyLoader, __setEcdsa } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 export * from "./ceramic_wasm.js";
 export { CeramicError };
@@ -34,7 +50,7 @@ export { CeramicError };
 export default async function init(input) {
   const out = await wasmInit(input);
   __setErrorClass(CeramicError);
-  return out;
+  ${loader("../lazy/ceramic_wasm_ecdsa.js", "await part.default();").replace(/\n/g, "\n  ")}return out;
 }
 `);
 writeFileSync(join(out, "web/index.d.ts"), dts + `export { default } from "./ceramic_wasm.js";\n`);
@@ -43,10 +59,12 @@ writeFileSync(join(out, "web/index.d.ts"), dts + `export { default } from "./cer
 const require = createRequire(join(out, "node/ceramic_wasm.js"));
 const names = Object.keys(require(join(out, "node/ceramic_wasm.js"))).filter((n) => !n.startsWith("__"));
 writeFileSync(join(out, "node/index.mjs"), `import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { CeramicError } from "./ceramic-error.mjs";
 const wasm = createRequire(import.meta.url)("./ceramic_wasm.js");
 wasm.__setErrorClass(CeramicError);
-export const { ${names.join(", ")} } = wasm;
+const { __setLazyLoader, __setEcdsa } = wasm;
+${loader("../lazy/ceramic_wasm_ecdsa.js", 'part.initSync({ module: readFileSync(new URL("../lazy/ceramic_wasm_ecdsa_bg.wasm", import.meta.url)) });')}export const { ${names.join(", ")} } = wasm;
 export { CeramicError };
 `);
 writeFileSync(join(out, "node/index.d.ts"), dts);
@@ -67,7 +85,7 @@ const pkg = {
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
     "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm.d.ts", "ceramic_wasm_bg.wasm.d.ts",
-    "web/", "node/", "README.md",
+    "web/", "node/", "lazy/", "README.md",
   ],
   sideEffects: ["./index.js", "./ceramic_wasm.js", "./web/index.js"],
   engines: { node: ">=20" },

@@ -33,8 +33,9 @@ cargo fmt --all -- --check
 step "cargo clippy (native and wasm32)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
-# The build without P-256/secp256k1 (the first-load module of the planned split) stays clean.
+# The package's two modules: the main one (without P-256/secp256k1) and the lazily loaded part.
 cargo clippy --locked --lib --no-default-features --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked --lib -p ceramic-wasm-ecdsa --features bindings --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test (native: core unit, vector and property tests; devnode HTTP, durability)"
 cargo test --locked --workspace

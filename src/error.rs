@@ -167,6 +167,11 @@ pub enum Error {
     /// What the node claims differs from what its events prove.
     #[error("node state mismatch: {0}")]
     NodeMismatch(String),
+    /// A lazily loaded part of the package (P-256 and secp256k1) is needed but is not loaded, or
+    /// could not be loaded. The package's JS loads the part and runs the call again on its own:
+    /// callers see this code only when loading failed (offline, blocked URL).
+    #[error("part not loaded: {0}")]
+    PartNotLoaded(String),
 }
 
 impl Error {
@@ -225,6 +230,7 @@ impl Error {
             Error::Network(_) => "NETWORK",
             Error::Aborted(_) => "ABORTED",
             Error::NodeMismatch(_) => "NODE_MISMATCH",
+            Error::PartNotLoaded(_) => "PART_NOT_LOADED",
         }
     }
 
@@ -283,6 +289,7 @@ impl Error {
         "NETWORK",
         "ABORTED",
         "NODE_MISMATCH",
+        "PART_NOT_LOADED",
     ];
 }
 
@@ -345,6 +352,7 @@ mod tests {
             Error::Network(String::new()),
             Error::Aborted(String::new()),
             Error::NodeMismatch(String::new()),
+            Error::PartNotLoaded(String::new()),
         ];
         let codes: Vec<&str> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::ALL_CODES);

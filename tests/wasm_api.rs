@@ -11,6 +11,11 @@ use ceramic_wasm::wasm::{decode_event, JsKeyDidSigner, JsStreamId};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+/// A returned Promise, settled.
+async fn settle(p: js_sys::Promise) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(p).await
+}
+
 fn error_code(err: &JsValue) -> String {
     assert!(err.is_instance_of::<js_sys::Error>(), "a real Error");
     let e: &js_sys::Error = err.unchecked_ref();
@@ -34,7 +39,7 @@ fn errors_are_ceramic_errors_with_codes() {
 }
 
 #[test]
-fn decode_and_verify_through_the_js_surface() {
+async fn decode_and_verify_through_the_js_surface() {
     let v = common::rust_ceramic();
     let car = v["fixtures"]["SIGNED_INIT_EVENT_CAR"].as_str().unwrap();
     let ev = decode_event(JsValue::from_str(car)).unwrap();
@@ -44,7 +49,11 @@ fn decode_and_verify_through_the_js_surface() {
         "bagcqcerar2aga7747dm6fota3iipogz4q55gkaamcx2weebs6emvtvie2oha"
     );
     assert_eq!(
-        ev.verify_signature().unwrap(),
+        settle(ev.verify_signature())
+            .await
+            .unwrap()
+            .as_string()
+            .unwrap(),
         "did:key:z6MktBynAPLrEyeS7pVthbiyScmfu8n5V7boXgxyo5q3SZRR"
     );
     assert_eq!(
@@ -63,7 +72,7 @@ fn decode_and_verify_through_the_js_surface() {
 }
 
 #[test]
-fn generated_keys_sign_events_that_verify() {
+async fn generated_keys_sign_events_that_verify() {
     let signer = Ed25519Signer::generate().unwrap();
     let other = Ed25519Signer::generate().unwrap();
     assert_ne!(signer.did(), other.did());
@@ -78,7 +87,14 @@ fn generated_keys_sign_events_that_verify() {
     let event = Event::from(SignedEvent::sign(payload, &signer).unwrap());
     let car = event.encode_car().unwrap();
     let back = decode_event(js_sys::Uint8Array::from(&car[..]).into()).unwrap();
-    assert_eq!(back.verify_signature().unwrap(), signer.did());
+    assert_eq!(
+        settle(back.verify_signature())
+            .await
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some(signer.did())
+    );
 
     let js = JsKeyDidSigner::generate().unwrap();
     assert!(js.did().starts_with("did:key:z6Mk"));
@@ -92,7 +108,7 @@ fn get(v: &JsValue, path: &[&str]) -> JsValue {
 }
 
 #[test]
-fn verify_stream_and_event_through_the_js_surface() {
+async fn verify_stream_and_event_through_the_js_surface() {
     use ceramic_wasm::wasm::{verify_event, verify_stream};
     let v = common::rust_ceramic();
     let car = |n: &str| JsValue::from_str(v["fixtures"][n].as_str().unwrap());
@@ -104,16 +120,16 @@ fn verify_stream_and_event_through_the_js_surface() {
         seen.set(seen.get() + 1)
     });
     js_sys::Reflect::set(&opts, &"onProgress".into(), cb.as_ref()).unwrap();
-    let out: JsValue = verify_stream(
+    let out = settle(verify_stream(
         vec![
             car("TIME_EVENT_CAR_SINGLE_EVENT_BATCH"),
             car("SIGNED_DATA_EVENT_CAR"),
             car("SIGNED_INIT_EVENT_CAR"),
         ],
         Some(opts.clone().unchecked_into()),
-    )
-    .unwrap()
-    .into();
+    ))
+    .await
+    .unwrap();
     assert_eq!(
         get(&out, &["state", "content", "steph"]).as_f64(),
         Some(334.0)
@@ -130,13 +146,13 @@ fn verify_stream_and_event_through_the_js_surface() {
     );
     assert_eq!(calls.get(), 3);
 
-    let checks: JsValue = verify_event(
+    let checks = settle(verify_event(
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
         Some(car("CACAO_SIGNED_DATA_EVENT_CAR")),
         Some(opts.unchecked_into()),
-    )
-    .unwrap()
-    .into();
+    ))
+    .await
+    .unwrap();
     let checks: js_sys::Array = checks.unchecked_into();
     assert!(checks
         .iter()
@@ -145,22 +161,22 @@ fn verify_stream_and_event_through_the_js_surface() {
     // Expired at "now": a CeramicError with the code.
     let late = js_sys::Object::new();
     js_sys::Reflect::set(&late, &"now".into(), &1_800_000_000.0.into()).unwrap();
-    let err = verify_event(
+    let err = settle(verify_event(
         car("CACAO_SIGNED_DATA_EVENT_CAR"),
         None,
         Some(late.unchecked_into()),
-    )
-    .err()
-    .unwrap();
+    ))
+    .await
+    .unwrap_err();
     assert_eq!(error_code(&err), "CAPABILITY_EXPIRED");
     // A data event needs its init event.
-    let err = verify_event(car("SIGNED_DATA_EVENT_CAR"), None, None)
-        .err()
-        .unwrap();
+    let err = settle(verify_event(car("SIGNED_DATA_EVENT_CAR"), None, None))
+        .await
+        .unwrap_err();
     assert_eq!(error_code(&err), "BROKEN_LINK");
     // A data event without its init: a broken link.
-    let err = verify_stream(vec![car("SIGNED_DATA_EVENT_CAR")], None)
-        .err()
-        .unwrap();
+    let err = settle(verify_stream(vec![car("SIGNED_DATA_EVENT_CAR")], None))
+        .await
+        .unwrap_err();
     assert_eq!(error_code(&err), "BROKEN_LINK");
 }

@@ -67,7 +67,7 @@ export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_0
   }
   const verifier = new sdk.DID({ resolver: sdk.getResolver() });
   const [oursVerify, theirsVerify] = await timedPair(async () => {
-    for (const { car } of made) cw.verifyEvent(car);
+    for (const { car } of made) await cw.verifyEvent(car);
   }, async () => {
     for (const { ev } of made) await sdk.signedEventToContainer(verifier, sdk.DocumentInitEventPayload, ev);
   });
@@ -87,7 +87,7 @@ export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_0
   const message = new Uint8Array(150).fill(1);
   const signature = signer.sign(message);
   const key = signer.publicKey;
-  const [whole, bare] = await timedPair(() => { cw.verifyStream(cars); }, () => {
+  const [whole, bare] = await timedPair(async () => { await cw.verifyStream(cars); }, () => {
     for (let i = 0; i < stream; i++) if (!cw.verifyEd25519(key, message, signature)) throw new Error("bad");
   });
   rows.push({

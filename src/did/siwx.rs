@@ -58,8 +58,7 @@ pub fn recover_address(digest: &[u8; 32], sig: &[u8]) -> Result<String> {
             )))
         }
     };
-    let uncompressed =
-        super::ecdsa::recover_secp256k1(digest, rs, v).map_err(|e| bad(format!("eip191: {e}")))?;
+    let uncompressed = super::ecdsa::recover_secp256k1(digest, rs, v)?;
     let hash = keccak(uncompressed.get(1..).unwrap_or_default());
     let mut addr = String::from("0x");
     for b in hash.get(12..).unwrap_or_default() {

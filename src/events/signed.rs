@@ -78,6 +78,7 @@ impl<P: Serialize> SigningRequest<P> {
         if check {
             match envelope.verify() {
                 Ok(_) | Err(Error::UnsupportedDid(_)) => {}
+                Err(e @ Error::PartNotLoaded(_)) => return Err(e),
                 Err(e) => return Err(Error::Signer(format!("the signature is unusable: {e}"))),
             }
         }

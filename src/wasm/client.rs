@@ -138,6 +138,15 @@ fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) ->
     future_to_promise(f)
 }
 
+/// A call that may need the lazily loaded part: run again once it is loaded (`lazy::retrying`).
+fn retrying<F, Fut>(f: F) -> js_sys::Promise
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
+{
+    future_to_promise(super::lazy::retrying(f))
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DocumentState {
@@ -284,14 +293,18 @@ impl JsCeramicClient {
         args: JsValue,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
-        promise(async move {
-            let definition: serde_json::Value =
-                from_js_json(&get(&args, "definition"), "definition", Error::InvalidModel)?;
-            let signer = JsSignerAdapter::new(get(&args, "signer"))?;
-            let id = c
-                .create_model(&definition, &signer, now(), &JsRegExpMatcher::default())
-                .await?;
-            Ok(JsStreamId(id).into())
+        retrying(move || {
+            let (c, args) = (c.clone(), args.clone());
+            async move {
+                let definition: serde_json::Value =
+                    from_js_json(&get(&args, "definition"), "definition", Error::InvalidModel)?;
+                let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+                signer.prepare().await?;
+                let id = c
+                    .create_model(&definition, &signer, now(), &JsRegExpMatcher::default())
+                    .await?;
+                Ok(JsStreamId(id).into())
+            }
         })
     }
 
@@ -310,21 +323,25 @@ impl JsCeramicClient {
         args: JsValue,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
-        promise(async move {
-            let model = id_arg::<StreamId>(&get(&args, "model"))?;
-            let content: serde_json::Value =
-                from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
-            let signer = JsSignerAdapter::new(get(&args, "signer"))?;
-            let id = c
-                .create_document(
-                    &model,
-                    &content,
-                    &signer,
-                    now(),
-                    &JsRegExpMatcher::default(),
-                )
-                .await?;
-            Ok(JsStreamId(id).into())
+        retrying(move || {
+            let (c, args) = (c.clone(), args.clone());
+            async move {
+                let model = id_arg::<StreamId>(&get(&args, "model"))?;
+                let content: serde_json::Value =
+                    from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
+                let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+                signer.prepare().await?;
+                let id = c
+                    .create_document(
+                        &model,
+                        &content,
+                        &signer,
+                        now(),
+                        &JsRegExpMatcher::default(),
+                    )
+                    .await?;
+                Ok(JsStreamId(id).into())
+            }
         })
     }
 
@@ -344,18 +361,21 @@ impl JsCeramicClient {
         args: JsValue,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
-        promise(async move {
-            let (model, controller, set_values) = super::offline::singleton_args(&args)?;
-            let id = c
-                .create_singleton(
-                    &model,
-                    &controller,
-                    set_values.as_ref(),
-                    now(),
-                    &JsRegExpMatcher::default(),
-                )
-                .await?;
-            Ok(JsStreamId(id).into())
+        retrying(move || {
+            let (c, args) = (c.clone(), args.clone());
+            async move {
+                let (model, controller, set_values) = super::offline::singleton_args(&args)?;
+                let id = c
+                    .create_singleton(
+                        &model,
+                        &controller,
+                        set_values.as_ref(),
+                        now(),
+                        &JsRegExpMatcher::default(),
+                    )
+                    .await?;
+                Ok(JsStreamId(id).into())
+            }
         })
     }
 
@@ -374,23 +394,27 @@ impl JsCeramicClient {
         args: JsValue,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
-        promise(async move {
-            let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
-            let content: serde_json::Value =
-                from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
-            let signer = JsSignerAdapter::new(get(&args, "signer"))?;
-            let should_index = get(&args, "shouldIndex").as_bool();
-            let commit = c
-                .update_document(
-                    &stream,
-                    &content,
-                    &signer,
-                    should_index,
-                    now(),
-                    &JsRegExpMatcher::default(),
-                )
-                .await?;
-            Ok(JsCommitId(commit).into())
+        retrying(move || {
+            let (c, args) = (c.clone(), args.clone());
+            async move {
+                let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
+                let content: serde_json::Value =
+                    from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
+                let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+                signer.prepare().await?;
+                let should_index = get(&args, "shouldIndex").as_bool();
+                let commit = c
+                    .update_document(
+                        &stream,
+                        &content,
+                        &signer,
+                        should_index,
+                        now(),
+                        &JsRegExpMatcher::default(),
+                    )
+                    .await?;
+                Ok(JsCommitId(commit).into())
+            }
         })
     }
 
@@ -410,48 +434,51 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.inner.clone();
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        promise(async move {
-            let stream = id_arg::<StreamId>(&stream_id)?;
-            let verify = get(&options, "verify").as_bool().unwrap_or(true);
-            let progress = get(&options, "onProgress")
-                .dyn_into::<js_sys::Function>()
-                .ok();
-            let matcher = JsRegExpMatcher::default();
-            let d = c
-                .load_document(&stream, verify, now(), &matcher, &mut |p| {
-                    if let Some(f) = &progress {
-                        let _ = f.call2(
-                            &JsValue::NULL,
-                            &(p.done as f64).into(),
-                            &(p.total as f64).into(),
-                        );
-                    }
-                })
-                .await?;
-            let s = &d.state;
-            to_js_json(&DocumentState {
-                stream_id: s.stream_id.to_string(),
-                commit_id: s.commit_id().to_string(),
-                controller: s.controller.clone(),
-                model: s.model.to_string(),
-                content: s.content.clone(),
-                should_index: s.should_index,
-                log: s
-                    .log
-                    .iter()
-                    .map(|e| LogEntry {
-                        cid: e.cid.to_string(),
-                        kind: e.kind,
-                        anchored_at: e.anchored_at,
+        retrying(move || {
+            let (c, stream_id, options) = (c.clone(), stream_id.clone(), options.clone());
+            async move {
+                let stream = id_arg::<StreamId>(&stream_id)?;
+                let verify = get(&options, "verify").as_bool().unwrap_or(true);
+                let progress = get(&options, "onProgress")
+                    .dyn_into::<js_sys::Function>()
+                    .ok();
+                let matcher = JsRegExpMatcher::default();
+                let d = c
+                    .load_document(&stream, verify, now(), &matcher, &mut |p| {
+                        if let Some(f) = &progress {
+                            let _ = f.call2(
+                                &JsValue::NULL,
+                                &(p.done as f64).into(),
+                                &(p.total as f64).into(),
+                            );
+                        }
                     })
-                    .collect(),
-                verified: d.verified,
-                anchor: d.anchor,
-                matches_node: d.matches_node,
-                checks: d.checks,
-                not_checked: d.not_checked,
-                pending: d.pending,
-            })
+                    .await?;
+                let s = &d.state;
+                to_js_json(&DocumentState {
+                    stream_id: s.stream_id.to_string(),
+                    commit_id: s.commit_id().to_string(),
+                    controller: s.controller.clone(),
+                    model: s.model.to_string(),
+                    content: s.content.clone(),
+                    should_index: s.should_index,
+                    log: s
+                        .log
+                        .iter()
+                        .map(|e| LogEntry {
+                            cid: e.cid.to_string(),
+                            kind: e.kind,
+                            anchored_at: e.anchored_at,
+                        })
+                        .collect(),
+                    verified: d.verified,
+                    anchor: d.anchor,
+                    matches_node: d.matches_node,
+                    checks: d.checks,
+                    not_checked: d.not_checked,
+                    pending: d.pending,
+                })
+            }
         })
     }
 

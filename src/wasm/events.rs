@@ -100,20 +100,23 @@ impl JsEvent {
         self.0.stream_id().map(super::JsStreamId)
     }
 
-    /// Check the JWS signature; returns the signer's DID. Throws `BAD_SIGNATURE` if it does not
-    /// verify, `INVALID_EVENT` for unsigned events.
+    /// Check the JWS signature; resolves to the signer's DID. Rejects with `BAD_SIGNATURE` if it
+    /// does not verify, `INVALID_EVENT` for unsigned events.
     ///
     /// ```ts
-    /// const did = ev.verifySignature();
+    /// const did = await ev.verifySignature();
     /// ```
-    #[wasm_bindgen(js_name = verifySignature)]
-    pub fn verify_signature(&self) -> JsResult<String> {
-        let v = match &self.0 {
-            Event::SignedInit(e) => e.verify_signature()?,
-            Event::Data(e) => e.verify_signature()?,
-            _ => return Err(Error::InvalidEvent("the event is not signed".into()).into()),
-        };
-        Ok(v.did)
+    #[wasm_bindgen(js_name = verifySignature, unchecked_return_type = "Promise<string>")]
+    pub fn verify_signature(&self) -> js_sys::Promise {
+        let event = self.0.clone();
+        super::lazy::sync_promise(move || {
+            let v = match &event {
+                Event::SignedInit(e) => e.verify_signature()?,
+                Event::Data(e) => e.verify_signature()?,
+                _ => return Err(Error::InvalidEvent("the event is not signed".into()).into()),
+            };
+            Ok(v.did.into())
+        })
     }
 
     /// The event's CAR bytes (byte-identical to what was decoded).

@@ -5,6 +5,7 @@ mod client;
 mod error;
 mod events;
 mod ids;
+mod lazy;
 mod offline;
 mod regex;
 mod session;

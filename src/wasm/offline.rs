@@ -98,6 +98,7 @@ pub fn create_init_event(
         let model = id_arg::<StreamId>(&get(&args, "model"))?;
         let content = json_arg(get(&args, "content"), "content")?;
         let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+        signer.prepare().await?;
         let payload = build::document_init(signer.controller(), &model, &content)?;
         init_result(&Event::from(sign(payload, &signer).await?))
     })
@@ -150,6 +151,7 @@ pub fn create_data_event(
         let from = json_arg(get(&current, "content"), "current.content")?;
         let to = json_arg(get(&args, "content"), "content")?;
         let signer = JsSignerAdapter::new(get(&args, "signer"))?;
+        signer.prepare().await?;
         let payload = build::update_payload(&tip, &from, &to, get(&args, "shouldIndex").as_bool());
         let event = Event::from(sign(payload, &signer).await?);
         let commit = CommitId::new(*tip.stream_id(), event.cid());

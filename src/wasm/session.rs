@@ -1,5 +1,9 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::now;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use super::JsResult;
 use crate::did::{CacaoSession, SessionParams, SessionRequest};
@@ -30,10 +34,10 @@ export interface CacaoSessionRequestOptions {
 /// ```ts
 /// const req = CacaoSession.request({ address, chainId: 1, domain: location.host, resources: ["ceramic://*"] });
 /// const sig = await ethereum.request({ method: "personal_sign", params: [req.message, address] });
-/// const session = req.complete(sig);
+/// const session = await req.complete(sig);
 /// ```
 #[wasm_bindgen(js_name = CacaoSessionRequest)]
-pub struct JsCacaoSessionRequest(Option<SessionRequest>);
+pub struct JsCacaoSessionRequest(Rc<RefCell<Option<SessionRequest>>>);
 
 #[wasm_bindgen(js_class = CacaoSessionRequest)]
 impl JsCacaoSessionRequest {
@@ -45,6 +49,7 @@ impl JsCacaoSessionRequest {
     #[wasm_bindgen(getter)]
     pub fn message(&self) -> String {
         self.0
+            .borrow()
             .as_ref()
             .map(|r| r.message().to_string())
             .unwrap_or_default()
@@ -58,26 +63,32 @@ impl JsCacaoSessionRequest {
     #[wasm_bindgen(getter, js_name = sessionDid)]
     pub fn session_did(&self) -> String {
         self.0
+            .borrow()
             .as_ref()
             .map(|r| r.session_did().to_string())
             .unwrap_or_default()
     }
 
-    /// Finish with the wallet's signature (hex); throws `BAD_CAPABILITY_SIGNATURE` if it was not
-    /// made by the address. A request completes once.
+    /// Finish with the wallet's signature (hex); rejects with `BAD_CAPABILITY_SIGNATURE` if it was
+    /// not made by the address. A request completes once. (Async: checking an Ethereum signature
+    /// loads the package's secp256k1 part on first use.)
     ///
     /// ```ts
-    /// const session = req.complete(signatureHex);
+    /// const session = await req.complete(signatureHex);
     /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<CacaoSession>")]
     pub fn complete(
-        &mut self,
+        &self,
         #[wasm_bindgen(js_name = signatureHex)] signature_hex: &str,
-    ) -> JsResult<JsCacaoSession> {
-        let req = self
-            .0
-            .take()
-            .ok_or_else(|| Error::InvalidCapability("this request was already completed".into()))?;
-        Ok(JsCacaoSession(req.complete(signature_hex)?))
+    ) -> js_sys::Promise {
+        let (cell, sig) = (self.0.clone(), signature_hex.to_string());
+        future_to_promise(async move {
+            super::lazy::load().await?;
+            let req = cell.borrow_mut().take().ok_or_else(|| {
+                Error::InvalidCapability("this request was already completed".into())
+            })?;
+            Ok(JsCacaoSession(req.complete(&sig)?).into())
+        })
     }
 }
 
@@ -126,20 +137,24 @@ impl JsCacaoSession {
             expires_in_secs: get("expiresInSecs").as_f64().map_or(86_400, |v| v as i64),
             statement: get("statement").as_string(),
         };
-        Ok(JsCacaoSessionRequest(Some(SessionRequest::new(
-            params,
-            now(),
-        )?)))
+        Ok(JsCacaoSessionRequest(Rc::new(RefCell::new(Some(
+            SessionRequest::new(params, now())?,
+        )))))
     }
 
     /// Restore a session stored with `serialize()`.
     ///
     /// ```ts
-    /// CacaoSession.fromSerialized(saved);
+    /// const session = await CacaoSession.fromSerialized(saved);
     /// ```
-    #[wasm_bindgen(js_name = fromSerialized)]
-    pub fn from_serialized(s: &str) -> JsResult<JsCacaoSession> {
-        Ok(JsCacaoSession(CacaoSession::from_serialized(s)?))
+    #[wasm_bindgen(js_name = fromSerialized, unchecked_return_type = "Promise<CacaoSession>")]
+    pub fn from_serialized(s: &str) -> js_sys::Promise {
+        let s = s.to_string();
+        future_to_promise(async move {
+            // The capability's signature is checked again: that needs the secp256k1 part.
+            super::lazy::load().await?;
+            Ok(JsCacaoSession(CacaoSession::from_serialized(&s)?).into())
+        })
     }
 
     /// A string to store the session (it holds the session's private key).

@@ -67,12 +67,6 @@ extern "C" {
     /// `VerifyOptions` from JS.
     #[wasm_bindgen(typescript_type = "VerifyOptions")]
     pub type JsVerifyOptions;
-    /// `VerifiedStream` to JS.
-    #[wasm_bindgen(typescript_type = "VerifiedStream")]
-    pub type JsVerifiedStream;
-    /// `Check[]` to JS.
-    #[wasm_bindgen(typescript_type = "Check[]")]
-    pub type JsChecks;
 }
 
 struct Options {
@@ -109,19 +103,24 @@ fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
 /// the failing check's code.
 ///
 /// ```ts
-/// const v = verifyStream([initCar, dataCar], { model: modelCar });
+/// const v = await verifyStream([initCar, dataCar], { model: modelCar });
 /// v.state.content; v.checks.length; v.anchor;
 /// ```
-#[wasm_bindgen(js_name = verifyStream)]
+#[wasm_bindgen(js_name = verifyStream, unchecked_return_type = "Promise<VerifiedStream>")]
 pub fn verify_stream(
     #[wasm_bindgen(unchecked_param_type = "(Uint8Array | string)[]")] cars: Vec<JsValue>,
     opts: Option<JsVerifyOptions>,
-) -> JsResult<JsVerifiedStream> {
+) -> js_sys::Promise {
+    let opts = opts.map_or(JsValue::UNDEFINED, Into::into);
+    super::lazy::sync_promise(move || verify_stream_now(&cars, &opts))
+}
+
+fn verify_stream_now(cars: &[JsValue], opts: &JsValue) -> JsResult<JsValue> {
     let matcher = JsRegExpMatcher::default();
-    let o = options(&opts.map_or(JsValue::UNDEFINED, Into::into), &matcher)?;
+    let o = options(opts, &matcher)?;
     let events = cars
-        .into_iter()
-        .map(|c| Ok(Event::decode_car(&car_bytes(c)?)?))
+        .iter()
+        .map(|c| Ok(Event::decode_car(&car_bytes(c.clone())?)?))
         .collect::<JsResult<Vec<_>>>()?;
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
@@ -146,7 +145,7 @@ pub fn verify_stream(
         let state = get(&out, "state");
         js_sys::Reflect::set(&state, &"unique".into(), &js_sys::Uint8Array::from(&u[..]))?;
     }
-    Ok(out.unchecked_into())
+    Ok(out)
 }
 
 /// Verify one event against its stream's init event (signature, capability, rules, Merkle
@@ -154,23 +153,34 @@ pub fn verify_stream(
 /// CAR): it is decoded once.
 ///
 /// ```ts
-/// const checks = verifyEvent(dataCar, initCar);
-/// verifyEvent(initCar); // an init event on its own
+/// const checks = await verifyEvent(dataCar, initCar);
+/// await verifyEvent(initCar); // an init event on its own
 /// ```
-#[wasm_bindgen(js_name = verifyEvent)]
+#[wasm_bindgen(js_name = verifyEvent, unchecked_return_type = "Promise<Check[]>")]
 pub fn verify_event(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] car: JsValue,
     #[wasm_bindgen(js_name = initCar, unchecked_param_type = "Uint8Array | string | null")]
     init_car: Option<JsValue>,
     opts: Option<JsVerifyOptions>,
-) -> JsResult<JsChecks> {
+) -> js_sys::Promise {
+    let opts = opts.map_or(JsValue::UNDEFINED, Into::into);
+    super::lazy::sync_promise(move || verify_event_now(&car, init_car.as_ref(), &opts))
+}
+
+fn verify_event_now(
+    car: &JsValue,
+    init_car: Option<&JsValue>,
+    opts: &JsValue,
+) -> JsResult<JsValue> {
     let matcher = JsRegExpMatcher::default();
-    let o = options(&opts.map_or(JsValue::UNDEFINED, Into::into), &matcher)?;
-    let bytes = car_bytes(car)?;
+    let o = options(opts, &matcher)?;
+    let bytes = car_bytes(car.clone())?;
     let event = Event::decode_car(&bytes)?;
     // An init event is its own init: given again, or not at all, it is decoded once.
     let init = match init_car {
-        Some(v) if !v.is_undefined() && !v.is_null() => Some(car_bytes(v)?).filter(|b| *b != bytes),
+        Some(v) if !v.is_undefined() && !v.is_null() => {
+            Some(car_bytes(v.clone())?).filter(|b| *b != bytes)
+        }
         _ => None,
     };
     let init = init.map(|b| Event::decode_car(&b)).transpose()?;
@@ -182,7 +192,7 @@ pub fn verify_event(
         &ctx,
         None::<&NoRpc>,
     ))?;
-    Ok(to_js_json(&checks)?.unchecked_into())
+    to_js_json(&checks)
 }
 
 /// Check one Ed25519 signature: `true` when `signature` (64 bytes) is `publicKey`'s (32 bytes)

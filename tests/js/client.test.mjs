@@ -92,11 +92,11 @@ test("models and documents: create, update, load verified", async () => {
   // Events round-trip through the node byte for byte.
   const ev = await client.getEvent(next.commit);
   assert.equal(ev.kind, "data");
-  assert.equal(ev.verifySignature(), signer.did);
+  assert.equal(await ev.verifySignature(), signer.did);
   assert.deepEqual(encodeEvent(ev), ev.toCar());
   await client.postEvent(ev); // idempotent
   const init = await client.getEvent(doc.cid);
-  assert.ok(verifyEvent(ev.toCar(), init.toCar(), { model: (await client.getEvent(modelId.cid)).toCar() }).length > 0);
+  assert.ok((await verifyEvent(ev.toCar(), init.toCar(), { model: (await client.getEvent(modelId.cid)).toCar() })).length > 0);
   assert.equal(decodeEvent(ev.toMultibase()).cid, ev.cid);
 
   // The content is checked before anything is sent.
@@ -148,7 +148,7 @@ test("events built and signed offline, posted later", async () => {
   assert.equal(decodeEvent(e2.car).prev, e1.commitId.commit.toString());
   // The model's rules check the offline events like any other.
   const modelCar = (await client.getEvent(model.cid)).toCar();
-  assert.ok(verifyEvent(e1.car, init.car, { model: modelCar }).some((c) => c.kind === "signature"));
+  assert.ok((await verifyEvent(e1.car, init.car, { model: modelCar })).some((c) => c.kind === "signature"));
   // Online again: post them in order; the node and the verified load agree.
   for (const { car } of [init, e1, e2]) await client.postEvent(car);
   const state = await client.loadDocument(init.streamId);
@@ -240,10 +240,10 @@ test("a Sign-In-With-Ethereum session", async () => {
   };
   const req = CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
   assert.match(req.message, /^app\.test wants you to sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n/);
-  const session = req.complete(personalSign(req.message));
+  const session = await req.complete(personalSign(req.message));
   assert.equal(session.controller, `did:pkh:eip155:1:${address}`);
   assert.equal(session.isExpired, false);
-  const restored = CacaoSession.fromSerialized(session.serialize());
+  const restored = await CacaoSession.fromSerialized(session.serialize());
   assert.equal(restored.did, session.did);
 
   const owner = KeyDidSigner.generate();
@@ -258,7 +258,7 @@ test("a Sign-In-With-Ethereum session", async () => {
   const stranger = secp256k1.utils.randomSecretKey();
   const msg = new TextEncoder().encode(other.message);
   const forged = secp256k1.sign(keccak_256(new Uint8Array([...new TextEncoder().encode(`\x19Ethereum Signed Message:\n${msg.length}`), ...msg])), stranger, { prehash: false, format: "recovered" });
-  assert.throws(() => other.complete("0x" + Buffer.from([...forged.slice(1), 27 + forged[0]]).toString("hex")), (e) => e.code === "BAD_CAPABILITY_SIGNATURE");
+  await rejectsWith(other.complete("0x" + Buffer.from([...forged.slice(1), 27 + forged[0]]).toString("hex")), "BAD_CAPABILITY_SIGNATURE");
 });
 
 test("subscribe follows the feed, filtered by model", async () => {

@@ -34,7 +34,7 @@ test("the JS SDK and ceramic-wasm read, verify and update each other's documents
   const ourModel = await ours.createModel({ definition, signer });
   assert.equal(ourModel.toString(), sdkModel.toString());
   const modelInit = await ours.getEvent(sdkModel.cid.toString());
-  assert.equal(modelInit.verifySignature(), did.id);
+  assert.equal(await modelInit.verifySignature(), did.id);
 
   // The SDK writes; we verify.
   const sdkDoc = await docs.createInstance({ model: sdkModel, content: { text: "from the JS SDK" }, shouldIndex: true });

@@ -3,7 +3,7 @@
 import {
   CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
   decodeEvent, encodeEvent, verifyEvent, verifyStream,
-  type CeramicErrorCode, type DocumentState, type Signer,
+  type CeramicErrorCode, type DocumentState, type Signer, type VerifiedStream, type Check,
 } from "ceramic-wasm";
 
 export async function usage(): Promise<void> {
@@ -18,15 +18,16 @@ export async function usage(): Promise<void> {
   const ok: boolean = state.verified && state.matchesNode && !state.pending;
   const ext = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (b: Uint8Array) => b });
   const req = CacaoSession.request({ address: "0x0", chainId: 1, domain: "d", resources: ["ceramic://*"] });
-  const session: CacaoSession = req.complete("0x");
+  const session: CacaoSession = await req.complete("0x");
   const expired: boolean = session.isExpired;
   for await (const ev of client.subscribe({ model })) {
     const id: string = ev.id;
     void id;
   }
   const car: Uint8Array = encodeEvent(decodeEvent("m"));
-  verifyStream([car], { now: 0 });
-  verifyEvent(car, car);
+  const verified: VerifiedStream = await verifyStream([car], { now: 0 });
+  const checks: Check[] = await verifyEvent(car, car);
+  void [verified, checks];
   try {
     await client.liveness();
   } catch (e) {
