@@ -464,3 +464,67 @@ async fn concurrent_updates_of_one_stream_are_ordered() {
     let expected: Vec<_> = commits.iter().map(|c| c.commit()).collect();
     assert_eq!(order, expected);
 }
+
+#[tokio::test]
+async fn an_update_the_node_took_is_answered_even_if_it_does_not_verify_here() {
+    use ceramic_wasm::did::siwx::{eip191_digest, eip55};
+    use ceramic_wasm::did::{SessionParams, SessionRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(dir.path(), "60");
+    let c = Client::new(&node.url, Reqwest(client()));
+    let m = NativeRegex;
+    // A wallet and a one-hour SIWE session.
+    let key = k256::ecdsa::SigningKey::from_slice(&[5u8; 32]).unwrap();
+    let point = key.verifying_key().to_sec1_point(false);
+    let hash = <sha3::Keccak256 as sha3::Digest>::digest(&point.as_bytes()[1..]);
+    let address = eip55(&format!("0x{}", hex::encode(&hash[12..])));
+    let params = SessionParams {
+        address,
+        chain_id: 1,
+        domain: "app.test".into(),
+        resources: vec!["ceramic://*".into()],
+        expires_in_secs: 3600,
+        statement: None,
+    };
+    let req = SessionRequest::new(params, now()).unwrap();
+    let (sig, rec) = key.sign_prehash_recoverable(&eip191_digest(req.message().as_bytes()));
+    let mut sig = sig.to_bytes().to_vec();
+    sig.push(27 + rec.to_byte());
+    let session = req.complete(&format!("0x{}", hex::encode(sig))).unwrap();
+
+    let model = c
+        .create_model(&post_model(), &signer(70), now(), &m)
+        .await
+        .unwrap();
+    let doc = c
+        .create_document(&model, &json!({"title": "a"}), &session, now(), &m)
+        .await
+        .unwrap();
+    // The node (its own clock) takes the update; this client, two hours ahead, finds the
+    // capability expired. The write happened: its CommitID is answered, not an error a caller
+    // would retry (posting a second update).
+    let commit = c
+        .update_document(
+            &doc,
+            &json!({"title": "b"}),
+            &session,
+            None,
+            now() + 7200,
+            &m,
+        )
+        .await
+        .unwrap();
+    let loaded = c
+        .load_document(&doc, true, now(), &m, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(loaded.state.tip, commit.commit());
+    assert_eq!(loaded.state.content, json!({"title": "b"}));
+    assert!(loaded.verified && loaded.matches_node && !loaded.pending);
+    // Verified at the later time, the same log fails as it should.
+    let err = c
+        .load_document(&doc, true, now() + 7200, &m, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "CAPABILITY_EXPIRED");
+}

@@ -238,19 +238,35 @@ impl<T: Transport> Client<T> {
         let event = Event::from(sign(payload, signer).await?);
         self.post_event(&event).await?;
         let commit = CommitId::new(*stream, event.cid());
-        // The new state, verified here like any loaded event (signature, capability, link).
+        // The new state, verified here like any loaded event (signature, capability, link). The
+        // node has taken the event: should it not verify here, the write still happened (the
+        // CommitID is answered, never an error a caller would retry), nothing is remembered,
+        // and the next load verifies what the node shows.
+        match self.remember_update(base, &event, now, matcher) {
+            Ok(known) => self.known.put_stream(*stream, known),
+            Err(_) => self.known.forget_stream(stream),
+        }
+        Ok(commit)
+    }
+
+    /// `base` with this client's own new `event` applied and verified, marked pending.
+    fn remember_update(
+        &self,
+        mut known: Known,
+        event: &Event,
+        now: i64,
+        matcher: &dyn PatternMatcher,
+    ) -> Result<Known> {
         let mut ctx = VerifyContext::new(now, matcher);
-        ctx.model = base.model.as_ref();
+        ctx.model = known.model.as_ref();
         let checks =
-            crate::verify::run_ready(verify_event(&event, &base.init, &ctx, None::<&NoRpc>))?;
-        let mut known = base;
-        known.doc.state.check_link(&event)?;
-        known.doc.state.apply(&event, None)?;
+            crate::verify::run_ready(verify_event(event, &known.init, &ctx, None::<&NoRpc>))?;
+        known.doc.state.check_link(event)?;
+        known.doc.state.apply(event, None)?;
         known.doc.checks.extend(checks);
         known.doc.matches_node = false;
         known.doc.pending = true;
-        self.known.put_stream(*stream, known);
-        Ok(commit)
+        Ok(known)
     }
 
     /// The state an update builds on: this client's own when the node shows nothing newer, else

@@ -77,6 +77,10 @@ impl<V: Clone> Lru<V> {
         }
         self.map.insert(id, (self.tick, v));
     }
+
+    fn remove(&mut self, id: &StreamId) {
+        self.map.remove(id);
+    }
 }
 
 /// Waiters for one stream's write turn, first come first served.
@@ -117,6 +121,11 @@ impl KnownStreams {
 
     pub(crate) fn put_stream(&self, id: StreamId, known: Known) {
         self.lock().streams.put(id, known);
+    }
+
+    /// Forget a stream: its next load asks the node and verifies from the init event.
+    pub(crate) fn forget_stream(&self, id: &StreamId) {
+        self.lock().streams.remove(id);
     }
 
     /// The stream's entry, if the node has not shown this client's last write to it yet.
