@@ -98,6 +98,15 @@ pub enum Error {
     /// The anchoring transaction does not commit to the proof's root.
     #[error("anchor transaction mismatch: {0}")]
     AnchorTxMismatch(String),
+    /// The anchoring transaction was not sent to a Ceramic anchor contract.
+    #[error("anchor contract mismatch: {0}")]
+    AnchorContractMismatch(String),
+    /// The Ethereum provider, or a transaction it returned, is on another chain than the proof's.
+    #[error("anchor chain mismatch: {0}")]
+    AnchorChainMismatch(String),
+    /// The block the provider returned is not the one the anchoring transaction is in.
+    #[error("anchor block mismatch: {0}")]
+    AnchorBlockMismatch(String),
     /// The blockchain RPC failed or answered something unusable.
     #[error("chain RPC failed: {0}")]
     ChainRpc(String),
@@ -207,6 +216,9 @@ impl Error {
             Error::UnauthorizedSigner(_) => "UNAUTHORIZED_SIGNER",
             Error::BadAnchorProof(_) => "BAD_ANCHOR_PROOF",
             Error::AnchorTxMismatch(_) => "ANCHOR_TX_MISMATCH",
+            Error::AnchorContractMismatch(_) => "ANCHOR_CONTRACT_MISMATCH",
+            Error::AnchorChainMismatch(_) => "ANCHOR_CHAIN_MISMATCH",
+            Error::AnchorBlockMismatch(_) => "ANCHOR_BLOCK_MISMATCH",
             Error::ChainRpc(_) => "CHAIN_RPC",
             Error::BrokenLink(_) => "BROKEN_LINK",
             Error::Fork(_) => "FORK",
@@ -266,6 +278,9 @@ impl Error {
         "UNAUTHORIZED_SIGNER",
         "BAD_ANCHOR_PROOF",
         "ANCHOR_TX_MISMATCH",
+        "ANCHOR_CONTRACT_MISMATCH",
+        "ANCHOR_CHAIN_MISMATCH",
+        "ANCHOR_BLOCK_MISMATCH",
         "CHAIN_RPC",
         "BROKEN_LINK",
         "FORK",
@@ -329,6 +344,9 @@ mod tests {
             Error::UnauthorizedSigner(String::new()),
             Error::BadAnchorProof(String::new()),
             Error::AnchorTxMismatch(String::new()),
+            Error::AnchorContractMismatch(String::new()),
+            Error::AnchorChainMismatch(String::new()),
+            Error::AnchorBlockMismatch(String::new()),
             Error::ChainRpc(String::new()),
             Error::BrokenLink(String::new()),
             Error::Fork(String::new()),

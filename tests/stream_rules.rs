@@ -157,12 +157,13 @@ fn chain_anchor_sets_the_log_time() {
         (
             "eth_getTransactionByHash",
             json!(tx),
-            json!({"blockHash": "0xb1", "input": e["tx_input_hex"]}),
+            json!({"blockHash": "0xb1", "input": e["tx_input_hex"],
+                   "to": "0x231055a0852d67c7107ad0d0dfeab60278fe6adc"}),
         ),
         (
             "eth_getBlockByHash",
             json!("0xb1"),
-            json!({"timestamp": "0x66000000"}),
+            json!({"number": "0x54d139", "timestamp": "0x66000000"}),
         ),
     ]);
     let m = matcher();
@@ -178,6 +179,20 @@ fn chain_anchor_sets_the_log_time() {
     assert_eq!(v.anchor, AnchorLevel::Chain);
     assert_eq!(v.state.log[2].anchored_at, Some(0x66000000));
     assert_eq!(seen, [(1, 3), (2, 3), (3, 3)]);
+    assert!(!v.not_checked.iter().any(|n| n.contains("anchor")));
+    // Without a provider for the chain: unchecked, and the report says why.
+    let init = Event::decode_car(&common::fixture("SIGNED_INIT_EVENT_CAR")).unwrap();
+    let data = Event::decode_car(&common::fixture("SIGNED_DATA_EVENT_CAR")).unwrap();
+    let time = Event::decode_car(&common::fixture("TIME_EVENT_CAR_SINGLE_EVENT_BATCH")).unwrap();
+    let v = run(&[init, data, time], None).unwrap();
+    assert_eq!(v.anchor, AnchorLevel::Unchecked);
+    assert!(
+        v.not_checked.iter().any(|n| n.contains(
+            "anchor transactions on eip155:11155111: no Ethereum provider for eip155:11155111"
+        )),
+        "{:?}",
+        v.not_checked
+    );
 }
 
 #[test]

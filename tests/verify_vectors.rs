@@ -127,15 +127,18 @@ fn sepolia(input: &str) -> RecordedRpc {
     let block = "0x6b1f2b4e7f6b3c0f0e1d2c3b4a5968778695a4b3c2d1e0f0011223344556677";
     RecordedRpc(vec![
         ("eth_chainId", json!(null), json!("0xaa36a7")),
+        // `to` and the block number are not in the vector: the official contract, and a block
+        // after Sepolia's V1 threshold, as rust-ceramic's mock (eth-anchors.md, case 2).
         (
             "eth_getTransactionByHash",
             json!(tx),
-            json!({"hash": tx, "blockHash": block, "input": input}),
+            json!({"hash": tx, "blockHash": block, "input": input,
+                   "to": "0x231055A0852D67C7107Ad0d0DFeab60278fE6AdC"}),
         ),
         (
             "eth_getBlockByHash",
             json!(block),
-            json!({"hash": block, "timestamp": "0x66f1a2b3"}),
+            json!({"hash": block, "number": "0x54d139", "timestamp": "0x66f1a2b3"}),
         ),
     ])
 }
@@ -192,8 +195,145 @@ fn time_event_chain_check_with_recorded_rpc() {
     rpc.0[0].2 = json!("0x1");
     assert_eq!(
         run_ready(check_chain(&te, &rpc)).unwrap_err().code(),
-        "CHAIN_RPC"
+        "ANCHOR_CHAIN_MISMATCH"
     );
+}
+
+/// Counts the requests that reach the recording.
+struct Counting(RecordedRpc, std::cell::Cell<usize>);
+
+impl ceramic_wasm::verify::EthRpc for &Counting {
+    fn serves(&self, chain_id: &str) -> bool {
+        self.0.serves(chain_id)
+    }
+    async fn request(
+        &self,
+        chain_id: &str,
+        method: &str,
+        params: serde_json::Value,
+    ) -> ceramic_wasm::Result<serde_json::Value> {
+        self.1.set(self.1.get() + 1);
+        self.0.request(chain_id, method, params).await
+    }
+}
+
+/// The recorded mainnet anchor of eth-anchors.json (case 1: rust-ceramic's
+/// `test_validate_time_event`), answered by a fake provider from the file, and each field the
+/// chain vouches for altered.
+#[test]
+fn recorded_mainnet_anchor_and_its_mutations() {
+    use base64::Engine;
+    let v: serde_json::Value = serde_json::from_str(common::ETH_ANCHORS_JSON).unwrap();
+    let case = &v["cases"][0];
+    assert_eq!(case["chainId"], "eip155:1");
+    let car = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(
+            case["time_event"]["car_base64url_assembled"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches('='),
+        )
+        .unwrap();
+    let te = match Event::decode_car(&car).unwrap() {
+        Event::Time(t) => *t,
+        other => panic!("{:?}", other.kind()),
+    };
+    assert_eq!(
+        te.cid().to_string(),
+        case["time_event"]["event_cid"].as_str().unwrap()
+    );
+    walk_merkle_path(&te).unwrap();
+    let tx_hash = case["derived"]["tx_hash_hex"].as_str().unwrap();
+    let rpc_tx = &case["jsonrpc"]["eth_getTransactionByHash"]["response"]["result"];
+    let rpc_block = &case["jsonrpc"]["eth_getBlockByHash"]["response"]["result"];
+    let block_hash = rpc_tx["blockHash"].as_str().unwrap();
+    // The recording is abridged: `to` is not in any source. The transaction is after
+    // 2023-02-15 (block 17167183), when every Ceramic anchor went to 0x231055A0…6AdC.
+    let fake = |tx: serde_json::Value, block: serde_json::Value, chain: &str| {
+        let mut tx = tx;
+        if tx["to"].is_null() {
+            tx["to"] = json!("0x231055A0852D67C7107Ad0d0DFeab60278fE6AdC");
+        }
+        RecordedRpc(vec![
+            ("eth_chainId", json!(null), json!(chain)),
+            ("eth_getTransactionByHash", json!(tx_hash), tx),
+            ("eth_getBlockByHash", json!(block_hash), block),
+        ])
+    };
+    let ok = fake(rpc_tx.clone(), rpc_block.clone(), "0x1");
+    let anchor = run_ready(check_chain(&te, &ok)).unwrap();
+    // Cached: a second check of the same anchor asks the chain nothing.
+    let counting = Counting(ok, std::cell::Cell::new(0));
+    let cached = ceramic_wasm::verify::CachedRpc::new(&counting);
+    assert_eq!(run_ready(check_chain(&te, &cached)).unwrap(), anchor);
+    assert_eq!(counting.1.get(), 3);
+    assert_eq!(run_ready(check_chain(&te, &cached)).unwrap(), anchor);
+    assert_eq!(counting.1.get(), 3);
+    assert_eq!(
+        anchor.timestamp,
+        case["expected"]["timestamp"].as_u64().unwrap()
+    );
+    assert_eq!(anchor.block_number, 17_167_183);
+    assert_eq!(anchor.tx_hash, tx_hash);
+
+    let altered = |field: &str, value: serde_json::Value| {
+        let mut tx = rpc_tx.clone();
+        tx[field] = value;
+        tx
+    };
+    // Another root in the transaction.
+    let other_root = rpc_tx["input"]
+        .as_str()
+        .unwrap()
+        .replace("41b6408c", "41b6408d");
+    let err = run_ready(check_chain(
+        &te,
+        &fake(
+            altered("input", json!(other_root)),
+            rpc_block.clone(),
+            "0x1",
+        ),
+    ));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_TX_MISMATCH");
+    // Another contract.
+    let err = run_ready(check_chain(
+        &te,
+        &fake(
+            altered("to", json!("0x000000000000000000000000000000000000dead")),
+            rpc_block.clone(),
+            "0x1",
+        ),
+    ));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_CONTRACT_MISMATCH");
+    // A transaction of another chain, or a provider for another chain.
+    let err = run_ready(check_chain(
+        &te,
+        &fake(altered("chainId", json!("0x64")), rpc_block.clone(), "0x1"),
+    ));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_CHAIN_MISMATCH");
+    let err = run_ready(check_chain(
+        &te,
+        &fake(rpc_tx.clone(), rpc_block.clone(), "0x64"),
+    ));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_CHAIN_MISMATCH");
+    // Another block.
+    let mut block = rpc_block.clone();
+    block["number"] = json!("0x105f350");
+    let err = run_ready(check_chain(&te, &fake(rpc_tx.clone(), block, "0x1")));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_BLOCK_MISMATCH");
+    let mut block = rpc_block.clone();
+    block["hash"] = json!("0x1111111111111111111111111111111111111111111111111111111111111111");
+    let err = run_ready(check_chain(&te, &fake(rpc_tx.clone(), block, "0x1")));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_BLOCK_MISMATCH");
+    // No such transaction on the chain.
+    let err = run_ready(check_chain(
+        &te,
+        &RecordedRpc(vec![
+            ("eth_chainId", json!(null), json!("0x1")),
+            ("eth_getTransactionByHash", json!(tx_hash), json!(null)),
+        ]),
+    ));
+    assert_eq!(err.unwrap_err().code(), "ANCHOR_TX_MISMATCH");
 }
 
 #[test]

@@ -31,15 +31,47 @@ pub struct ChainAnchor {
     pub tx_hash: String,
     /// Block hash, `0x…`.
     pub block_hash: String,
+    /// Block number.
+    pub block_number: u64,
     /// Block timestamp, unix seconds.
     pub timestamp: u64,
 }
 
-/// Ethereum JSON-RPC, for one chain. Implemented over fetch in the browser and by recorded
-/// answers in tests.
+/// The Ceramic anchor contracts: `0x231055A0…6AdC`, the one address js-ceramic accepts on every
+/// chain since 2023-02-15, and `0xD3f84Cf6…39f2`, the one before (eth-anchors.md, "Contract
+/// addresses"). Lower-case; compared case-insensitively.
+pub const ANCHOR_CONTRACTS: &[&str] = &[
+    "0x231055a0852d67c7107ad0d0dfeab60278fe6adc",
+    "0xd3f84cf6be3dd0eb16dc89c972f7a27b441a39f2",
+];
+
+/// The first block of each chain at which anchors must be `f(bytes32)` contract calls; earlier
+/// (V0, "raw") anchors are refused, as ceramic-one refuses them (eth-anchors.md, "Block thresholds").
+const BLOCK_THRESHOLDS: &[(&str, u64)] = &[
+    ("eip155:1", 16_688_195),
+    ("eip155:3", 1_000_000_000),
+    ("eip155:5", 8_498_671),
+    ("eip155:100", 26_509_835),
+    ("eip155:11155111", 5_518_585),
+    ("eip155:1337", 1),
+];
+
+/// Ethereum JSON-RPC for the chains a caller has providers for. Implemented over EIP-1193
+/// providers and fetch in the browser, and by recorded answers in tests.
 pub trait EthRpc {
-    /// Call `method` with `params`; return the JSON-RPC `result`.
-    fn request(&self, method: &str, params: Value) -> impl Future<Output = Result<Value>>;
+    /// Whether a provider for `chain_id` (CAIP-2, e.g. `eip155:1`) was given.
+    fn serves(&self, chain_id: &str) -> bool;
+    /// Call `method` with `params` on `chain_id`; return the JSON-RPC `result`.
+    fn request(
+        &self,
+        chain_id: &str,
+        method: &str,
+        params: Value,
+    ) -> impl Future<Output = Result<Value>>;
+    /// Anchor contract addresses accepted besides [`ANCHOR_CONTRACTS`] (a caller's own chain).
+    fn extra_contracts(&self) -> &[String] {
+        &[]
+    }
 }
 
 /// Walk the time event's `path` from `proof.root` through its witness blocks and check that it
@@ -123,13 +155,17 @@ fn parse_hex_u64(v: &Value, what: &str) -> Result<u64> {
     u64::from_str_radix(s, 16).map_err(|e| Error::ChainRpc(format!("{what} {s:?}: {e}")))
 }
 
-/// Check on chain that the proof's transaction anchors its root (V1 `anchorDagCbor(bytes32)`),
-/// on the chain `rpc` talks to. Returns the block's timestamp.
+/// Check on chain that the proof's transaction anchors its root (V1 `anchorDagCbor(bytes32)`)
+/// through `rpc`'s provider for the proof's chain: the provider is on that chain; the transaction
+/// exists there, is mined, calls a Ceramic anchor contract ([`ANCHOR_CONTRACTS`] or the caller's)
+/// with the root's digest; its block is the one the provider returns, at or after the chain's V1
+/// threshold. Returns the block's timestamp.
 pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAnchor> {
     let proof = event.proof();
-    let reference = proof.chain_id.strip_prefix("eip155:").ok_or_else(|| {
-        Error::BadAnchorProof(format!("chain {} is not an eip155 chain", proof.chain_id))
-    })?;
+    let chain_id = proof.chain_id.as_str();
+    let reference = chain_id
+        .strip_prefix("eip155:")
+        .ok_or_else(|| Error::BadAnchorProof(format!("chain {chain_id} is not an eip155 chain")))?;
     match proof.tx_type.as_deref() {
         Some("f(bytes32)") => {}
         other => {
@@ -145,25 +181,29 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
         )));
     }
     let tx_hash = hex0x(proof.tx_hash.hash().digest());
+    let on_chain = |v: &Value, what: &str| -> Result<()> {
+        match v.as_str() {
+            None => Ok(()),
+            Some(_) if parse_hex_u64(v, what)?.to_string() == reference => Ok(()),
+            Some(_) => Err(Error::AnchorChainMismatch(format!(
+                "{what} is {}, the proof is on {chain_id}",
+                parse_hex_u64(v, what)?
+            ))),
+        }
+    };
 
-    let chain = rpc.request("eth_chainId", json!([])).await?;
-    let chain = parse_hex_u64(&chain, "eth_chainId")?;
-    if chain.to_string() != reference {
-        return Err(Error::ChainRpc(format!(
-            "the RPC serves chain {chain}, the proof is on {}",
-            proof.chain_id
-        )));
-    }
-
+    let served = rpc.request(chain_id, "eth_chainId", json!([])).await?;
+    on_chain(&served, "the provider's chain")?;
     let tx = rpc
-        .request("eth_getTransactionByHash", json!([tx_hash]))
+        .request(chain_id, "eth_getTransactionByHash", json!([tx_hash]))
         .await?;
     if tx.is_null() {
         return Err(Error::AnchorTxMismatch(format!(
-            "transaction {tx_hash} is not on {}",
-            proof.chain_id
+            "transaction {tx_hash} is not on {chain_id}"
         )));
     }
+    // EIP-155 transactions name their chain: a provider answering with another chain's is caught.
+    on_chain(&tx["chainId"], "the transaction's chain")?;
     let input = tx["input"]
         .as_str()
         .ok_or_else(|| Error::ChainRpc("transaction has no input".into()))?;
@@ -181,40 +221,123 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
             proof.root
         )));
     }
+    // As js-ceramic (ceramic-one does not check it): sent to a Ceramic anchor contract.
+    let to = tx["to"].as_str().unwrap_or_default().to_ascii_lowercase();
+    let known = ANCHOR_CONTRACTS.iter().map(|c| c.to_string());
+    if !known
+        .chain(rpc.extra_contracts().iter().map(|c| c.to_ascii_lowercase()))
+        .any(|c| c == to)
+    {
+        return Err(Error::AnchorContractMismatch(format!(
+            "transaction {tx_hash} was sent to {}, not to a Ceramic anchor contract",
+            if to.is_empty() { "no address" } else { &to }
+        )));
+    }
     let block_hash = tx["blockHash"]
         .as_str()
         .ok_or_else(|| Error::AnchorTxMismatch(format!("transaction {tx_hash} is not mined yet")))?
         .to_string();
     let block = rpc
-        .request("eth_getBlockByHash", json!([block_hash, false]))
+        .request(chain_id, "eth_getBlockByHash", json!([block_hash, false]))
         .await?;
     if block.is_null() {
         return Err(Error::ChainRpc(format!("block {block_hash} not found")));
+    }
+    let number = parse_hex_u64(&block["number"], "block number")?;
+    let same_hash = block["hash"]
+        .as_str()
+        .is_none_or(|h| h.eq_ignore_ascii_case(&block_hash));
+    let same_number = tx["blockNumber"].is_null()
+        || parse_hex_u64(&tx["blockNumber"], "transaction block number")? == number;
+    if !same_hash || !same_number {
+        return Err(Error::AnchorBlockMismatch(format!(
+            "the provider's block {} (number {number}) is not the transaction's {block_hash} ({})",
+            block["hash"], tx["blockNumber"]
+        )));
+    }
+    if let Some((_, threshold)) = BLOCK_THRESHOLDS.iter().find(|(c, _)| *c == chain_id) {
+        if number < *threshold {
+            return Err(Error::BadAnchorProof(format!(
+                "block {number} is before {chain_id}'s V1 anchors (block {threshold}): V0 anchor proofs are not supported"
+            )));
+        }
     }
     let timestamp = parse_hex_u64(&block["timestamp"], "block timestamp")?;
     Ok(ChainAnchor {
         tx_hash,
         block_hash,
+        block_number: number,
         timestamp,
     })
 }
 
-/// The anchor status of a time event whose Merkle path is already checked, asking `rpc` (if
-/// any) for eip155 chains.
+/// The anchor status of a time event whose Merkle path is already checked: checked on chain when
+/// `rpc` has a provider for the proof's eip155 chain, else `Unchecked`.
 pub async fn anchor_status<R: EthRpc>(event: &TimeEvent, rpc: Option<&R>) -> Result<AnchorStatus> {
     let chain_id = event.proof().chain_id.clone();
     if event.is_local() {
         return Ok(AnchorStatus::Local { chain_id });
     }
     match rpc {
-        Some(rpc) => {
+        Some(rpc) if rpc.serves(&chain_id) => {
             let a = check_chain(event, rpc).await?;
             Ok(AnchorStatus::Chain {
                 chain_id,
                 timestamp: a.timestamp,
             })
         }
-        None => Ok(AnchorStatus::Unchecked { chain_id }),
+        _ => Ok(AnchorStatus::Unchecked { chain_id }),
+    }
+}
+
+/// An [`EthRpc`] that remembers answers that cannot change (the chain id, mined transactions,
+/// blocks by hash), so that the thousands of streams one anchor transaction covers cost one
+/// lookup. At most 4,096 answers; then it starts over.
+pub struct CachedRpc<R> {
+    inner: R,
+    answers: std::cell::RefCell<std::collections::HashMap<String, Value>>,
+}
+
+impl<R> CachedRpc<R> {
+    /// Cache `inner`'s answers.
+    pub fn new(inner: R) -> Self {
+        CachedRpc {
+            inner,
+            answers: Default::default(),
+        }
+    }
+}
+
+impl<R: EthRpc> EthRpc for CachedRpc<R> {
+    fn serves(&self, chain_id: &str) -> bool {
+        self.inner.serves(chain_id)
+    }
+
+    async fn request(&self, chain_id: &str, method: &str, params: Value) -> Result<Value> {
+        let key = format!("{chain_id} {method} {params}");
+        if let Some(v) = self.answers.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let v = self.inner.request(chain_id, method, params).await?;
+        let lasting = match method {
+            "eth_chainId" => true,
+            // Only mined transactions: a pending one gets its block later.
+            "eth_getTransactionByHash" => v["blockHash"].is_string(),
+            "eth_getBlockByHash" => !v.is_null(),
+            _ => false,
+        };
+        if lasting {
+            let mut answers = self.answers.borrow_mut();
+            if answers.len() >= 4096 {
+                answers.clear();
+            }
+            answers.insert(key, v.clone());
+        }
+        Ok(v)
+    }
+
+    fn extra_contracts(&self) -> &[String] {
+        self.inner.extra_contracts()
     }
 }
 

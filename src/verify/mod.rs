@@ -9,8 +9,8 @@ mod signature;
 mod stream;
 
 pub use anchor::{
-    anchor_status, check_chain, root_from_input, walk_merkle_path, AnchorStatus, ChainAnchor,
-    EthRpc, LOCAL_CHAIN_NAMESPACES,
+    anchor_status, check_chain, root_from_input, walk_merkle_path, AnchorStatus, CachedRpc,
+    ChainAnchor, EthRpc, ANCHOR_CONTRACTS, LOCAL_CHAIN_NAMESPACES,
 };
 pub use signature::verify_signer;
 pub use stream::{
@@ -84,8 +84,13 @@ impl Check {
 pub struct NoRpc;
 
 impl EthRpc for NoRpc {
+    fn serves(&self, _chain_id: &str) -> bool {
+        false
+    }
+
     async fn request(
         &self,
+        _chain_id: &str,
         method: &str,
         _params: serde_json::Value,
     ) -> crate::Result<serde_json::Value> {

@@ -516,6 +516,21 @@ pub async fn verify_stream<R: EthRpc>(
             AnchorLevel::Chain => 3,
         })
         .unwrap_or(AnchorLevel::None);
+    let mut unchecked: Vec<&str> = state
+        .log
+        .iter()
+        .filter_map(|e| match &e.anchor {
+            Some(AnchorStatus::Unchecked { chain_id }) => Some(chain_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    unchecked.sort_unstable();
+    unchecked.dedup();
+    for chain in unchecked {
+        not_checked.push(format!(
+            "anchor transactions on {chain}: no Ethereum provider for {chain} was given (the `ethereum` option); Merkle proofs checked, times unconfirmed"
+        ));
+    }
     if ctx.time.at_time.is_none() {
         not_checked.push("capability time windows: no time was given".into());
     }

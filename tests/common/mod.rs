@@ -58,12 +58,18 @@ pub fn seed(did: &str) -> Vec<u8> {
     hex::decode(v["signer_seeds_hex"][did].as_str().expect("seed")).expect("hex")
 }
 
-/// An Ethereum JSON-RPC that answers from a recording: (method, first param) -> result.
+/// An Ethereum JSON-RPC for one chain that answers from a recording: (method, first param) ->
+/// result.
 pub struct RecordedRpc(pub Vec<(&'static str, serde_json::Value, serde_json::Value)>);
 
 impl ceramic_wasm::verify::EthRpc for RecordedRpc {
+    fn serves(&self, _chain_id: &str) -> bool {
+        true
+    }
+
     async fn request(
         &self,
+        _chain_id: &str,
         method: &str,
         params: serde_json::Value,
     ) -> ceramic_wasm::Result<serde_json::Value> {
@@ -77,6 +83,8 @@ impl ceramic_wasm::verify::EthRpc for RecordedRpc {
             })
     }
 }
+
+pub const ETH_ANCHORS_JSON: &str = include_str!("../../../shared/vectors/eth-anchors.json");
 
 /// Every CAR fixture of rust-ceramic-events.json.
 pub const CAR_FIXTURES: &[&str] = &[
