@@ -203,8 +203,8 @@ fn time_event_chain_check_with_recorded_rpc() {
 struct Counting(RecordedRpc, std::cell::Cell<usize>);
 
 impl ceramic_wasm::verify::EthRpc for &Counting {
-    fn serves(&self, chain_id: &str) -> bool {
-        self.0.serves(chain_id)
+    async fn serves(&self, chain_id: &str) -> ceramic_wasm::Result<bool> {
+        self.0.serves(chain_id).await
     }
     async fn request(
         &self,

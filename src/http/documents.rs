@@ -11,8 +11,8 @@ use crate::events::{json_to_ipld, sign, Event, InitPayload};
 use crate::ids::{CommitId, StreamId, StreamType};
 use crate::stream::{build, AccountRelation, Model, ModelDefinition, PatternMatcher, StreamState};
 use crate::verify::{
-    collect_from_tip, verify_event, verify_model, verify_stream, AnchorLevel, Check, NoRpc,
-    Progress, VerifyContext,
+    collect_from_tip, verify_event, verify_model, verify_stream, AnchorLevel, CachedRpc, Check,
+    EthRpc, Progress, VerifyContext,
 };
 
 /// Values of a set document's set fields (in the model's field order).
@@ -39,7 +39,7 @@ pub struct LoadedDocument {
     pub pending: bool,
 }
 
-impl<T: Transport> Client<T> {
+impl<T: Transport, R: EthRpc> Client<T, R> {
     /// A Model stream's definition, from its (verified) init event. Models are immutable: each
     /// client fetches and verifies one once and remembers it.
     pub async fn load_model(
@@ -87,7 +87,8 @@ impl<T: Transport> Client<T> {
         let Ok(v) = crate::verify::run_ready(verify_stream(
             std::slice::from_ref(event),
             &ctx,
-            None::<&NoRpc>,
+            // Typed as the client's own RPC (never asked for own events): one copy of the verifier in the wasm.
+            None::<&CachedRpc<R>>,
             &mut |_| {},
         )) else {
             return Ok(stream);
@@ -259,8 +260,12 @@ impl<T: Transport> Client<T> {
     ) -> Result<Known> {
         let mut ctx = VerifyContext::new(now, matcher);
         ctx.model = known.model.as_ref();
-        let checks =
-            crate::verify::run_ready(verify_event(event, &known.init, &ctx, None::<&NoRpc>))?;
+        let checks = crate::verify::run_ready(verify_event(
+            event,
+            &known.init,
+            &ctx,
+            None::<&CachedRpc<R>>,
+        ))?;
         known.doc.state.check_link(event)?;
         known.doc.state.apply(event, None)?;
         known.doc.checks.extend(checks);
@@ -413,7 +418,7 @@ impl<T: Transport> Client<T> {
         let init = init.clone();
         let mut ctx = VerifyContext::new(now, matcher);
         ctx.model = model.as_ref();
-        let v = verify_stream(&events, &ctx, None::<&NoRpc>, progress).await?;
+        let v = verify_stream(&events, &ctx, self.rpc.as_deref(), progress).await?;
         if v.state.stream_id != *stream {
             return Err(Error::NodeMismatch(format!(
                 "the node served the log of {}, not {stream}",

@@ -24,7 +24,7 @@ use crate::codec::multibase;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::ids::StreamId;
-use crate::verify::EventSource;
+use crate::verify::{CachedRpc, EthRpc, EventSource, NoRpc};
 
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,12 +142,15 @@ pub struct FeedPage {
 
 /// A client of one node.
 #[derive(Debug, Clone)]
-pub struct Client<T> {
+pub struct Client<T, R = NoRpc> {
     base_url: String,
     transport: T,
     retry: RetryPolicy,
     known: KnownStreams,
     read_your_writes_ms: u64,
+    /// Ethereum providers for checking anchors on chains (shared by `with_transport` views, with
+    /// what they have looked up).
+    rpc: Option<std::rc::Rc<CachedRpc<R>>>,
 }
 
 /// How long a load right after an own write waits for the node to show it, by default.
@@ -199,9 +202,25 @@ impl<T: Transport> Client<T> {
             retry: RetryPolicy::default(),
             known: KnownStreams::default(),
             read_your_writes_ms: READ_YOUR_WRITES_MS,
+            rpc: None,
         }
     }
 
+    /// With Ethereum providers: time events on the chains `rpc` serves are checked on chain
+    /// (their answers cached for the client's life); others stay `Unchecked`.
+    pub fn with_eth_rpc<R: EthRpc>(self, rpc: R) -> Client<T, R> {
+        Client {
+            base_url: self.base_url,
+            transport: self.transport,
+            retry: self.retry,
+            known: self.known,
+            read_your_writes_ms: self.read_your_writes_ms,
+            rpc: Some(std::rc::Rc::new(CachedRpc::new(rpc))),
+        }
+    }
+}
+
+impl<T: Transport, R: EthRpc> Client<T, R> {
     /// With another retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -217,13 +236,14 @@ impl<T: Transport> Client<T> {
 
     /// The same client (node, settings, and what it knows of streams) over another transport,
     /// e.g. one whose requests a given signal cancels.
-    pub fn with_transport<U>(&self, transport: U) -> Client<U> {
+    pub fn with_transport<U>(&self, transport: U) -> Client<U, R> {
         Client {
             base_url: self.base_url.clone(),
             transport,
             retry: self.retry,
             known: self.known.clone(),
             read_your_writes_ms: self.read_your_writes_ms,
+            rpc: self.rpc.clone(),
         }
     }
 
@@ -452,7 +472,7 @@ impl<T: Transport> Client<T> {
     }
 }
 
-impl<T: Transport> EventSource for Client<T> {
+impl<T: Transport, R: EthRpc> EventSource for Client<T, R> {
     async fn event(&self, cid: &Cid) -> Result<Event> {
         self.get_event(cid).await
     }

@@ -59,8 +59,9 @@ const BLOCK_THRESHOLDS: &[(&str, u64)] = &[
 /// Ethereum JSON-RPC for the chains a caller has providers for. Implemented over EIP-1193
 /// providers and fetch in the browser, and by recorded answers in tests.
 pub trait EthRpc {
-    /// Whether a provider for `chain_id` (CAIP-2, e.g. `eip155:1`) was given.
-    fn serves(&self, chain_id: &str) -> bool;
+    /// Whether there is a provider for `chain_id` (CAIP-2, e.g. `eip155:1`): one given for that
+    /// chain, or one given for any chain that answers `eth_chainId` with it.
+    fn serves(&self, chain_id: &str) -> impl Future<Output = Result<bool>>;
     /// Call `method` with `params` on `chain_id`; return the JSON-RPC `result`.
     fn request(
         &self,
@@ -279,7 +280,7 @@ pub async fn anchor_status<R: EthRpc>(event: &TimeEvent, rpc: Option<&R>) -> Res
         return Ok(AnchorStatus::Local { chain_id });
     }
     match rpc {
-        Some(rpc) if rpc.serves(&chain_id) => {
+        Some(rpc) if rpc.serves(&chain_id).await? => {
             let a = check_chain(event, rpc).await?;
             Ok(AnchorStatus::Chain {
                 chain_id,
@@ -298,6 +299,14 @@ pub struct CachedRpc<R> {
     answers: std::cell::RefCell<std::collections::HashMap<String, Value>>,
 }
 
+impl<R> std::fmt::Debug for CachedRpc<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedRpc")
+            .field("answers", &self.answers.borrow().len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R> CachedRpc<R> {
     /// Cache `inner`'s answers.
     pub fn new(inner: R) -> Self {
@@ -309,8 +318,8 @@ impl<R> CachedRpc<R> {
 }
 
 impl<R: EthRpc> EthRpc for CachedRpc<R> {
-    fn serves(&self, chain_id: &str) -> bool {
-        self.inner.serves(chain_id)
+    async fn serves(&self, chain_id: &str) -> Result<bool> {
+        self.inner.serves(chain_id).await
     }
 
     async fn request(&self, chain_id: &str, method: &str, params: Value) -> Result<Value> {

@@ -84,8 +84,8 @@ impl Check {
 pub struct NoRpc;
 
 impl EthRpc for NoRpc {
-    fn serves(&self, _chain_id: &str) -> bool {
-        false
+    async fn serves(&self, _chain_id: &str) -> crate::Result<bool> {
+        Ok(false)
     }
 
     async fn request(
@@ -102,13 +102,16 @@ impl EthRpc for NoRpc {
 
 /// Run a verification future that performs no I/O (no RPC given) to its end, without an executor.
 /// A future that would wait is reported as `CHAIN_RPC`.
-pub fn run_ready<T>(f: impl std::future::Future<Output = crate::Result<T>>) -> crate::Result<T> {
+pub fn run_ready<T, E: From<crate::Error>>(
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
     let mut f = std::pin::pin!(f);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match f.as_mut().poll(&mut cx) {
         std::task::Poll::Ready(v) => v,
         std::task::Poll::Pending => Err(crate::Error::ChainRpc(
             "verification waited on I/O without an executor".into(),
-        )),
+        )
+        .into()),
     }
 }

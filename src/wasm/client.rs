@@ -8,6 +8,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::eth::JsEthRpc;
 use super::signer::JsSignerAdapter;
 use super::transport::FetchTransport;
 use super::{JsCommitId, JsEvent, JsRegExpMatcher, JsResult, JsStreamId};
@@ -37,6 +38,20 @@ export interface CeramicClientOptions {
    * load answers with the state this client wrote and verified itself, marked `pending: true`.
    */
   readYourWritesMs?: number;
+  /**
+   * Where to check anchors on EVM chains: an EIP-1193 provider (`window.ethereum`, a wallet's or a
+   * viem/ethers transport), a JSON-RPC URL, or an object of them by chain (`{ "eip155:1": url }`).
+   * Time events on chains without one stay `anchor: "unchecked"` (with the reason in `notChecked`).
+   * Lookups are cached for the client's life.
+   */
+  ethereum?: EthereumProvider | string | Record<string, EthereumProvider | string>;
+  /** Anchor contract addresses to accept besides Ceramic's (e.g. on your own chain). */
+  anchorContracts?: string[];
+}
+
+/** An EIP-1193 provider: anything with `request({ method, params })`. */
+export interface EthereumProvider {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
 
 /** Options of `loadDocument`. */
@@ -134,6 +149,9 @@ extern "C" {
     pub type JsSubscribeOptions;
 }
 
+/// The core client over fetch, with the caller's Ethereum providers.
+type Inner = Client<FetchTransport, JsEthRpc>;
+
 fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
     future_to_promise(f)
 }
@@ -183,7 +201,7 @@ struct LogEntry {
 /// ```
 #[wasm_bindgen(js_name = CeramicClient)]
 pub struct JsCeramicClient {
-    inner: Rc<Client<FetchTransport>>,
+    inner: Rc<Inner>,
 }
 
 #[wasm_bindgen(js_class = CeramicClient)]
@@ -219,11 +237,17 @@ impl JsCeramicClient {
         let ryw = get(&o, "readYourWritesMs")
             .as_f64()
             .map_or(crate::http::READ_YOUR_WRITES_MS, |v| v.max(0.0) as u64);
+        let rpc = JsEthRpc::from_options(
+            &get(&o, "ethereum"),
+            &get(&o, "anchorContracts"),
+            transport.clone(),
+        )?;
         Ok(JsCeramicClient {
             inner: Rc::new(
                 Client::new(&url, transport)
                     .with_retry(retry)
-                    .with_read_your_writes_ms(ryw),
+                    .with_read_your_writes_ms(ryw)
+                    .with_eth_rpc(rpc),
             ),
         })
     }
@@ -654,11 +678,7 @@ fn iter_result(value: JsValue, done: bool) -> JsValue {
     o.into()
 }
 
-async fn model_of(
-    c: &Client<FetchTransport>,
-    s: &RefCell<Subscription>,
-    event: &Event,
-) -> Result<Option<StreamId>> {
+async fn model_of(c: &Inner, s: &RefCell<Subscription>, event: &Event) -> Result<Option<StreamId>> {
     let stream = event.stream_cid();
     if let Some(m) = s.borrow().models.get(&stream) {
         return Ok(Some(*m));
@@ -678,7 +698,7 @@ async fn model_of(
 }
 
 async fn item(
-    c: &Client<FetchTransport>,
+    c: &Inner,
     s: &RefCell<Subscription>,
     e: FeedEvent,
     token: &str,
@@ -733,7 +753,7 @@ async fn item(
     Ok(Some(v))
 }
 
-async fn next_item(c: &Client<FetchTransport>, s: &Rc<RefCell<Subscription>>) -> JsResult<JsValue> {
+async fn next_item(c: &Inner, s: &Rc<RefCell<Subscription>>) -> JsResult<JsValue> {
     let mut backoff = 0u64;
     loop {
         if s.borrow().closed {

@@ -3,6 +3,7 @@
 
 mod client;
 mod error;
+mod eth;
 mod events;
 mod ids;
 mod lazy;

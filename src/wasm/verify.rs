@@ -1,10 +1,12 @@
 use super::{get, now, to_js_json};
 use wasm_bindgen::prelude::*;
 
+use super::eth::JsEthRpc;
+use super::transport::FetchTransport;
 use super::{events::car_bytes, JsRegExpMatcher, JsResult};
 use crate::events::Event;
 use crate::stream::Model;
-use crate::verify::{self, run_ready, NoRpc, VerifyContext};
+use crate::verify::{self, run_ready, CachedRpc, VerifyContext};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_VERIFY: &'static str = r#"
@@ -16,6 +18,10 @@ export interface VerifyOptions {
   model?: Uint8Array | string;
   /** Called after each event with how many of how many are verified. */
   onProgress?: (done: number, total: number) => void;
+  /** Check anchor transactions on chain through these providers (as `CeramicClientOptions.ethereum`). */
+  ethereum?: EthereumProvider | string | Record<string, EthereumProvider | string>;
+  /** Anchor contract addresses to accept besides Ceramic's. */
+  anchorContracts?: string[];
 }
 
 /** One check performed on one event. */
@@ -73,6 +79,8 @@ struct Options {
     now: i64,
     model: Option<Model>,
     progress: Option<js_sys::Function>,
+    /// The `ethereum` / `anchorContracts` options, when an `ethereum` was given.
+    rpc: Option<CachedRpc<JsEthRpc>>,
 }
 
 fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
@@ -91,19 +99,52 @@ fn options(opts: &JsValue, matcher: &JsRegExpMatcher) -> JsResult<Options> {
         }
     };
     let progress = get(opts, "onProgress").dyn_into::<js_sys::Function>().ok();
+    let ethereum = get(opts, "ethereum");
+    let rpc = match ethereum.is_undefined() || ethereum.is_null() {
+        true => None,
+        false => Some(CachedRpc::new(JsEthRpc::from_options(
+            &ethereum,
+            &get(opts, "anchorContracts"),
+            FetchTransport {
+                fetch: None,
+                timeout_ms: Some(30_000),
+                signal: None,
+            },
+        )?)),
+    };
     Ok(Options {
         now,
         model,
         progress,
+        rpc,
     })
 }
 
+/// Run a verification: settled at once (no chain to ask: `run_ready`), or, with an `ethereum`
+/// option, as a future that asks the chain.
+fn settle<F, Fut>(opts: JsValue, f: F) -> js_sys::Promise
+where
+    F: Fn(Options) -> Fut + 'static,
+    Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
+{
+    let asks_chain = !get(&opts, "ethereum").is_undefined() && !get(&opts, "ethereum").is_null();
+    let matcher = JsRegExpMatcher::default();
+    if asks_chain {
+        return wasm_bindgen_futures::future_to_promise(super::lazy::retrying(move || {
+            let o = options(&opts, &matcher);
+            let run = o.map(&f);
+            async move { run?.await }
+        }));
+    }
+    super::lazy::sync_promise(move || run_ready(f(options(&opts, &matcher)?)))
+}
+
 /// Verify a whole stream from its events' CARs (any order): signatures, capabilities, links,
-/// Merkle proofs, Model and document rules, and fold the state. Throws a `CeramicError` with
-/// the failing check's code.
+/// Merkle proofs (and with `ethereum`, the anchor transactions on chain), Model and document
+/// rules, and fold the state. Rejects with a `CeramicError` with the failing check's code.
 ///
 /// ```ts
-/// const v = await verifyStream([initCar, dataCar], { model: modelCar });
+/// const v = await verifyStream([initCar, dataCar], { model: modelCar, ethereum: window.ethereum });
 /// v.state.content; v.checks.length; v.anchor;
 /// ```
 #[wasm_bindgen(js_name = verifyStream, unchecked_return_type = "Promise<VerifiedStream>")]
@@ -111,13 +152,14 @@ pub fn verify_stream(
     #[wasm_bindgen(unchecked_param_type = "(Uint8Array | string)[]")] cars: Vec<JsValue>,
     opts: Option<JsVerifyOptions>,
 ) -> js_sys::Promise {
-    let opts = opts.map_or(JsValue::UNDEFINED, Into::into);
-    super::lazy::sync_promise(move || verify_stream_now(&cars, &opts))
+    let cars = std::rc::Rc::new(cars);
+    settle(opts.map_or(JsValue::UNDEFINED, Into::into), move |o| {
+        verify_stream_with(cars.clone(), o)
+    })
 }
 
-fn verify_stream_now(cars: &[JsValue], opts: &JsValue) -> JsResult<JsValue> {
+async fn verify_stream_with(cars: std::rc::Rc<Vec<JsValue>>, o: Options) -> JsResult<JsValue> {
     let matcher = JsRegExpMatcher::default();
-    let o = options(opts, &matcher)?;
     let events = cars
         .iter()
         .map(|c| Ok(Event::decode_car(&car_bytes(c.clone())?)?))
@@ -125,20 +167,16 @@ fn verify_stream_now(cars: &[JsValue], opts: &JsValue) -> JsResult<JsValue> {
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
     let progress = o.progress;
-    let verified = run_ready(verify::verify_stream(
-        &events,
-        &ctx,
-        None::<&NoRpc>,
-        &mut |p| {
-            if let Some(f) = &progress {
-                let _ = f.call2(
-                    &JsValue::NULL,
-                    &(p.done as f64).into(),
-                    &(p.total as f64).into(),
-                );
-            }
-        },
-    ))?;
+    let verified = verify::verify_stream(&events, &ctx, o.rpc.as_ref(), &mut |p| {
+        if let Some(f) = &progress {
+            let _ = f.call2(
+                &JsValue::NULL,
+                &(p.done as f64).into(),
+                &(p.total as f64).into(),
+            );
+        }
+    })
+    .await?;
     let out = to_js_json(&verified)?;
     // `state.unique` is bytes: a Uint8Array, as typed.
     if let Some(u) = &verified.state.unique {
@@ -149,8 +187,8 @@ fn verify_stream_now(cars: &[JsValue], opts: &JsValue) -> JsResult<JsValue> {
 }
 
 /// Verify one event against its stream's init event (signature, capability, rules, Merkle
-/// proof); returns the checks performed. For an init event, `initCar` may be omitted (or the same
-/// CAR): it is decoded once.
+/// proof, and with `ethereum` its anchor transaction); resolves to the checks performed. For an
+/// init event, `initCar` may be omitted (or the same CAR): it is decoded once.
 ///
 /// ```ts
 /// const checks = await verifyEvent(dataCar, initCar);
@@ -163,35 +201,34 @@ pub fn verify_event(
     init_car: Option<JsValue>,
     opts: Option<JsVerifyOptions>,
 ) -> js_sys::Promise {
-    let opts = opts.map_or(JsValue::UNDEFINED, Into::into);
-    super::lazy::sync_promise(move || verify_event_now(&car, init_car.as_ref(), &opts))
+    settle(opts.map_or(JsValue::UNDEFINED, Into::into), move |o| {
+        verify_event_with(car.clone(), init_car.clone(), o)
+    })
 }
 
-fn verify_event_now(
-    car: &JsValue,
-    init_car: Option<&JsValue>,
-    opts: &JsValue,
+async fn verify_event_with(
+    car: JsValue,
+    init_car: Option<JsValue>,
+    o: Options,
 ) -> JsResult<JsValue> {
     let matcher = JsRegExpMatcher::default();
-    let o = options(opts, &matcher)?;
-    let bytes = car_bytes(car.clone())?;
+    let bytes = car_bytes(car)?;
     let event = Event::decode_car(&bytes)?;
     // An init event is its own init: given again, or not at all, it is decoded once.
     let init = match init_car {
-        Some(v) if !v.is_undefined() && !v.is_null() => {
-            Some(car_bytes(v.clone())?).filter(|b| *b != bytes)
-        }
+        Some(v) if !v.is_undefined() && !v.is_null() => Some(car_bytes(v)?).filter(|b| *b != bytes),
         _ => None,
     };
     let init = init.map(|b| Event::decode_car(&b)).transpose()?;
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
-    let checks = run_ready(verify::verify_event(
+    let checks = verify::verify_event(
         &event,
         init.as_ref().unwrap_or(&event),
         &ctx,
-        None::<&NoRpc>,
-    ))?;
+        o.rpc.as_ref(),
+    )
+    .await?;
     to_js_json(&checks)
 }
 

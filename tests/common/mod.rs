@@ -63,8 +63,8 @@ pub fn seed(did: &str) -> Vec<u8> {
 pub struct RecordedRpc(pub Vec<(&'static str, serde_json::Value, serde_json::Value)>);
 
 impl ceramic_wasm::verify::EthRpc for RecordedRpc {
-    fn serves(&self, _chain_id: &str) -> bool {
-        true
+    async fn serves(&self, _chain_id: &str) -> ceramic_wasm::Result<bool> {
+        Ok(true)
     }
 
     async fn request(
