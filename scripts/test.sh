@@ -77,6 +77,9 @@ if SIZE_BUDGET_FILE="$LOG.budget" node scripts/size-check.mjs >/dev/null 2>&1; t
 fi
 rm -f "$LOG.budget"
 
+step "the anchor contract's bytecode is what solc makes of its source"
+node scripts/compile-anchor-contract.mjs --check
+
 step "TypeScript: the generated types, strict (tsc --noEmit)"
 tsc -p tests/types/tsconfig.json
 

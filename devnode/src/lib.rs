@@ -6,6 +6,7 @@
 //! order of events on this node only, not on a blockchain.
 
 pub mod api;
+pub mod evm;
 pub mod node;
 pub mod store;
 
@@ -51,10 +52,11 @@ pub async fn serve(
     let interval = config.node.anchor_interval.max(Duration::from_millis(100));
     let anchor_task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         tick.tick().await;
         loop {
             tick.tick().await;
-            anchor_node.request_anchor();
+            anchor_node.anchor_tick().await;
         }
     });
     axum::serve(listener, api::router(api))

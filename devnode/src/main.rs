@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ceramic_devnode::evm::EvmConfig;
 use ceramic_devnode::{serve, Config, NodeConfig};
 use ceramic_wasm::ids::Network;
 use clap::{Parser, ValueEnum};
@@ -64,6 +65,22 @@ struct Args {
     /// the previous tip for ~1 s after an update); set ~1000 to test clients against that.
     #[arg(long, env = "CERAMIC_DEVNODE_INDEX_DELAY_MS", default_value_t = 0)]
     index_delay_ms: u64,
+    /// Anchor on this EVM chain's JSON-RPC endpoint (http://) instead of locally, as ceramic-one
+    /// does; needs --evm-private-key, --evm-chain-id and --evm-contract-address too.
+    #[arg(long, env = "CERAMIC_DEVNODE_EVM_RPC_URL")]
+    evm_rpc_url: Option<String>,
+    /// The key (hex, with or without 0x) that signs and pays for anchor transactions.
+    #[arg(long, env = "CERAMIC_DEVNODE_EVM_PRIVATE_KEY", hide_env_values = true)]
+    evm_private_key: Option<String>,
+    /// The chain id the RPC endpoint must serve.
+    #[arg(long, env = "CERAMIC_DEVNODE_EVM_CHAIN_ID")]
+    evm_chain_id: Option<u64>,
+    /// The anchor contract (anchorDagCbor(bytes32)).
+    #[arg(long, env = "CERAMIC_DEVNODE_EVM_CONTRACT_ADDRESS")]
+    evm_contract_address: Option<String>,
+    /// Blocks on top of the anchor transaction before its time events are written.
+    #[arg(long, env = "CERAMIC_DEVNODE_EVM_CONFIRMATIONS", default_value_t = 4)]
+    evm_confirmations: u64,
 }
 
 async fn shutdown_signal() {
@@ -108,6 +125,27 @@ fn main() -> std::process::ExitCode {
         eprintln!("--anchor-interval must be a positive number of seconds");
         return std::process::ExitCode::from(2);
     }
+    let evm = match (
+        args.evm_rpc_url,
+        args.evm_private_key,
+        args.evm_chain_id,
+        args.evm_contract_address,
+    ) {
+        (None, None, None, None) => None,
+        (Some(url), Some(key), Some(chain), Some(contract)) => {
+            match EvmConfig::parse(url, &key, chain, &contract, args.evm_confirmations) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return std::process::ExitCode::from(2);
+                }
+            }
+        }
+        _ => {
+            eprintln!("incomplete EVM anchoring configuration: --evm-rpc-url, --evm-private-key, --evm-chain-id and --evm-contract-address go together");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let config = Config {
         bind_address: args.bind_address,
         node: NodeConfig {
@@ -116,6 +154,7 @@ fn main() -> std::process::ExitCode {
             anchor_interval: Duration::from_secs_f64(args.anchor_interval),
             anchor_batch_size: args.anchor_batch_size.max(1),
             index_delay: Duration::from_millis(args.index_delay_ms),
+            evm,
         },
         cors_allow_origins: args.cors_allow_origins,
     };

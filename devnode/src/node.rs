@@ -17,7 +17,7 @@ use ceramic_wasm::verify::{
 };
 use cid::Cid;
 use ipld_core::ipld::Ipld;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
 use crate::store;
@@ -92,6 +92,8 @@ pub struct NodeConfig {
     /// How long after a write `/streams` and the feed still show the state before it (0: at
     /// once). ceramic-one indexes accepted events asynchronously; this imitates it for tests.
     pub index_delay: Duration,
+    /// Anchor on this EVM chain instead of locally (`--evm-*`).
+    pub evm: Option<crate::evm::EvmConfig>,
 }
 
 impl NodeConfig {
@@ -187,6 +189,22 @@ enum Cmd {
     Anchor {
         reply: Option<oneshot::Sender<Result<usize, IngestError>>>,
     },
+    /// EVM anchoring, step 1: the batch and its Merkle tree.
+    Plan {
+        reply: oneshot::Sender<Result<Option<Plan>, IngestError>>,
+    },
+    /// EVM anchoring, step 3 (after the transaction is confirmed): the time events.
+    Write {
+        plan: Box<(Plan, AnchorProof)>,
+        reply: oneshot::Sender<Result<usize, IngestError>>,
+    },
+}
+
+/// An anchor batch: the stream tips, the Merkle root over them and each tip's path and nodes.
+pub struct Plan {
+    pending: Vec<(Cid, Cid)>,
+    root: Cid,
+    paths: LeafPaths,
 }
 
 /// The node's shared handle.
@@ -199,6 +217,8 @@ pub struct Node {
     pub indexing: std::sync::Arc<Indexing>,
     writer: Mutex<Option<mpsc::SyncSender<Cmd>>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// One anchor batch on a chain at a time.
+    anchoring: tokio::sync::Mutex<()>,
 }
 
 /// A validated event, ready for the writer.
@@ -249,6 +269,7 @@ impl Node {
             indexing,
             writer: Mutex::new(Some(tx)),
             writer_thread: Mutex::new(Some(handle)),
+            anchoring: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -279,15 +300,68 @@ impl Node {
 
     /// Anchor the pending streams now; returns how many time events were written.
     pub async fn anchor_now(&self) -> Result<usize, IngestError> {
+        if let Some(evm) = &self.config.evm {
+            return self.anchor_on_chain(evm).await;
+        }
         let (reply, rx) = oneshot::channel();
         self.send(Cmd::Anchor { reply: Some(reply) })?;
         rx.await
             .map_err(|_| IngestError::internal("the writer dropped the request"))?
     }
 
-    /// Ask for an anchor batch without waiting (the anchor timer).
-    pub fn request_anchor(&self) {
-        let _ = self.send(Cmd::Anchor { reply: None });
+    /// The anchor timer's tick: a local batch without waiting, or one on the chain (waited for,
+    /// so that batches never overlap).
+    pub async fn anchor_tick(&self) {
+        if self.config.evm.is_none() {
+            let _ = self.send(Cmd::Anchor { reply: None });
+            return;
+        }
+        if let Err(e) = self.anchor_now().await {
+            tracing::warn!(
+                "anchoring on the chain failed, retried next interval: {}",
+                e.message
+            );
+        }
+    }
+
+    /// One batch on the EVM chain: plan it (writer), send and confirm the transaction (here, no
+    /// lock held), write the time events (writer) for the tips that have not moved since.
+    async fn anchor_on_chain(&self, evm: &crate::evm::EvmConfig) -> Result<usize, IngestError> {
+        let _one_at_a_time = self.anchoring.lock().await;
+        let (reply, rx) = oneshot::channel();
+        self.send(Cmd::Plan { reply })?;
+        let dropped = || IngestError::internal("the writer dropped the request");
+        let Some(plan) = rx.await.map_err(|_| dropped())?? else {
+            return Ok(0);
+        };
+        let digest: [u8; 32] = plan
+            .root
+            .hash()
+            .digest()
+            .try_into()
+            .map_err(|_| IngestError::internal("the Merkle root is not a 32-byte digest"))?;
+        let tx_hash = crate::evm::anchor(evm, &digest)
+            .await
+            .map_err(IngestError::internal)?;
+        let mh = cid::multihash::Multihash::<64>::wrap(0x1b, &tx_hash)
+            .map_err(|e| IngestError::internal(e.to_string()))?;
+        let proof = AnchorProof {
+            chain_id: format!("eip155:{}", evm.chain_id),
+            root: plan.root,
+            tx_hash: Cid::new_v1(0x93, mh),
+            tx_type: Some("f(bytes32)".into()),
+        };
+        tracing::info!(
+            tx = hex::encode(tx_hash),
+            chain = evm.chain_id,
+            "anchored on chain"
+        );
+        let (reply, rx) = oneshot::channel();
+        self.send(Cmd::Write {
+            plan: Box::new((plan, proof)),
+            reply,
+        })?;
+        rx.await.map_err(|_| dropped())?
     }
 
     /// Stop the writer after it has finished what it was given.
@@ -428,6 +502,23 @@ impl Writer {
     }
 
     fn apply_batch(&mut self, batch: Vec<Cmd>) {
+        // Plans only read: answered first, each from its own snapshot.
+        let (plans, batch): (Vec<Cmd>, Vec<Cmd>) = batch
+            .into_iter()
+            .partition(|c| matches!(c, Cmd::Plan { .. }));
+        for cmd in plans {
+            if let Cmd::Plan { reply } = cmd {
+                let r = self
+                    .conn
+                    .transaction()
+                    .map_err(IngestError::from)
+                    .and_then(|tx| plan(&tx, &self.config));
+                let _ = reply.send(r);
+            }
+        }
+        if batch.is_empty() {
+            return;
+        }
         // A batch that meets SQLITE_BUSY is rolled back and tried again before anyone is answered.
         let mut attempt = 0;
         let (outcome, staged, results) = loop {
@@ -461,6 +552,19 @@ impl Writer {
                         }
                         Cmd::Anchor { .. } => {
                             let r = anchor(&tx, &mut staged, &self.cache, &self.config);
+                            let n = *r.as_ref().unwrap_or(&0);
+                            (r.map(|_| ()), n)
+                        }
+                        Cmd::Plan { .. } => (Ok(()), 0),
+                        Cmd::Write { plan, .. } => {
+                            let r = write_time_events(
+                                &tx,
+                                &mut staged,
+                                &self.cache,
+                                &plan.0,
+                                &plan.1,
+                                true,
+                            );
                             let n = *r.as_ref().unwrap_or(&0);
                             (r.map(|_| ()), n)
                         }
@@ -515,6 +619,10 @@ fn reply(cmd: Cmd, r: Result<(), IngestError>, n: usize) {
             let _ = reply.send(r.map(|_| n));
         }
         Cmd::Anchor { reply: None } => {}
+        Cmd::Write { reply, .. } => {
+            let _ = reply.send(r.map(|_| n));
+        }
+        Cmd::Plan { .. } => {}
     }
 }
 
@@ -771,19 +879,15 @@ fn merkle(leaves: &[Cid]) -> ceramic_wasm::Result<(Cid, LeafPaths)> {
     ))
 }
 
-/// Anchor every pending stream tip (up to the batch size) with one local proof.
-fn anchor(
-    tx: &rusqlite::Transaction<'_>,
-    staged: &mut HashMap<Cid, Entry>,
-    cache: &HashMap<Cid, Entry>,
-    config: &NodeConfig,
-) -> Result<usize, IngestError> {
+/// The next anchor batch: every pending stream tip (up to the batch size) that has been quiet
+/// for an interval, and the Merkle tree over them; `None` when there is nothing to anchor.
+fn plan(conn: &Connection, config: &NodeConfig) -> Result<Option<Plan>, IngestError> {
     // Only tips that have been quiet for an interval: anchoring a stream that is being written
     // would make the writer's next event (whose `prev` is its own last event) a fork, which the
     // conflict rule would then discard. Every tip is still anchored within two intervals.
     let quiet_since = now_millis() - config.anchor_interval.as_millis() as i64;
     let pending: Vec<(Cid, Cid)> = {
-        let mut st = tx.prepare_cached(
+        let mut st = conn.prepare_cached(
             "SELECT a.stream_cid, a.tip FROM anchor_requests a JOIN streams s
              ON s.stream_cid = a.stream_cid AND s.tip = a.tip
              WHERE a.requested_at <= ?2
@@ -802,34 +906,79 @@ fn anchor(
             .collect()
     };
     if pending.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let tips: Vec<Cid> = pending.iter().map(|(_, t)| *t).collect();
     let (root, paths) = merkle(&tips).map_err(|e| IngestError::internal(e.to_string()))?;
+    Ok(Some(Plan {
+        pending,
+        root,
+        paths,
+    }))
+}
+
+/// Anchor every pending stream tip (up to the batch size) with one local proof.
+fn anchor(
+    tx: &rusqlite::Transaction<'_>,
+    staged: &mut HashMap<Cid, Entry>,
+    cache: &HashMap<Cid, Entry>,
+    config: &NodeConfig,
+) -> Result<usize, IngestError> {
+    let Some(plan) = plan(tx, config)? else {
+        return Ok(0);
+    };
     // A local "transaction": keccak-256 over the root, as an eth-tx CID. No chain holds it; the
     // chain id says so, and verifiers report these anchors as local.
-    let digest: [u8; 32] = <sha3::Keccak256 as sha3::Digest>::digest(root.to_bytes()).into();
+    let digest: [u8; 32] = <sha3::Keccak256 as sha3::Digest>::digest(plan.root.to_bytes()).into();
     let mh = cid::multihash::Multihash::<64>::wrap(0x1b, &digest)
         .map_err(|e| IngestError::internal(e.to_string()))?;
     let proof = AnchorProof {
         chain_id: config.chain_id(),
-        root,
+        root: plan.root,
         tx_hash: Cid::new_v1(0x93, mh),
         tx_type: Some("f(bytes32)".into()),
     };
+    let written = write_time_events(tx, staged, cache, &plan, &proof, false)?;
+    tracing::info!(streams = written, root = %plan.root, "anchored locally");
+    Ok(written)
+}
+
+/// The time events of `plan` under `proof`. With `only_unmoved`, a stream whose tip changed
+/// since the plan is left for the next batch (its time event would fork the stream).
+fn write_time_events(
+    tx: &rusqlite::Transaction<'_>,
+    staged: &mut HashMap<Cid, Entry>,
+    cache: &HashMap<Cid, Entry>,
+    plan: &Plan,
+    proof: &AnchorProof,
+    only_unmoved: bool,
+) -> Result<usize, IngestError> {
     let proof_cid = proof
         .to_cid()
         .map_err(|e| IngestError::internal(e.to_string()))?;
     let mut written = 0;
-    for ((stream_cid, tip), (path, witness)) in pending.into_iter().zip(paths) {
+    for ((stream_cid, tip), (path, witness)) in plan.pending.iter().zip(&plan.paths) {
+        if only_unmoved {
+            let current: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT tip FROM streams WHERE stream_cid = ?1",
+                    params![stream_cid.to_bytes()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if current.as_deref() != Some(&tip.to_bytes()[..]) {
+                tracing::info!(%stream_cid, "moved on while anchoring: next batch");
+                continue;
+            }
+        }
         let raw = RawTimeEvent {
-            id: stream_cid,
-            prev: tip,
+            id: *stream_cid,
+            prev: *tip,
             proof: proof_cid,
-            path,
+            path: path.clone(),
         };
         let event = Event::from(
-            TimeEvent::new(raw, proof.clone(), witness)
+            TimeEvent::new(raw, proof.clone(), witness.clone())
                 .map_err(|e| IngestError::internal(e.to_string()))?,
         );
         let car = event
@@ -840,7 +989,6 @@ fn anchor(
             Err(e) => tracing::warn!("anchoring {stream_cid}: {}", e.message),
         }
     }
-    tracing::info!(streams = written, root = %root, "anchored locally");
     Ok(written)
 }
 
