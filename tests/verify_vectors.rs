@@ -167,7 +167,12 @@ fn time_event_chain_check_with_recorded_rpc() {
         status,
         AnchorStatus::Chain {
             chain_id: "eip155:11155111".into(),
-            timestamp: 0x66f1a2b3
+            timestamp: 0x66f1a2b3,
+            block: 0x54d139,
+            tx_hash: v["expected"]["TIME_EVENT_CAR_SINGLE_EVENT_BATCH"]["tx_hash_hex"]
+                .as_str()
+                .unwrap()
+                .into(),
         }
     );
     // Without an RPC the proof is only walked, and says so.

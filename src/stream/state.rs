@@ -22,6 +22,10 @@ pub enum AnchorStatus {
         chain_id: String,
         /// Block timestamp, unix seconds.
         timestamp: u64,
+        /// Block number.
+        block: u64,
+        /// The anchor transaction's hash, `0x…`.
+        tx_hash: String,
     },
     /// The Merkle proof holds, on a development chain: proves ordering on that node only.
     #[serde(rename_all = "camelCase")]

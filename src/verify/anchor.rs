@@ -285,6 +285,8 @@ pub async fn anchor_status<R: EthRpc>(event: &TimeEvent, rpc: Option<&R>) -> Res
             Ok(AnchorStatus::Chain {
                 chain_id,
                 timestamp: a.timestamp,
+                block: a.block_number,
+                tx_hash: a.tx_hash,
             })
         }
         _ => Ok(AnchorStatus::Unchecked { chain_id }),

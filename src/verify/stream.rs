@@ -237,10 +237,12 @@ fn anchor_check(cid: Cid, status: &AnchorStatus) -> Check {
         AnchorStatus::Chain {
             chain_id,
             timestamp,
+            block,
+            tx_hash,
         } => Check::new(
             CheckKind::ChainAnchor,
             cid,
-            format!("anchored on {chain_id} at {timestamp}"),
+            format!("anchored on {chain_id} at {timestamp}, block {block}, tx {tx_hash}"),
         ),
         AnchorStatus::Local { chain_id } => Check::new(
             CheckKind::LocalAnchor,

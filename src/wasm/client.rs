@@ -80,6 +80,10 @@ export interface DocumentLogEntry {
   kind: "init" | "data" | "time";
   /** Unix seconds, for chain-verified time events. */
   anchoredAt?: number;
+  /** For time events: the chain (CAIP-2), and for chain-verified ones the block and transaction. */
+  chainId?: string;
+  block?: number;
+  txHash?: string;
 }
 
 /** A loaded document or model. */
@@ -183,6 +187,30 @@ struct DocumentState {
     pending: bool,
 }
 
+fn log_entry(e: &crate::stream::LogEntry) -> LogEntry {
+    use crate::verify::AnchorStatus as A;
+    let (chain_id, block, tx_hash) = match &e.anchor {
+        Some(A::Chain {
+            chain_id,
+            block,
+            tx_hash,
+            ..
+        }) => (Some(chain_id.clone()), Some(*block), Some(tx_hash.clone())),
+        Some(A::Local { chain_id } | A::Unchecked { chain_id }) => {
+            (Some(chain_id.clone()), None, None)
+        }
+        None => (None, None, None),
+    };
+    LogEntry {
+        cid: e.cid.to_string(),
+        kind: e.kind,
+        anchored_at: e.anchored_at,
+        chain_id,
+        block,
+        tx_hash,
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LogEntry {
@@ -190,6 +218,12 @@ struct LogEntry {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     anchored_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    block: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tx_hash: Option<String>,
 }
 
 /// A client of a Ceramic node (ceramic-one or ceramic-devnode) that signs in the page and
@@ -486,15 +520,7 @@ impl JsCeramicClient {
                     model: s.model.to_string(),
                     content: s.content.clone(),
                     should_index: s.should_index,
-                    log: s
-                        .log
-                        .iter()
-                        .map(|e| LogEntry {
-                            cid: e.cid.to_string(),
-                            kind: e.kind,
-                            anchored_at: e.anchored_at,
-                        })
-                        .collect(),
+                    log: s.log.iter().map(log_entry).collect(),
                     verified: d.verified,
                     anchor: d.anchor,
                     matches_node: d.matches_node,

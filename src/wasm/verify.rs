@@ -38,7 +38,7 @@ export interface LogEntry {
   cid: string;
   kind: "init" | "data" | "time";
   anchoredAt?: number;
-  anchor?: { kind: "chain"; chainId: string; timestamp: number }
+  anchor?: { kind: "chain"; chainId: string; timestamp: number; block: number; txHash: string }
          | { kind: "local"; chainId: string }
          | { kind: "unchecked"; chainId: string };
 }

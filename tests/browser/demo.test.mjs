@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { launchChromium } from "./chromium.mjs";
 import { startDevnode } from "../js/devnode.mjs";
+import { startAnvil, ANCHOR_KEY } from "../js/anvil.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -53,6 +54,7 @@ test("create, update and verify a document in the demo page", async () => {
   assert.match(status, /verified: \d+ checks passed; anchor: local; node claim matches/);
   assert.equal(JSON.parse(await page.inputValue("#content")).title, "Edited in Chromium");
   assert.equal(await page.locator("#log li").count(), 3);
+  assert.match(await page.locator("#log li").nth(2).textContent(), /^time \S+: anchored on the development chain inmemory:0/);
   assert.ok((await page.locator("#checks tr").count()) >= 8);
   await page.waitForFunction(() => document.querySelectorAll("#feed li").length >= 3);
 
@@ -67,4 +69,40 @@ test("the page says clearly when the node is unreachable", async () => {
   await page.goto(`http://127.0.0.1:${port}/?node=${encodeURIComponent("http://127.0.0.1:9")}`);
   await page.waitForSelector("#node-status.bad");
   assert.match(await page.textContent("#node-status"), /Cannot reach the node at http:\/\/127\.0\.0\.1:9 \(NETWORK\)/);
+});
+
+test("with an Ethereum RPC, the page checks anchors on chain and shows the proof", async () => {
+  const chain = await startAnvil();
+  const contract = await chain.installAtCeramicAddress();
+  const evmNode = await startDevnode(["--anchor-interval", "1", "--evm-rpc-url", chain.url, "--evm-private-key", ANCHOR_KEY,
+    "--evm-chain-id", "31337", "--evm-contract-address", contract, "--evm-confirmations", "1"]);
+  try {
+    const page = await browser.newPage();
+    const { port } = web.address();
+    await page.goto(`http://127.0.0.1:${port}/?node=${encodeURIComponent(evmNode.url)}&eth=${encodeURIComponent(chain.url)}`);
+    await page.waitForSelector("#node-status.ok");
+    await page.click("#generate");
+    await page.click("#create-model");
+    await page.waitForFunction(() => document.getElementById("model-id").textContent.startsWith("k"));
+    await page.click("#create-doc");
+    await page.waitForFunction(() => document.getElementById("doc-id").textContent.startsWith("k"));
+    // Verify until the node has anchored it on the chain (bounded: 40 × 0.5 s).
+    let status = "";
+    for (let i = 0; i < 40 && !/anchor: chain/.test(status); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await page.click("#verify");
+      await page.waitForSelector("#verify-status.ok, #verify-status.bad");
+      status = await page.textContent("#verify-status");
+    }
+    assert.match(status, /verified: \d+ checks passed; anchor: chain; node claim matches/);
+    const line = await page.locator("#log li").nth(1).textContent();
+    assert.match(line, /^time \S+: anchored on eip155:31337 at \d{4}-\d\d-\d\dT[\d:.]+Z, block \d+, tx 0x[0-9a-f]{64}$/);
+    const tx = line.match(/tx (0x[0-9a-f]{64})/)[1];
+    const onChain = await chain.rpc("eth_getTransactionByHash", [tx]);
+    assert.equal(onChain.to.toLowerCase(), contract.toLowerCase());
+    assert.match(line, new RegExp(`block ${Number(onChain.blockNumber)},`));
+  } finally {
+    await evmNode.stop();
+    await chain.stop();
+  }
 });

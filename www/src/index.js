@@ -39,7 +39,9 @@ async function guarded(statusId, f) {
 
 async function connect() {
   const url = $("node-url").value.trim();
-  state.client = new CeramicClient({ url, timeoutMs: 5000, retries: 1 });
+  // Anchors are checked on chain through the URL given, or the browser wallet's provider.
+  const ethereum = $("eth-rpc").value.trim() || globalThis.ethereum || undefined;
+  state.client = new CeramicClient({ url, timeoutMs: 5000, retries: 1, ethereum });
   show("node-status", "connecting…", "muted");
   await guarded("node-status", async () => {
     const [version, network] = await Promise.all([state.client.version(), state.client.network()]);
@@ -99,7 +101,7 @@ async function verify() {
       : "not verified";
     show("verify-status", summary, s.verified && s.matchesNode ? "ok" : "bad");
     $("content").value = JSON.stringify(s.content, null, 1);
-    $("log").replaceChildren(...s.log.map((e) => Object.assign(document.createElement("li"), { textContent: `${e.kind} ${e.cid}` })));
+    $("log").replaceChildren(...s.log.map((e) => Object.assign(document.createElement("li"), { textContent: logLine(e) })));
     $("checks").replaceChildren(...s.checks.map((c) => {
       const tr = document.createElement("tr");
       for (const text of [c.kind, c.event.slice(0, 16) + "…", c.detail]) {
@@ -108,6 +110,17 @@ async function verify() {
       return tr;
     }));
   });
+}
+
+/** A log entry in words; for a time event, what its proof establishes. */
+function logLine(e) {
+  if (e.kind !== "time") return `${e.kind} ${e.cid}`;
+  if (e.anchoredAt !== undefined) {
+    const at = new Date(e.anchoredAt * 1000).toISOString();
+    return `time ${e.cid}: anchored on ${e.chainId} at ${at}, block ${e.block}, tx ${e.txHash}`;
+  }
+  if (e.chainId?.startsWith("eip155:")) return `time ${e.cid}: on ${e.chainId}, not checked (no Ethereum provider for it)`;
+  return `time ${e.cid}: anchored on the development chain ${e.chainId} (ordering on that node only)`;
 }
 
 async function follow(model) {
@@ -144,7 +157,8 @@ $("create-doc").onclick = createDoc;
 $("save-doc").onclick = saveDoc;
 $("verify").onclick = verify;
 
-const param = new URLSearchParams(location.search).get("node");
-if (param) $("node-url").value = param;
+const params = new URLSearchParams(location.search);
+if (params.get("node")) $("node-url").value = params.get("node");
+if (params.get("eth")) $("eth-rpc").value = params.get("eth");
 connect();
 document.body.dataset.ready = "true";
