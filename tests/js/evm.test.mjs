@@ -137,6 +137,14 @@ test("a document anchored on the chain loads with anchor \"chain\" and the block
     const witness = await block([event.prev, null]);
     const otherRoot = await timeEvent(event, { ...proof, root: witness.cid }, "0", [witness]);
     await assert.rejects(verifyStream([initCar, otherRoot], opts), (e) => e.code === "ANCHOR_TX_MISMATCH");
+    // A transaction on this chain with the right root, sent to another contract.
+    const stranger = await chain.deployAnchorContract();
+    const digestHex = Buffer.from(proof.root.multihash.digest).toString("hex");
+    const sent = await chain.rpc("eth_sendTransaction", [{ from: DEPLOYER, to: stranger, data: `0x97ad09eb${digestHex}` }]);
+    for (let i = 0; i < 100 && !(await chain.rpc("eth_getTransactionReceipt", [sent])); i++) await new Promise((r) => setTimeout(r, 100));
+    const strangerTx = CID.create(1, 0x93, Digest.create(0x1b, Buffer.from(sent.slice(2), "hex")));
+    const otherContract = await timeEvent(event, { ...proof, txHash: strangerTx }, event.path, real.slice(2));
+    await assert.rejects(verifyStream([initCar, otherContract], opts), (e) => e.code === "ANCHOR_CONTRACT_MISMATCH");
     // A real anchor transaction, but on another chain, claimed for this one.
     const contract2 = await other.deployAnchorContract();
     const digest = Buffer.from(proof.root.multihash.digest).toString("hex");
