@@ -1,7 +1,7 @@
 // Finishes pkg/ after wasm-bindgen: the CeramicError module, one entry module per target that
 // hands the class to the wasm and re-exports everything, and package.json with conditional
 // exports (Node → node/index.mjs, bundlers → index.js, `ceramic-wasm/web` → web/index.js).
-import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
@@ -10,10 +10,16 @@ const root = new URL("..", import.meta.url).pathname;
 const toml = readFileSync(join(root, "Cargo.toml"), "utf8");
 const field = (name) => toml.match(new RegExp(`^${name} = "([^"]*)"`, "m"))?.[1];
 
-for (const dir of ["", "web", "node"]) {
+for (const dir of ["", "node"]) {
   copyFileSync(join(root, "js/ceramic-error.js"), join(out, dir, dir === "node" ? "ceramic-error.mjs" : "ceramic-error.js"));
   copyFileSync(join(root, "js/ceramic-error.d.ts"), join(out, dir, "ceramic-error.d.ts"));
 }
+// One CeramicError class for the bundler, web and worker entries (`instanceof` holds across them).
+writeFileSync(join(out, "web/ceramic-error.js"), `export { CeramicError } from "../ceramic-error.js";\n`);
+writeFileSync(join(out, "web/ceramic-error.d.ts"), `export { CeramicError } from "../ceramic-error.js";\n`);
+// `ceramic-wasm/worker`: verification in a module Web Worker (js/worker/).
+mkdirSync(join(out, "worker"), { recursive: true });
+for (const f of ["index.js", "index.d.ts", "worker.js"]) copyFileSync(join(root, "js/worker", f), join(out, "worker", f));
 const dts = `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "./ceramic-error.js";\n`;
 
 // The lazily loaded part (pkg/lazy/: P-256 and secp256k1): each entry hands the main module a
@@ -80,14 +86,15 @@ const pkg = {
   exports: {
     ".": { types: "./index.d.ts", node: "./node/index.mjs", default: "./index.js" },
     "./web": { types: "./web/index.d.ts", default: "./web/index.js" },
+    "./worker": { types: "./worker/index.d.ts", default: "./worker/index.js" },
     "./package.json": "./package.json",
   },
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
     "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm.d.ts", "ceramic_wasm_bg.wasm.d.ts",
-    "web/", "node/", "lazy/", "README.md",
+    "web/", "node/", "lazy/", "worker/", "README.md",
   ],
-  sideEffects: ["./index.js", "./ceramic_wasm.js", "./web/index.js"],
+  sideEffects: ["./index.js", "./ceramic_wasm.js", "./web/index.js", "./worker/worker.js"],
   engines: { node: ">=20" },
   keywords: ["ceramic", "wasm", "did", "dag-jose", "verification"],
 };

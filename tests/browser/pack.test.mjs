@@ -142,10 +142,9 @@ test("a fresh Vite app installs the tarball, builds it with no configuration and
 test("the web build works in a plain module page, without a bundler", async () => {
   const { cpSync } = await import("node:fs");
   const dir = join(work, "plain-page");
-  cpSync(join(root, "pkg/web"), join(dir, "web"), { recursive: true });
-  cpSync(join(root, "pkg/lazy"), join(dir, "lazy"), { recursive: true });
+  cpSync(join(root, "pkg"), join(dir, "ceramic-wasm"), { recursive: true });
   writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module">
-    import init, { CeramicClient, CeramicError, KeyDidSigner } from "./web/index.js";
+    import init, { CeramicClient, CeramicError, KeyDidSigner } from "./ceramic-wasm/web/index.js";
     await init();
     const client = new CeramicClient({ url: ${JSON.stringify(node.url)} });
     let code;

@@ -5,6 +5,7 @@ import {
   decodeEvent, encodeEvent, verifyEvent, verifyStream,
   type CeramicErrorCode, type DocumentState, type Signer, type VerifiedStream, type Check,
 } from "ceramic-wasm";
+import { CeramicWorker } from "ceramic-wasm/worker";
 
 export async function usage(): Promise<void> {
   const signer: Signer = KeyDidSigner.generate();
@@ -37,6 +38,14 @@ export async function usage(): Promise<void> {
     }
   }
   void [version, next, anchor, ok, ext, expired];
+
+  const worker = new CeramicWorker();
+  const inWorker: VerifiedStream = await worker.verifyStream([car], { onProgress: (d: number, t: number) => void [d, t], signal: new AbortController().signal });
+  const loadedThere: DocumentState = await worker.loadDocument(doc, { url: "http://127.0.0.1:5101", timeoutMs: 1000 });
+  // @ts-expect-error: a provider object cannot be sent to a worker
+  await worker.verifyStream([car], { ethereum: { request: async () => null } });
+  worker.terminate();
+  void [inWorker, loadedThere];
 
   // @ts-expect-error: a StreamID is not a string
   const s: string = model;
