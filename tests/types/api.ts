@@ -6,6 +6,7 @@ import {
   type CeramicErrorCode, type DocumentState, type Signer, type VerifiedStream, type Check,
 } from "ceramic-wasm";
 import { CeramicWorker } from "ceramic-wasm/worker";
+import { CeramicDocumentElement } from "ceramic-wasm/element";
 
 export async function usage(): Promise<void> {
   const signer: Signer = KeyDidSigner.generate();
@@ -46,6 +47,9 @@ export async function usage(): Promise<void> {
   await worker.verifyStream([car], { ethereum: { request: async () => null } });
   worker.terminate();
   void [inWorker, loadedThere];
+  const view: CeramicDocumentElement = document.createElement("ceramic-document");
+  const shown: DocumentState | null = view.state;
+  void shown;
 
   // @ts-expect-error: a StreamID is not a string
   const s: string = model;
