@@ -396,8 +396,8 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 .any(|c| c.kind == crate::verify::CheckKind::CapabilitySignature);
             if !k.doc.pending && k.doc.state.tip == claim.event_cid && timeless {
                 let mut doc = k.doc;
-                doc.matches_node = doc.state.controller == claim.controller
-                    && doc.state.content == claim.content;
+                doc.matches_node =
+                    doc.state.controller == claim.controller && doc.state.content == claim.content;
                 let total = doc.state.log.len();
                 progress(Progress { done: total, total });
                 return Ok(doc);
