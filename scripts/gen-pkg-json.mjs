@@ -20,6 +20,9 @@ writeFileSync(join(out, "web/ceramic-error.d.ts"), `export { CeramicError } from
 // `ceramic-wasm/worker`: verification in a module Web Worker (js/worker/).
 mkdirSync(join(out, "worker"), { recursive: true });
 for (const f of ["index.js", "index.d.ts", "worker.js"]) copyFileSync(join(root, "js/worker", f), join(out, "worker", f));
+// `ceramic-wasm/cache`: stores for the client's `cache` option (js/cache/).
+mkdirSync(join(out, "cache"), { recursive: true });
+for (const f of ["index.js", "index.d.ts"]) copyFileSync(join(root, "js/cache", f), join(out, "cache", f));
 // `ceramic-wasm/element`: the <ceramic-document> custom element (js/element/).
 mkdirSync(join(out, "element"), { recursive: true });
 for (const f of ["ceramic-document.js", "ceramic-document.d.ts"]) copyFileSync(join(root, "js/element", f), join(out, "element", f));
@@ -90,13 +93,14 @@ const pkg = {
     ".": { types: "./index.d.ts", node: "./node/index.mjs", default: "./index.js" },
     "./web": { types: "./web/index.d.ts", default: "./web/index.js" },
     "./worker": { types: "./worker/index.d.ts", default: "./worker/index.js" },
+    "./cache": { types: "./cache/index.d.ts", default: "./cache/index.js" },
     "./element": { types: "./element/ceramic-document.d.ts", default: "./element/ceramic-document.js" },
     "./package.json": "./package.json",
   },
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
     "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm.d.ts", "ceramic_wasm_bg.wasm.d.ts",
-    "web/", "node/", "lazy/", "worker/", "element/", "README.md",
+    "web/", "node/", "lazy/", "worker/", "element/", "cache/", "README.md",
   ],
   sideEffects: ["./index.js", "./ceramic_wasm.js", "./web/index.js", "./worker/worker.js", "./element/ceramic-document.js"],
   engines: { node: ">=20" },

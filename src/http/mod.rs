@@ -151,6 +151,22 @@ pub struct Client<T, R = NoRpc> {
     /// Ethereum providers for checking anchors on chains (shared by `with_transport` views, with
     /// what they have looked up).
     rpc: Option<std::rc::Rc<CachedRpc<R>>>,
+    /// Where events already fetched are kept by CID (across page loads, if the store persists).
+    events: Option<std::rc::Rc<dyn EventStore>>,
+}
+
+/// A boxed future (the store is a trait object: one implementation per client, chosen at run time).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// A store of event CARs by CID: IndexedDB in a browser, memory, or the caller's. Nothing read
+/// from it is trusted: a CAR is decoded strictly (its blocks must hash to their CIDs) and must be
+/// the event asked for, and events are verified as if fetched — the store saves requests, not
+/// checks. Failures of the store are ignored (the node is asked instead).
+pub trait EventStore: std::fmt::Debug {
+    /// The CAR stored for `cid`, if any.
+    fn get<'a>(&'a self, cid: &'a Cid) -> BoxFuture<'a, Option<Vec<u8>>>;
+    /// Keep `car` under `cid`.
+    fn put<'a>(&'a self, cid: &'a Cid, car: &'a [u8]) -> BoxFuture<'a, ()>;
 }
 
 /// How long a load right after an own write waits for the node to show it, by default.
@@ -203,6 +219,7 @@ impl<T: Transport> Client<T> {
             known: KnownStreams::default(),
             read_your_writes_ms: READ_YOUR_WRITES_MS,
             rpc: None,
+            events: None,
         }
     }
 
@@ -216,11 +233,18 @@ impl<T: Transport> Client<T> {
             known: self.known,
             read_your_writes_ms: self.read_your_writes_ms,
             rpc: Some(std::rc::Rc::new(CachedRpc::new(rpc))),
+            events: self.events,
         }
     }
 }
 
 impl<T: Transport, R: EthRpc> Client<T, R> {
+    /// With a store of the events it fetches (see [`EventStore`]).
+    pub fn with_event_store(mut self, store: std::rc::Rc<dyn EventStore>) -> Self {
+        self.events = Some(store);
+        self
+    }
+
     /// With another retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -244,6 +268,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             known: self.known.clone(),
             read_your_writes_ms: self.read_your_writes_ms,
             rpc: self.rpc.clone(),
+            events: self.events.clone(),
         }
     }
 
@@ -348,8 +373,18 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         multibase::decode(&e.data).map_err(|err| node_error("event data", err))
     }
 
-    /// An event, strictly decoded, checked to be the one asked for (trust no node).
+    /// An event, strictly decoded, checked to be the one asked for (trust no node). From the
+    /// client's event store when it has it (checked the same way), else from the node (then kept).
     pub async fn get_event(&self, cid: &Cid) -> Result<Event> {
+        if let Some(store) = &self.events {
+            if let Some(car) = store.get(cid).await {
+                match Event::decode_car(&car) {
+                    Ok(event) if event.cid() == *cid => return Ok(event),
+                    // Not that event (a damaged or planted entry): ask the node.
+                    _ => {}
+                }
+            }
+        }
         let car = self.get_event_car(cid).await?;
         let event = Event::decode_car(&car)?;
         if event.cid() != *cid {
@@ -357,6 +392,9 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 "asked for event {cid}, the node sent {}",
                 event.cid()
             )));
+        }
+        if let Some(store) = &self.events {
+            store.put(cid, &car).await;
         }
         Ok(event)
     }

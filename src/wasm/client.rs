@@ -47,6 +47,19 @@ export interface CeramicClientOptions {
   ethereum?: EthereumProvider | string | Record<string, EthereumProvider | string>;
   /** Anchor contract addresses to accept besides Ceramic's (e.g. on your own chain). */
   anchorContracts?: string[];
+  /**
+   * Where to keep the events this client fetches, by CID, so that later loads (also after a page
+   * reload, with a persistent store) ask the node only for what is new: `indexedDbCache()` or
+   * `memoryCache()` from `ceramic-wasm/cache`, or any `{ get, set }`. Entries are checked like
+   * network answers (content-addressed, verified). Default: none (the client's memory only).
+   */
+  cache?: EventCache | false;
+}
+
+/** A store of event CARs by CID (`cache` option). */
+export interface EventCache {
+  get(key: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  set(key: string, value: Uint8Array): void | Promise<void>;
 }
 
 /** An EIP-1193 provider: anything with `request({ method, params })`. */
@@ -151,6 +164,39 @@ extern "C" {
     /// `SubscribeOptions`.
     #[wasm_bindgen(typescript_type = "SubscribeOptions")]
     pub type JsSubscribeOptions;
+}
+
+/// The caller's event store (`cache` option: `{ get(key), set(key, bytes) }`, each may return a
+/// Promise). Its failures are ignored: the node is asked instead.
+#[derive(Debug)]
+struct JsEventStore(JsValue);
+
+impl crate::http::EventStore for JsEventStore {
+    fn get<'a>(&'a self, cid: &'a Cid) -> crate::http::BoxFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let f = get(&self.0, "get").dyn_into::<js_sys::Function>().ok()?;
+            let r = f.call1(&self.0, &cid.to_string().into()).ok()?;
+            let v = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r))
+                .await
+                .ok()?;
+            v.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec())
+        })
+    }
+
+    fn put<'a>(&'a self, cid: &'a Cid, car: &'a [u8]) -> crate::http::BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let Ok(f) = get(&self.0, "set").dyn_into::<js_sys::Function>() else {
+                return;
+            };
+            if let Ok(r) = f.call2(
+                &self.0,
+                &cid.to_string().into(),
+                &js_sys::Uint8Array::from(car),
+            ) {
+                let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r)).await;
+            }
+        })
+    }
 }
 
 /// The core client over fetch, with the caller's Ethereum providers.
@@ -276,13 +322,23 @@ impl JsCeramicClient {
             &get(&o, "anchorContracts"),
             transport.clone(),
         )?;
+        let mut client = Client::new(&url, transport)
+            .with_retry(retry)
+            .with_read_your_writes_ms(ryw)
+            .with_eth_rpc(rpc);
+        let cache = get(&o, "cache");
+        if !cache.is_undefined() && !cache.is_null() && cache != JsValue::FALSE {
+            if !get(&cache, "get").is_function() || !get(&cache, "set").is_function() {
+                return Err(Error::Network(
+                    "options.cache must have get(key) and set(key, bytes) (e.g. indexedDbCache())"
+                        .into(),
+                )
+                .into());
+            }
+            client = client.with_event_store(Rc::new(JsEventStore(cache)));
+        }
         Ok(JsCeramicClient {
-            inner: Rc::new(
-                Client::new(&url, transport)
-                    .with_retry(retry)
-                    .with_read_your_writes_ms(ryw)
-                    .with_eth_rpc(rpc),
-            ),
+            inner: Rc::new(client),
         })
     }
 

@@ -7,6 +7,7 @@ import {
 } from "ceramic-wasm";
 import { CeramicWorker } from "ceramic-wasm/worker";
 import { CeramicDocumentElement } from "ceramic-wasm/element";
+import { indexedDbCache, memoryCache } from "ceramic-wasm/cache";
 
 export async function usage(): Promise<void> {
   const signer: Signer = KeyDidSigner.generate();
@@ -47,6 +48,12 @@ export async function usage(): Promise<void> {
   await worker.verifyStream([car], { ethereum: { request: async () => null } });
   worker.terminate();
   void [inWorker, loadedThere];
+  const cached = new CeramicClient({ url: "http://127.0.0.1:5101", cache: indexedDbCache({ maxEntries: 1000 }) });
+  new CeramicClient({ url: "http://127.0.0.1:5101", cache: memoryCache() });
+  new CeramicClient({ url: "http://127.0.0.1:5101", cache: false });
+  // @ts-expect-error: a store needs get and set
+  new CeramicClient({ url: "http://127.0.0.1:5101", cache: { get: () => undefined } });
+  void cached;
   const view: CeramicDocumentElement = document.createElement("ceramic-document");
   const shown: DocumentState | null = view.state;
   void shown;

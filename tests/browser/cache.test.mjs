@@ -1,0 +1,87 @@
+// The IndexedDB event store in Chromium: a document loaded once is loaded again after a page
+// reload with a single request to the node, verified in the page as the first time.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchChromium } from "./chromium.mjs";
+import { startDevnode } from "../js/devnode.mjs";
+import { serve } from "../../scripts/serve.mjs";
+
+const root = new URL("../..", import.meta.url).pathname;
+let node, dir, web, browser;
+
+// The README's store block, run in the page (after the reload).
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const block = readme.slice(readme.indexOf("**Loading again.**")).match(/```js\n([\s\S]*?)```/)[1];
+const [importLine, ...body] = block.trim().split("\n");
+
+before(async () => {
+  node = await startDevnode();
+  dir = mkdtempSync(join(tmpdir(), "cache-page-"));
+  cpSync(join(root, "pkg"), join(dir, "ceramic-wasm"), { recursive: true });
+  writeFileSync(join(dir, "readme.js"), `${importLine.replace('"ceramic-wasm/cache"', '"./ceramic-wasm/cache/index.js"')}
+import { CeramicClient } from "./ceramic-wasm/web/index.js";
+export function readmeClient(nodeUrl) {
+  ${body.join("\n").replace('"http://127.0.0.1:5101"', "nodeUrl")}
+  return client;
+}
+`);
+  writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module">
+    import init, { CeramicClient, KeyDidSigner } from "./ceramic-wasm/web/index.js";
+    import { indexedDbCache } from "./ceramic-wasm/cache/index.js";
+    import { readmeClient } from "./readme.js";
+    await init();
+    const url = new URLSearchParams(location.search).get("node");
+    window.write = async (n) => {
+      const client = new CeramicClient({ url });
+      const signer = KeyDidSigner.generate();
+      const model = await client.createModel({ signer, definition: { version: "2.0", name: "Kept", interface: false, implements: [],
+        accountRelation: { type: "list" }, schema: { type: "object", properties: { n: { type: "integer" } }, additionalProperties: false } } });
+      const doc = await client.createDocument({ model, content: { n: 0 }, signer });
+      for (let i = 1; i < n; i++) await client.updateDocument({ streamId: doc, content: { n: i }, signer });
+      return doc.toString();
+    };
+    window.load = async (doc) => {
+      const requests = [];
+      const client = new CeramicClient({ url, cache: indexedDbCache(), fetch: (r) => (requests.push(new URL(r.url).pathname), fetch(r)) });
+      const t = performance.now();
+      const s = await client.loadDocument(doc);
+      return { requests: requests.length, ms: performance.now() - t, content: s.content, verified: s.verified, events: s.log.length };
+    };
+    window.readme = async (doc) => {
+      const s = await readmeClient(url).loadDocument(doc);
+      return { verified: s.verified, content: s.content };
+    };
+    document.body.dataset.ready = "true";
+  </script></body>`);
+  web = await serve(dir);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  web?.close();
+  await node?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("after a reload, an unchanged document costs one request", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const at = `http://127.0.0.1:${web.address().port}/?node=${encodeURIComponent(node.url)}`;
+  await page.goto(at);
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  const doc = await page.evaluate(() => window.write(50));
+  const first = await page.evaluate((d) => window.load(d), doc);
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  const second = await page.evaluate((d) => window.load(d), doc);
+  console.log(JSON.stringify({ first, second }));
+  assert.deepEqual([first.events, first.verified, first.content], [50, true, { n: 49 }]);
+  assert.ok(first.requests > 50, `${first.requests}`);
+  assert.deepEqual([second.events, second.verified, second.content, second.requests], [50, true, { n: 49 }, 1]);
+  assert.deepEqual(await page.evaluate((d) => window.readme(d), doc), { verified: true, content: { n: 49 } });
+  await context.close();
+});
