@@ -73,6 +73,10 @@ impl PublicKey {
 }
 
 std::thread_local! {
+    static LAST_DID: std::cell::RefCell<Option<DidKey>> = const { std::cell::RefCell::new(None) };
+}
+
+std::thread_local! {
     /// The last Ed25519 key decompressed: a stream's events are mostly signed by one key, and
     /// decompressing it (a field square root) is a tenth of a verification.
     static LAST_ED25519: std::cell::RefCell<Option<([u8; 32], ed25519_dalek::VerifyingKey)>> =
@@ -105,6 +109,17 @@ impl DidKey {
     /// Parse a did:key string. A `#fragment` (as in a JWS `kid`) is ignored.
     pub fn parse(did: &str) -> Result<Self> {
         let did = did.split_once('#').map_or(did, |(d, _)| d);
+        // A stream's events are mostly signed by one key: the last one parsed is kept, which
+        // saves the base58 decoding (~1 % of a verifyStream in V8's profile) on every event.
+        if let Some(k) = LAST_DID.with(|c| c.borrow().as_ref().filter(|k| k.did == did).cloned()) {
+            return Ok(k);
+        }
+        let parsed = Self::parse_uncached(did)?;
+        LAST_DID.with(|c| *c.borrow_mut() = Some(parsed.clone()));
+        Ok(parsed)
+    }
+
+    fn parse_uncached(did: &str) -> Result<Self> {
         let Some(fp) = did.strip_prefix("did:key:") else {
             return if did.starts_with("did:") {
                 Err(Error::UnsupportedDid(format!(
