@@ -555,6 +555,7 @@ impl Writer {
                             let n = *r.as_ref().unwrap_or(&0);
                             (r.map(|_| ()), n)
                         }
+                        // Plans were answered before the batch (they only read).
                         Cmd::Plan { .. } => (Ok(()), 0),
                         Cmd::Write { plan, .. } => {
                             let r = write_time_events(

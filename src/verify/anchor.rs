@@ -148,7 +148,8 @@ fn hex0x(bytes: &[u8]) -> String {
     s
 }
 
-fn parse_hex_u64(v: &Value, what: &str) -> Result<u64> {
+/// A JSON-RPC quantity (`"0x…"`) as a number; `CHAIN_RPC` otherwise.
+pub(crate) fn parse_hex_u64(v: &Value, what: &str) -> Result<u64> {
     let s = v
         .as_str()
         .and_then(|s| s.strip_prefix("0x"))

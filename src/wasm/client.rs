@@ -558,15 +558,13 @@ impl JsCeramicClient {
                     .ok();
                 let matcher = JsRegExpMatcher::default();
                 let d = c
-                    .load_document(&stream, verify, now(), &matcher, &mut |p| {
-                        if let Some(f) = &progress {
-                            let _ = f.call2(
-                                &JsValue::NULL,
-                                &(p.done as f64).into(),
-                                &(p.total as f64).into(),
-                            );
-                        }
-                    })
+                    .load_document(
+                        &stream,
+                        verify,
+                        now(),
+                        &matcher,
+                        &mut super::progress_sink(progress),
+                    )
                     .await?;
                 let s = &d.state;
                 to_js_json(&DocumentState {

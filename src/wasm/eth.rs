@@ -160,11 +160,7 @@ impl EthRpc for JsEthRpc {
             Some(on) => on,
             None => {
                 let v = self.call(any, "eth_chainId", json!([])).await?;
-                let on = v
-                    .as_str()
-                    .and_then(|s| s.strip_prefix("0x"))
-                    .and_then(|s| u64::from_str_radix(s, 16).ok())
-                    .ok_or_else(|| Error::ChainRpc(format!("eth_chainId answered {v}")))?;
+                let on = crate::verify::parse_hex_u64(&v, "eth_chainId")?;
                 self.any_chain.set(Some(on));
                 on
             }

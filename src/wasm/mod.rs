@@ -61,6 +61,20 @@ pub(crate) fn id_arg<T: std::str::FromStr<Err = crate::Error>>(
     }
 }
 
+/// A JS `onProgress(done, total)` callback (if any) as the core's progress sink; what it throws
+/// is ignored.
+pub(crate) fn progress_sink(f: Option<js_sys::Function>) -> impl FnMut(crate::verify::Progress) {
+    move |p| {
+        if let Some(f) = &f {
+            let _ = f.call2(
+                &wasm_bindgen::JsValue::NULL,
+                &(p.done as f64).into(),
+                &(p.total as f64).into(),
+            );
+        }
+    }
+}
+
 /// The page's clock, unix seconds.
 pub(crate) fn now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64

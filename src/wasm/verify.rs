@@ -127,7 +127,8 @@ where
     F: Fn(Options) -> Fut + 'static,
     Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
 {
-    let asks_chain = !get(&opts, "ethereum").is_undefined() && !get(&opts, "ethereum").is_null();
+    let ethereum = get(&opts, "ethereum");
+    let asks_chain = !ethereum.is_undefined() && !ethereum.is_null();
     let matcher = JsRegExpMatcher::default();
     if asks_chain {
         return wasm_bindgen_futures::future_to_promise(super::lazy::retrying(move || {
@@ -166,17 +167,8 @@ async fn verify_stream_with(cars: std::rc::Rc<Vec<JsValue>>, o: Options) -> JsRe
         .collect::<JsResult<Vec<_>>>()?;
     let mut ctx = VerifyContext::new(o.now, &matcher);
     ctx.model = o.model.as_ref();
-    let progress = o.progress;
-    let verified = verify::verify_stream(&events, &ctx, o.rpc.as_ref(), &mut |p| {
-        if let Some(f) = &progress {
-            let _ = f.call2(
-                &JsValue::NULL,
-                &(p.done as f64).into(),
-                &(p.total as f64).into(),
-            );
-        }
-    })
-    .await?;
+    let mut progress = super::progress_sink(o.progress);
+    let verified = verify::verify_stream(&events, &ctx, o.rpc.as_ref(), &mut progress).await?;
     let out = to_js_json(&verified)?;
     // `state.unique` is bytes: a Uint8Array, as typed.
     if let Some(u) = &verified.state.unique {

@@ -2,15 +2,14 @@
 // reload with a single request to the node, verified in the page as the first time.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
 import { startDevnode } from "../js/devnode.mjs";
-import { serve } from "../../scripts/serve.mjs";
+import { servePackagePage } from "./package-page.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
-let node, dir, web, browser;
+let node, web, browser;
 
 // The README's store block, run in the page (after the reload).
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -19,16 +18,15 @@ const [importLine, ...body] = block.trim().split("\n");
 
 before(async () => {
   node = await startDevnode();
-  dir = mkdtempSync(join(tmpdir(), "cache-page-"));
-  cpSync(join(root, "pkg"), join(dir, "ceramic-wasm"), { recursive: true });
-  writeFileSync(join(dir, "readme.js"), `${importLine.replace('"ceramic-wasm/cache"', '"./ceramic-wasm/cache/index.js"')}
+  const files = {};
+  files["readme.js"] = (`${importLine.replace('"ceramic-wasm/cache"', '"./ceramic-wasm/cache/index.js"')}
 import { CeramicClient } from "./ceramic-wasm/web/index.js";
 export function readmeClient(nodeUrl) {
   ${body.join("\n").replace('"http://127.0.0.1:5101"', "nodeUrl")}
   return client;
 }
 `);
-  writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module">
+  files["index.html"] = (`<!doctype html><body><script type="module">
     import init, { CeramicClient, KeyDidSigner } from "./ceramic-wasm/web/index.js";
     import { indexedDbCache } from "./ceramic-wasm/cache/index.js";
     import { readmeClient } from "./readme.js";
@@ -56,7 +54,7 @@ export function readmeClient(nodeUrl) {
     };
     document.body.dataset.ready = "true";
   </script></body>`);
-  web = await serve(dir);
+  web = await servePackagePage(files);
   browser = await launchChromium();
 });
 
@@ -64,13 +62,12 @@ after(async () => {
   await browser?.close();
   web?.close();
   await node?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test("after a reload, an unchanged document costs one request", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const at = `http://127.0.0.1:${web.address().port}/?node=${encodeURIComponent(node.url)}`;
+  const at = `${web.url}?node=${encodeURIComponent(node.url)}`;
   await page.goto(at);
   await page.waitForFunction(() => document.body.dataset.ready === "true");
   const doc = await page.evaluate(() => window.write(50));

@@ -4,15 +4,14 @@
 // verify. Saves a screenshot to .artifacts/element.png. Runs the README's element block.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
 import { startDevnode } from "../js/devnode.mjs";
-import { serve } from "../../scripts/serve.mjs";
+import { servePackagePage } from "./package-page.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
-let node, dir, web, browser;
+let node, web, browser;
 
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const section = readme.slice(readme.indexOf("### A verified view: `<ceramic-document>`"));
@@ -20,10 +19,9 @@ const readmeHtml = section.match(/```html\n([\s\S]*?)```/)[1];
 
 before(async () => {
   node = await startDevnode(["--anchor-interval", "1"]);
-  dir = mkdtempSync(join(tmpdir(), "element-page-"));
-  cpSync(join(root, "pkg"), join(dir, "ceramic-wasm"), { recursive: true });
+  const files = {};
   // The page writes a document through the package, then shows it with the README's markup.
-  writeFileSync(join(dir, "index.html"), `<!doctype html><html lang="en"><head><title>ceramic-document</title>
+  files["index.html"] = (`<!doctype html><html lang="en"><head><title>ceramic-document</title>
     <link rel="icon" href="data:,"></head><body><main>
     <script type="module">
       import init, { CeramicClient, KeyDidSigner } from "./ceramic-wasm/web/index.js";
@@ -45,8 +43,7 @@ before(async () => {
       await import("./ceramic-wasm/element/ceramic-document.js");
       document.body.dataset.doc = doc.toString();
     </script></main></body></html>`);
-  if (process.env.KEEP) console.log(dir);
-  web = await serve(dir);
+  web = await servePackagePage(files);
   browser = await launchChromium();
 });
 
@@ -54,7 +51,6 @@ after(async () => {
   await browser?.close();
   web?.close();
   await node?.stop();
-  if (dir && !process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 });
 
 /** An axe-style pass over the shadow tree: landmarks, live regions and focusables have names. */
@@ -78,7 +74,7 @@ test("<ceramic-document> verifies, renders, follows updates, and is accessible",
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
-  await page.goto(`http://127.0.0.1:${web.address().port}/?node=${encodeURIComponent(node.url)}`);
+  await page.goto(`${web.url}?node=${encodeURIComponent(node.url)}`);
   await page.waitForFunction(() => document.body.dataset.doc);
   const el = page.locator("ceramic-document");
   await page.waitForFunction(() => document.querySelector("ceramic-document")?.dataset.state === "verified", null, { timeout: 20000 });

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
+import { servePackagePage } from "./package-page.mjs";
 import { startDevnode } from "../js/devnode.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
@@ -140,22 +141,18 @@ test("a fresh Vite app installs the tarball, builds it with no configuration and
 });
 
 test("the web build works in a plain module page, without a bundler", async () => {
-  const { cpSync } = await import("node:fs");
-  const dir = join(work, "plain-page");
-  cpSync(join(root, "pkg"), join(dir, "ceramic-wasm"), { recursive: true });
-  writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module">
+  const web = await servePackagePage({ "index.html": `<!doctype html><body><script type="module">
     import init, { CeramicClient, CeramicError, KeyDidSigner } from "./ceramic-wasm/web/index.js";
     await init();
     const client = new CeramicClient({ url: ${JSON.stringify(node.url)} });
     let code;
     try { await client.getStreamState("kjzl6kcym7w8y7nzgytqayf6aro12zt0mm01n6ydjomyvvklcspx9kr6gpbwd09"); } catch (e) { code = e instanceof CeramicError && e.code; }
     document.body.dataset.result = JSON.stringify({ did: KeyDidSigner.generate().did.slice(0, 12), network: await client.network(), code });
-  </script></body>`);
-  const web = await serve(dir);
+  </script></body>` });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${web.address().port}/`);
+    await page.goto(web.url);
     await page.waitForFunction(() => document.body.dataset.result, null, { timeout: 20000 });
     assert.deepEqual(JSON.parse(await page.evaluate(() => document.body.dataset.result)), { did: "did:key:z6Mk", network: "inmemory", code: "NOT_FOUND" });
   } finally {

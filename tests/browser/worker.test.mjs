@@ -3,15 +3,14 @@
 // thread; progress, cancellation, a verified load from a devnode, and the README's worker block.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
 import { startDevnode } from "../js/devnode.mjs";
-import { serve } from "../../scripts/serve.mjs";
+import { servePackagePage } from "./package-page.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
-let node, dir, web, browser;
+let node, web, browser;
 
 // The README's worker block, as a page runs it (the package served beside the page).
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -22,11 +21,10 @@ const readmeBlock = section.match(/```js\n([\s\S]*?)```/)[1]
 
 before(async () => {
   node = await startDevnode();
-  dir = mkdtempSync(join(tmpdir(), "worker-page-"));
-  cpSync(join(root, "pkg"), join(dir, "ceramic-wasm"), { recursive: true });
-  writeFileSync(join(dir, "readme.js"), `export async function readmeExample(cars, streamId, nodeUrl) {\n${readmeBlock.replace(/^import .*$/m, "")}\nreturn { verified, state };\n}\n`
+  const files = {};
+  files["readme.js"] = (`export async function readmeExample(cars, streamId, nodeUrl) {\n${readmeBlock.replace(/^import .*$/m, "")}\nreturn { verified, state };\n}\n`
     .replace("export async function", 'import { CeramicWorker } from "./ceramic-wasm/worker/index.js";\nexport async function'));
-  writeFileSync(join(dir, "index.html"), `<!doctype html><body><script type="module">
+  files["index.html"] = (`<!doctype html><body><script type="module">
     import init, { CeramicClient, CeramicError, KeyDidSigner, createInitEvent, createDataEvent, verifyStream } from "./ceramic-wasm/web/index.js";
     import { CeramicWorker } from "./ceramic-wasm/worker/index.js";
     import { readmeExample } from "./readme.js";
@@ -83,7 +81,7 @@ before(async () => {
     };
     document.body.dataset.ready = "true";
   </script></body>`);
-  web = await serve(dir);
+  web = await servePackagePage(files);
   browser = await launchChromium();
 });
 
@@ -91,14 +89,13 @@ after(async () => {
   await browser?.close();
   web?.close();
   await node?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test("a 10,000-event stream verified in a worker leaves the page drawing frames", async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${web.address().port}/`);
+  await page.goto(web.url);
   await page.waitForFunction(() => document.body.dataset.ready === "true");
   const n = 10000;
   const r = await page.evaluate(([n, url]) => window.run(n, url), [n, node.url]);

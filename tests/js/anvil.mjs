@@ -38,16 +38,24 @@ export async function startAnvil(chainId = 31337) {
     rpc,
     /** An EIP-1193 provider for this chain (what a wallet or viem hands a page). */
     provider: { request: ({ method, params }) => rpc(method, params ?? []) },
+    /** Send a transaction from the first dev account; resolves to its receipt once mined. */
+    async send(tx) {
+      const hash = await rpc("eth_sendTransaction", [{ from: DEPLOYER, ...tx }]);
+      for (let i = 0; i < 100; i++) {
+        const receipt = await rpc("eth_getTransactionReceipt", [hash]);
+        if (receipt) return receipt;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`transaction ${hash} was not mined`);
+    },
     /** Deploy the anchor contract; resolves to its address. */
     async deployAnchorContract() {
       const bin = readFileSync(`${root}devnode/contracts/CeramicAnchor.bin`, "utf8").trim();
-      const hash = await rpc("eth_sendTransaction", [{ from: DEPLOYER, data: `0x${bin}` }]);
-      for (let i = 0; i < 100; i++) {
-        const receipt = await rpc("eth_getTransactionReceipt", [hash]);
-        if (receipt) return receipt.contractAddress;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error("the deployment was not mined");
+      return (await this.send({ data: `0x${bin}` })).contractAddress;
+    },
+    /** Call `anchorDagCbor(digest)` on `contract` (digest: 32 bytes, hex); resolves to the tx hash. */
+    async anchor(contract, digest) {
+      return (await this.send({ to: contract, data: `0x97ad09eb${digest}` })).transactionHash;
     },
     /**
      * The same contract's code at Ceramic's own address (0x231055A0…6AdC, which no dev key can

@@ -8,7 +8,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import * as Digest from "multiformats/hashes/digest";
 import { CeramicClient, CeramicError, KeyDidSigner, verifyStream } from "../../pkg/node/index.mjs";
 import { startDevnode } from "./devnode.mjs";
-import { startAnvil, ANCHOR_KEY, DEPLOYER } from "./anvil.mjs";
+import { startAnvil, ANCHOR_KEY } from "./anvil.mjs";
 
 // CARv1, enough to take a time event apart and put a forged one together.
 function varint(n) {
@@ -51,6 +51,9 @@ async function block(value) {
   const bytes = dagCbor.encode(value);
   return { cid: CID.create(1, dagCbor.code, await sha256.digest(bytes)), bytes };
 }
+/** A transaction hash as a proof's `txHash`: an eth-tx CID over its keccak-256 multihash. */
+const txCid = (hash) => CID.create(1, 0x93, Digest.create(0x1b, Buffer.from(hash.slice(2), "hex")));
+
 /** A time event for `event` ({id, prev, …}) under `proof`, with `nodes` on its `path`. */
 async function timeEvent(event, proof, path, nodes) {
   const p = await block(proof);
@@ -138,19 +141,13 @@ test("a document anchored on the chain loads with anchor \"chain\" and the block
     const otherRoot = await timeEvent(event, { ...proof, root: witness.cid }, "0", [witness]);
     await assert.rejects(verifyStream([initCar, otherRoot], opts), (e) => e.code === "ANCHOR_TX_MISMATCH");
     // A transaction on this chain with the right root, sent to another contract.
-    const stranger = await chain.deployAnchorContract();
-    const digestHex = Buffer.from(proof.root.multihash.digest).toString("hex");
-    const sent = await chain.rpc("eth_sendTransaction", [{ from: DEPLOYER, to: stranger, data: `0x97ad09eb${digestHex}` }]);
-    for (let i = 0; i < 100 && !(await chain.rpc("eth_getTransactionReceipt", [sent])); i++) await new Promise((r) => setTimeout(r, 100));
-    const strangerTx = CID.create(1, 0x93, Digest.create(0x1b, Buffer.from(sent.slice(2), "hex")));
+    const digest = Buffer.from(proof.root.multihash.digest).toString("hex");
+    const strangerTx = txCid(await chain.anchor(await chain.deployAnchorContract(), digest));
     const otherContract = await timeEvent(event, { ...proof, txHash: strangerTx }, event.path, real.slice(2));
     await assert.rejects(verifyStream([initCar, otherContract], opts), (e) => e.code === "ANCHOR_CONTRACT_MISMATCH");
     // A real anchor transaction, but on another chain, claimed for this one.
     const contract2 = await other.deployAnchorContract();
-    const digest = Buffer.from(proof.root.multihash.digest).toString("hex");
-    const foreign = await other.rpc("eth_sendTransaction", [{ from: DEPLOYER, to: contract2, data: `0x97ad09eb${digest}` }]);
-    for (let i = 0; i < 100 && !(await other.rpc("eth_getTransactionReceipt", [foreign])); i++) await new Promise((r) => setTimeout(r, 100));
-    const foreignTx = CID.create(1, 0x93, Digest.create(0x1b, Buffer.from(foreign.slice(2), "hex")));
+    const foreignTx = txCid(await other.anchor(contract2, digest));
     const otherChain = await timeEvent(event, { ...proof, txHash: foreignTx }, event.path, real.slice(2));
     await assert.rejects(verifyStream([initCar, otherChain], opts), (e) => e.code === "ANCHOR_TX_MISMATCH");
     // The same transaction claimed for the chain it is on is a valid anchor there (with its contract).
