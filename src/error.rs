@@ -65,6 +65,10 @@ pub enum Error {
     /// An external signer (wallet, extension, callback) failed or returned a malformed signature.
     #[error("signer failed: {0}")]
     Signer(String),
+    /// The signer declined to sign: its user rejected the request (a wallet's "Reject", an
+    /// EIP-1193 error 4001). Nothing was signed or sent.
+    #[error("signer rejected the request: {0}")]
+    SignerRejected(String),
     /// A CACAO capability is malformed or of an unsupported kind.
     #[error("invalid capability: {0}")]
     InvalidCapability(String),
@@ -205,6 +209,7 @@ impl Error {
             Error::Encode(_) => "ENCODE_FAILED",
             Error::Random(_) => "RANDOM_UNAVAILABLE",
             Error::Signer(_) => "SIGNER_FAILED",
+            Error::SignerRejected(_) => "SIGNER_REJECTED",
             Error::InvalidCapability(_) => "INVALID_CAPABILITY",
             Error::BadCapabilitySignature(_) => "BAD_CAPABILITY_SIGNATURE",
             Error::CapabilityExpired(_) => "CAPABILITY_EXPIRED",
@@ -267,6 +272,7 @@ impl Error {
         "ENCODE_FAILED",
         "RANDOM_UNAVAILABLE",
         "SIGNER_FAILED",
+        "SIGNER_REJECTED",
         "INVALID_CAPABILITY",
         "BAD_CAPABILITY_SIGNATURE",
         "CAPABILITY_EXPIRED",
@@ -333,6 +339,7 @@ mod tests {
             Error::Encode(String::new()),
             Error::Random(String::new()),
             Error::Signer(String::new()),
+            Error::SignerRejected(String::new()),
             Error::InvalidCapability(String::new()),
             Error::BadCapabilitySignature(String::new()),
             Error::CapabilityExpired(String::new()),

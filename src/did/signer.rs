@@ -93,6 +93,13 @@ pub trait AsyncSigner {
     }
     /// Sign the JWS signing input.
     fn sign(&self, input: Vec<u8>) -> impl Future<Output = Result<Vec<u8>>>;
+    /// Sign the signing input of an event whose payload block is `payload` (the block whose CID
+    /// the input signs). Signers that show their user what they sign (a wallet) read the payload;
+    /// the default ignores it.
+    fn sign_event(&self, input: Vec<u8>, payload: &Block) -> impl Future<Output = Result<Vec<u8>>> {
+        let _ = payload;
+        self.sign(input)
+    }
     /// Whether its signatures are valid by construction (see [`Signer::trusted`]).
     fn trusted(&self) -> bool {
         false

@@ -13,7 +13,7 @@ mod time;
 pub use data::{DataHeader, DataPayload};
 pub use event::{Event, EventKind, UnsignedInit};
 pub use init::{InitBuilder, InitHeader, InitPayload};
-pub use signed::{sign, SignedEvent, SigningRequest};
+pub use signed::{inspect_signing_request, sign, SignedEvent, SigningRequest, SigningRequestInfo};
 pub(crate) use time::path_indices as time_path_indices;
 pub use time::{AnchorProof, RawTimeEvent, TimeEvent};
 

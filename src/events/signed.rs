@@ -185,8 +185,101 @@ where
         signer.kid(),
         signer.capability().cloned(),
     )?;
-    let signature = signer.sign(req.signing_input()).await?;
+    let signature = signer
+        .sign_event(req.signing_input(), &req.payload_block)
+        .await?;
     req.assemble(signature, !signer.trusted())
+}
+
+/// What a signing input signs, read from the bytes alone: the JWS header and the event payload
+/// it commits to. A wallet that is asked to sign by a page it does not trust shows its user this,
+/// not the page's account of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningRequestInfo {
+    /// `"init"` (a new stream) or `"data"` (an update).
+    pub kind: &'static str,
+    /// JWS algorithm.
+    pub alg: String,
+    /// JWS `kid`: the key asked to sign.
+    pub kid: String,
+    /// The CID of the CACAO the signature acts under, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    /// The payload's CID (what the signature commits to).
+    pub payload_cid: String,
+    /// Init: the stream's controller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<String>,
+    /// Init: the Model (the METAMODEL for a Model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Init: the initial content (`null` for a deterministic document).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<serde_json::Value>,
+    /// Data: the document updated (data events are Model Instance Documents').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    /// Data: the tip the update follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    /// Data: the JSON-Patch operations, the change itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<serde_json::Value>,
+}
+
+/// Read what `input` (a JWS signing input, `b64url(header).b64url(payload CID)`) signs, given the
+/// payload block's bytes. Fails with `INVALID_EVENT` when the input is not a Ceramic event's
+/// signing input or names another payload than `payload`.
+pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> Result<SigningRequestInfo> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let bad = |m: &str| Error::InvalidEvent(format!("signing input: {m}"));
+    let text = std::str::from_utf8(input).map_err(|_| bad("not text"))?;
+    let (header, cid) = text.split_once('.').ok_or_else(|| bad("no '.'"))?;
+    let header = URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| bad("header is not base64url"))?;
+    let header = ProtectedHeader::from_bytes(&header)?;
+    let cid = URL_SAFE_NO_PAD
+        .decode(cid)
+        .map_err(|_| bad("payload is not base64url"))?;
+    let block = Block::new(crate::codec::DAG_CBOR, payload.to_vec());
+    if cid != block.cid.to_bytes() {
+        return Err(bad("it signs another payload than the one given"));
+    }
+    let mut info = SigningRequestInfo {
+        kind: "init",
+        alg: header.alg.clone(),
+        kid: header.kid.clone(),
+        capability: header.cap_cid()?.map(|c| c.to_string()),
+        payload_cid: block.cid.to_string(),
+        controller: None,
+        model: None,
+        content: None,
+        stream: None,
+        prev: None,
+        patch: None,
+    };
+    match crate::codec::decode_strict::<crate::events::DataPayload>(payload, "data payload") {
+        Ok(data) => {
+            info.kind = "data";
+            let id =
+                crate::ids::StreamId::new(crate::ids::StreamType::ModelInstanceDocument, data.id);
+            info.stream = Some(id.to_string());
+            info.prev = Some(data.prev.to_string());
+            info.patch = Some(crate::events::ipld_to_json(&data.data)?);
+        }
+        Err(_) => {
+            let init: crate::events::InitPayload = crate::codec::decode_strict(payload, "payload")?;
+            info.controller = init.header.controller().map(str::to_string);
+            info.model = Some(init.header.model_id()?.to_string());
+            info.content = Some(match &init.data {
+                Some(d) => crate::events::ipld_to_json(d)?,
+                None => serde_json::Value::Null,
+            });
+        }
+    }
+    Ok(info)
 }
 
 #[cfg(test)]
@@ -215,5 +308,58 @@ mod tests {
         // verification saved on every event this crate signs.
         assert!(request().finish_trusted(bad).is_ok());
         assert!(Signer::trusted(&key));
+    }
+
+    #[test]
+    fn a_signing_request_reads_back_from_its_bytes() {
+        use crate::codec::DagCborExt;
+        use crate::events::{json_to_ipld, DataPayload};
+        use crate::ids::CommitId;
+        let key = Ed25519Signer::from_seed(&[9; 32]).unwrap();
+        let model: StreamId = "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg"
+            .parse()
+            .unwrap();
+        let content = serde_json::json!({ "title": "hello", "n": 1 });
+        let init = InitPayload::builder(Signer::did(&key), &model)
+            .data(json_to_ipld(&content))
+            .build();
+        let req = SigningRequest::new(init, Algorithm::EdDSA, Signer::kid(&key), None).unwrap();
+        let info = inspect_signing_request(&req.signing_input(), &req.payload_block.bytes).unwrap();
+        assert_eq!(info.kind, "init");
+        assert_eq!(info.model.as_deref(), Some(model.to_string().as_str()));
+        assert_eq!(info.controller.as_deref(), Some(Signer::did(&key)));
+        assert_eq!(info.content, Some(content));
+        assert_eq!(info.kid, Signer::kid(&key));
+        assert_eq!(info.payload_cid, req.payload_block.cid.to_string());
+
+        let init_cid = req.payload_block.cid;
+        let tip = CommitId::new(
+            StreamId::new(crate::ids::StreamType::ModelInstanceDocument, init_cid),
+            init_cid,
+        );
+        let patch = serde_json::json!([{ "op": "replace", "path": "/title", "value": "bye" }]);
+        let data = DataPayload::new(&tip, json_to_ipld(&patch));
+        let block = data.to_block().unwrap();
+        let req = SigningRequest::new(data, Algorithm::EdDSA, Signer::kid(&key), None).unwrap();
+        let info = inspect_signing_request(&req.signing_input(), &block.bytes).unwrap();
+        assert_eq!(info.kind, "data");
+        assert_eq!(
+            info.stream.as_deref(),
+            Some(tip.stream_id().to_string().as_str())
+        );
+        assert_eq!(info.prev, Some(tip.commit().to_string()));
+        assert_eq!(info.patch, Some(patch));
+        assert_eq!(info.model, None);
+
+        // Another payload than the one signed, and inputs that are not signing inputs.
+        let other = InitPayload::builder(Signer::did(&key), &model)
+            .build()
+            .to_block()
+            .unwrap();
+        let err = inspect_signing_request(&req.signing_input(), &other.bytes).unwrap_err();
+        assert_eq!(err.code(), "INVALID_EVENT");
+        for input in [&b"no dot"[..], b"!!.!!", b"e30.AXESIA", &[0xff, b'.', 0xfe]] {
+            assert!(inspect_signing_request(input, &block.bytes).is_err());
+        }
     }
 }

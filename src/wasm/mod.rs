@@ -21,7 +21,7 @@ pub use ids::{JsCommitId, JsStreamId};
 pub use offline::{create_data_event, create_init_event, create_singleton_event};
 pub use regex::JsRegExpMatcher;
 pub use session::{JsCacaoSession, JsCacaoSessionRequest};
-pub use signer::{JsExternalSigner, JsKeyDidSigner};
+pub use signer::{inspect_signing_request, JsExternalSigner, JsKeyDidSigner};
 pub use verify::{verify_ed25519, verify_event, verify_stream};
 
 /// The message of a thrown JS value.

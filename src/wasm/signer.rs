@@ -25,8 +25,40 @@ export interface Signer {
   readonly kid: string;
   /** The CACAO block the signer acts under, if any. */
   readonly capability?: Uint8Array;
-  /** Sign the JWS signing input; resolve to the raw 64-byte signature. */
-  sign(input: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Sign the JWS signing input; resolve to the raw 64-byte signature. `context` holds the event payload the input signs. */
+  sign(input: Uint8Array, context?: SigningContext): Uint8Array | Promise<Uint8Array>;
+}
+
+/** What an event's signer is handed beside the signing input. */
+export interface SigningContext {
+  /** The event payload's DAG-CBOR block: the input signs its CID. `inspectSigningRequest(input, payload)` reads it. */
+  payload: Uint8Array;
+}
+
+/** What a signing input signs, read back from its bytes by `inspectSigningRequest`. */
+export interface SigningRequestInfo {
+  /** A new stream, or an update of one. */
+  kind: "init" | "data";
+  /** JWS algorithm. */
+  alg: string;
+  /** The key asked to sign (`did#fragment`). */
+  kid: string;
+  /** The CID of the CACAO the signature acts under, if any. */
+  capability?: string;
+  /** The payload's CID: what the signature commits to. */
+  payloadCid: string;
+  /** Init: the new stream's controller. */
+  controller?: string;
+  /** Init: the Model (the METAMODEL when a Model is created). */
+  model?: string;
+  /** Init: the initial content (`null` for a deterministic document). */
+  content?: JsonValue;
+  /** Data: the document updated. */
+  stream?: string;
+  /** Data: the tip the update follows. */
+  prev?: string;
+  /** Data: the JSON-Patch operations, the change itself. */
+  patch?: { op: string; path: string; value?: JsonValue; from?: string }[];
 }
 
 /** Options of `new ExternalSigner(…)`. */
@@ -35,8 +67,10 @@ export interface ExternalSignerOptions {
   did: string;
   /** The key's JWS algorithm. */
   alg: "EdDSA" | "ES256" | "ES256K";
-  /** Signs the bytes it is given and resolves to the raw 64-byte signature (r‖s for ECDSA). */
-  sign: (input: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  /** Signs the bytes it is given and resolves to the raw 64-byte signature (r‖s for ECDSA). A
+   * rejection whose `code` is `"SIGNER_REJECTED"` or `4001` (EIP-1193's user rejection) ends the
+   * call with `SIGNER_REJECTED`, any other with `SIGNER_FAILED`. */
+  sign: (input: Uint8Array, context: SigningContext) => Uint8Array | Promise<Uint8Array>;
   /** JWS `kid`; defaults to `did#<method-specific id>`. */
   kid?: string;
 }
@@ -273,17 +307,34 @@ impl JsExternalSigner {
         self.kid.clone()
     }
 
-    /// Call the wrapped callback.
+    /// Call the wrapped callback (with the event payload in `context` when an event is signed).
     ///
     /// ```ts
     /// await ext.sign(bytes);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn sign(&self, input: &[u8]) -> JsResult<JsValue> {
+    pub fn sign(&self, input: &[u8], context: Option<js_sys::Object>) -> JsResult<JsValue> {
         let arg = js_sys::Uint8Array::from(input);
-        let r = self.sign.call1(&JsValue::NULL, &arg)?;
+        let context = context.map_or(JsValue::UNDEFINED, JsValue::from);
+        let r = self.sign.call2(&JsValue::NULL, &arg, &context)?;
         Ok(js_sys::Promise::resolve(&r).into())
     }
+}
+
+/// Read what a signing input signs from its bytes and the event payload's block (the
+/// `context.payload` a signer is handed): a wallet shows this to its user rather than what the
+/// asking page says. Fails with `INVALID_EVENT` if the input names another payload.
+///
+/// ```ts
+/// const signer = new ExternalSigner({ did, alg: "EdDSA", sign: async (input, { payload }) => {
+///   const info = inspectSigningRequest(input, payload); // { kind: "data", stream, patch, … }
+///   if (!(await askUser(info))) throw Object.assign(new Error("rejected"), { code: 4001 });
+///   return key.sign(input);
+/// } });
+/// ```
+#[wasm_bindgen(js_name = inspectSigningRequest, unchecked_return_type = "SigningRequestInfo")]
+pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> JsResult<JsValue> {
+    super::to_js_json(&crate::events::inspect_signing_request(input, payload)?)
 }
 
 pub(crate) fn get_string(obj: &JsValue, key: &str) -> Result<String> {
@@ -382,6 +433,27 @@ impl AsyncSigner for JsSignerAdapter {
         self.local.is_some()
     }
     async fn sign(&self, input: Vec<u8>) -> Result<Vec<u8>> {
+        self.call_sign(input, None).await
+    }
+    async fn sign_event(&self, input: Vec<u8>, payload: &Block) -> Result<Vec<u8>> {
+        self.call_sign(input, Some(payload)).await
+    }
+}
+
+/// The error of a signer's failed call: `SIGNER_REJECTED` when it says its user declined
+/// (`code` "SIGNER_REJECTED", or EIP-1193's 4001), else `SIGNER_FAILED`.
+fn signer_error(e: &JsValue) -> Error {
+    let message = super::transport_message(e);
+    let code = super::get(e, "code");
+    if code.as_string().as_deref() == Some("SIGNER_REJECTED") || code.as_f64() == Some(4001.0) {
+        Error::SignerRejected(message)
+    } else {
+        Error::Signer(message)
+    }
+}
+
+impl JsSignerAdapter {
+    async fn call_sign(&self, input: Vec<u8>, payload: Option<&Block>) -> Result<Vec<u8>> {
         if let Some(key) = &self.local {
             return Signer::sign(&**key, &input);
         }
@@ -389,12 +461,26 @@ impl AsyncSigner for JsSignerAdapter {
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
             .ok_or_else(|| Error::Signer("the signer has no sign method".into()))?;
+        let context = match payload {
+            Some(block) => {
+                let o = js_sys::Object::new();
+                let bytes = js_sys::Uint8Array::from(block.bytes.as_slice());
+                js_sys::Reflect::set(&o, &"payload".into(), &bytes)
+                    .map_err(|e| Error::Signer(super::transport_message(&e)))?;
+                o.into()
+            }
+            None => JsValue::UNDEFINED,
+        };
         let r = f
-            .call1(&self.obj, &js_sys::Uint8Array::from(input.as_slice()))
-            .map_err(|e| Error::Signer(super::transport_message(&e)))?;
+            .call2(
+                &self.obj,
+                &js_sys::Uint8Array::from(input.as_slice()),
+                &context,
+            )
+            .map_err(|e| signer_error(&e))?;
         let v = JsFuture::from(js_sys::Promise::resolve(&r))
             .await
-            .map_err(|e| Error::Signer(super::transport_message(&e)))?;
+            .map_err(|e| signer_error(&e))?;
         if !v.is_instance_of::<js_sys::Uint8Array>() {
             return Err(Error::Signer("sign() must resolve to a Uint8Array".into()));
         }

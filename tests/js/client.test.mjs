@@ -8,7 +8,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
-  decodeEvent, encodeEvent, verifyEvent, createInitEvent, createDataEvent, createSingletonEvent,
+  decodeEvent, encodeEvent, verifyEvent, createInitEvent, createDataEvent, createSingletonEvent, inspectSigningRequest,
 } from "ceramic-wasm";
 import { startDevnode } from "./devnode.mjs";
 
@@ -224,6 +224,52 @@ test("an external signer: Node's own Ed25519", async () => {
   const bad = new ExternalSigner({ did, alg: "EdDSA", sign: async () => new Uint8Array(64) });
   await rejectsWith(client.createDocument({ model, content: { title: "x" }, signer: bad }), "SIGNER_FAILED");
   assert.throws(() => new ExternalSigner({ did, alg: "ES256", sign: () => new Uint8Array(64) }), (e) => e.code === "SIGNER_FAILED");
+});
+
+test("a wallet's view of what it signs: the payload beside the input, inspectSigningRequest, SIGNER_REJECTED", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const key = KeyDidSigner.generate();
+  const model = await client.createModel({ definition, signer: key });
+  const seen = [];
+  let answer = "sign";
+  const wallet = new ExternalSigner({ did: key.did, alg: "EdDSA", sign: async (input, context) => {
+    const info = inspectSigningRequest(input, context.payload);
+    seen.push(info);
+    if (answer === "eip1193") throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+    if (answer === "reject") throw Object.assign(new Error("no"), { code: "SIGNER_REJECTED" });
+    if (answer === "fail") throw new Error("the wallet crashed");
+    // Another payload than the one the input signs: the inspection throws INVALID_EVENT.
+    return inspectSigningRequest(input, new Uint8Array([0xa0]));
+  } });
+  await assert.rejects(client.createDocument({ model, content: { title: "x" }, signer: wallet }),
+    (e) => e instanceof CeramicError && e.code === "SIGNER_FAILED" && /another payload/.test(e.message));
+  assert.equal(seen.at(-1).kind, "init");
+  assert.equal(seen.at(-1).model, model.toString());
+  assert.equal(seen.at(-1).controller, key.did);
+  assert.deepEqual(seen.at(-1).content, { title: "x" });
+  assert.equal(seen.at(-1).kid, key.kid);
+
+  const good = new ExternalSigner({ did: key.did, alg: "EdDSA", sign: (input, { payload }) => {
+    seen.push(inspectSigningRequest(input, payload));
+    return key.sign(input);
+  } });
+  const doc = await client.createDocument({ model, content: { title: "a" }, signer: good });
+  const tip = await client.updateDocument({ streamId: doc, content: { title: "b" }, signer: good });
+  const update = seen.at(-1);
+  assert.equal(update.kind, "data");
+  assert.equal(update.stream, doc.toString());
+  assert.deepEqual(update.patch, [{ op: "replace", path: "/title", value: "b" }]);
+  assert.equal(update.model, undefined);
+  assert.ok(tip.toString().length > 0);
+
+  for (const [mode, code] of [["eip1193", "SIGNER_REJECTED"], ["reject", "SIGNER_REJECTED"], ["fail", "SIGNER_FAILED"]]) {
+    answer = mode;
+    await rejectsWith(client.updateDocument({ streamId: doc, content: { title: mode }, signer: wallet }), code);
+  }
+  assert.equal((await client.loadDocument(doc)).content.title, "b"); // nothing was written
+  for (const [input, payload] of [[new Uint8Array([1, 2]), new Uint8Array()], [new TextEncoder().encode("e30.AXESIA"), new Uint8Array([0xa0])]]) {
+    assert.throws(() => inspectSigningRequest(input, payload), (e) => e instanceof CeramicError && e.code === "INVALID_EVENT");
+  }
 });
 
 test("a Sign-In-With-Ethereum session", async () => {

@@ -2,7 +2,8 @@
 // wrong uses fail to compile (each @ts-expect-error must be an error, or tsc fails).
 import {
   CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
-  decodeEvent, encodeEvent, verifyEvent, verifyStream,
+  decodeEvent, encodeEvent, verifyEvent, verifyStream, inspectSigningRequest,
+  type SigningRequestInfo,
   type CeramicErrorCode, type DocumentState, type Signer, type VerifiedStream, type Check,
 } from "ceramic-wasm";
 import { CeramicWorker } from "ceramic-wasm/worker";
@@ -20,6 +21,14 @@ export async function usage(): Promise<void> {
   const anchor: "none" | "local" | "unchecked" | "chain" = state.anchor;
   const ok: boolean = state.verified && state.matchesNode && !state.pending;
   const ext = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (b: Uint8Array) => b });
+  // A wallet reads what it is asked to sign from the payload it is handed.
+  const wallet = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (input, { payload }) => {
+    const info: SigningRequestInfo = inspectSigningRequest(input, payload);
+    const kind: "init" | "data" = info.kind;
+    const ops: string[] = (info.patch ?? []).map((op) => `${op.op} ${op.path}`);
+    void [kind, ops];
+    return input;
+  } });
   const req = CacaoSession.request({ address: "0x0", chainId: 1, domain: "d", resources: ["ceramic://*"] });
   const session: CacaoSession = await req.complete("0x");
   const expired: boolean = session.isExpired;
@@ -64,6 +73,9 @@ export async function usage(): Promise<void> {
   const n: number = state.content;
   // @ts-expect-error: unknown algorithm
   new ExternalSigner({ did: "", alg: "RS256", sign: async (b: Uint8Array) => b });
+  // @ts-expect-error: a request's kind is "init" or "data"
+  const k: "time" = inspectSigningRequest(new Uint8Array(), new Uint8Array()).kind;
+  void [k, wallet];
   // @ts-expect-error: error codes are a closed union
   const c: CeramicErrorCode = "NOPE";
   void [s, n, c];
