@@ -12,7 +12,7 @@
 //   `ceramic_sign` (each event: the user sees what the signature commits to — read from the
 //   payload bytes with inspectSigningRequest, not from anything the page says — and approves or
 //   rejects it).
-import init, { KeyDidSigner, inspectSigningRequest } from "./ceramic-wasm/web/index.js";
+import init, { KeyDidSigner, StreamID, inspectSigningRequest } from "./ceramic-wasm/web/index.js";
 
 // Service workers may not use top-level await: every handler awaits this instead.
 const ready = init();
@@ -21,15 +21,18 @@ const instance = crypto.randomUUID();
 const ITERATIONS = 600_000;
 
 let signer = null; // KeyDidSigner while unlocked
+let locks = 0; // bumped by lock(): a vault being reopened meanwhile is not kept
 const pending = new Map(); // request id -> { request, resolve, windowId }
 
-const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+// In chunks: spreading a large payload into one call overflows the argument limit.
+const binary = (bytes) => Array.from({ length: Math.ceil(bytes.length / 8192) }, (_, i) => String.fromCharCode(...bytes.subarray(i * 8192, (i + 1) * 8192))).join("");
+const b64 = (bytes) => btoa(binary(bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const unb64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 const walletError = (code, message) => Object.assign(new Error(message), { code });
 
-async function vaultKey(passphrase, salt) {
+async function vaultKey(passphrase, salt, iterations = ITERATIONS) {
   const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, ["deriveBits"]);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: ITERATIONS }, base, 256));
+  return new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, base, 256));
 }
 
 async function aes(keyBytes, usage) {
@@ -41,6 +44,7 @@ async function createVault(passphrase) {
   if (typeof passphrase !== "string" || passphrase.length < 8) {
     throw walletError("WEAK_PASSPHRASE", "choose a passphrase of 8 characters or more");
   }
+  if ((await chrome.storage.local.get("vault")).vault) throw walletError("HAS_KEY", "the wallet has a key already");
   await ready;
   const fresh = KeyDidSigner.generate();
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -60,6 +64,7 @@ async function createVault(passphrase) {
 
 /** Open the vault with the vault key; a wrong key fails AES-GCM's check. */
 async function openVault(vault, key) {
+  const generation = locks;
   await ready;
   let seed;
   try {
@@ -72,6 +77,10 @@ async function openVault(vault, key) {
   const opened = KeyDidSigner.fromSeed(seed);
   seed.fill(0);
   if (opened.did !== vault.did) throw walletError("VAULT_CORRUPT", "the vault holds another key than it names");
+  if (generation !== locks) {
+    opened.free(); // locked while this was opening
+    throw walletError("LOCKED", "the wallet was locked");
+  }
   signer?.free();
   signer = opened;
 }
@@ -79,7 +88,7 @@ async function openVault(vault, key) {
 async function unlock(passphrase) {
   const { vault } = await chrome.storage.local.get("vault");
   if (!vault) throw walletError("NO_KEY", "the wallet has no key yet");
-  const key = await vaultKey(passphrase, unb64(vault.kdf.salt));
+  const key = await vaultKey(passphrase, unb64(vault.kdf.salt), vault.kdf.iterations);
   await openVault(vault, key);
   await chrome.storage.session.set({ vaultKey: b64(key) });
 }
@@ -93,6 +102,7 @@ async function currentSigner() {
 }
 
 async function lock() {
+  locks++;
   await chrome.storage.session.remove("vaultKey");
   signer?.free();
   signer = null;
@@ -109,7 +119,8 @@ async function ask(request) {
   const id = crypto.randomUUID();
   const decided = new Promise((resolve) => pending.set(id, { request, resolve }));
   const win = await chrome.windows.create({ url: `wallet.html?request=${id}`, type: "popup", width: 440, height: 640 });
-  pending.get(id).windowId = win.id;
+  const p = pending.get(id);
+  if (p) p.windowId = win.id;
   return decided;
 }
 
@@ -122,14 +133,37 @@ chrome.windows.onRemoved.addListener((windowId) => {
   }
 });
 
+const METAMODEL = "kh4q0ozorrgaq2mezktnrmdwleo1d";
+
+/**
+ * The StreamID of the stream a signed init event creates: its CID is the DAG-JOSE envelope's,
+ * `{ payload, signatures: [{ protected, signature }] }` in canonical DAG-CBOR (keys by length,
+ * then bytes), hashed with SHA-256. Computed here so that the wallet can tell its user, when a
+ * page asks to update a document, which Model it is of and which site created it.
+ */
+async function createdStreamId(input, signature, model) {
+  const [protectedPart, payloadPart] = new TextDecoder().decode(input).split(".");
+  const text = (s) => [0x60 + s.length, ...new TextEncoder().encode(s)]; // keys: all under 24 bytes
+  const bytes = (b) => [...(b.length < 24 ? [0x40 + b.length] : b.length < 256 ? [0x58, b.length] : [0x59, b.length >> 8, b.length & 255]), ...b];
+  const envelope = Uint8Array.from([
+    0xa2, ...text("payload"), ...bytes(unb64(payloadPart)),
+    ...text("signatures"), 0x81, 0xa2, ...text("protected"), ...bytes(unb64(protectedPart)), ...text("signature"), ...bytes(signature),
+  ]);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", envelope));
+  // StreamID: varint 0xce (streamid), type (2 Model, 3 document), CIDv1, dag-jose (0x85), sha2-256.
+  const type = model === METAMODEL ? 2 : 3;
+  return StreamID.fromBytes(Uint8Array.from([0xce, 0x01, type, 0x01, 0x85, 0x01, 0x12, 0x20, ...digest])).toString();
+}
+
 async function connectedOrigins() {
   return (await chrome.storage.local.get("origins")).origins ?? {};
 }
 
 // Requests from pages (through content.js).
 async function fromPage(method, params, origin) {
-  if (method === "ceramic_ping") return { wallet: "ceramic-wasm sample", instance };
+  if (method === "ceramic_ping") return { wallet: "ceramic-wasm sample" };
   if (method === "ceramic_connect") {
+    if (!/^https?:\/\//.test(origin)) throw walletError("SIGNER_REJECTED", `pages of origin ${origin} cannot connect`);
     const origins = await connectedOrigins();
     if (!origins[origin] || !(await currentSigner())) {
       if (!(await ask({ method, origin }))) throw walletError("SIGNER_REJECTED", "the user rejected the connection");
@@ -152,10 +186,18 @@ async function fromPage(method, params, origin) {
     }
     const { did } = await status();
     if (info.kid.split("#")[0] !== did) throw walletError("SIGNER_FAILED", `the request is for ${info.kid}, not this wallet's key`);
-    if (!(await ask({ method, origin, info }))) throw walletError("SIGNER_REJECTED", "the user rejected the request");
+    const { created = {} } = await chrome.storage.local.get("created");
+    const known = info.stream ? created[info.stream] ?? null : undefined;
+    if (!(await ask({ method, origin, info, known }))) throw walletError("SIGNER_REJECTED", "the user rejected the request");
     const key = await currentSigner();
     if (!key) throw walletError("SIGNER_FAILED", "the wallet is locked");
-    return { signature: b64(key.sign(input)) };
+    const signature = key.sign(input);
+    if (info.kind === "init") {
+      const id = await createdStreamId(input, signature, info.model);
+      const all = (await chrome.storage.local.get("created")).created ?? {};
+      await chrome.storage.local.set({ created: { ...all, [id]: { model: info.model, origin, at: Date.now() } } });
+    }
+    return { signature: b64(signature) };
   }
   throw walletError("SIGNER_FAILED", `unknown method ${method}`);
 }
@@ -197,6 +239,11 @@ async function fromWalletPage(msg) {
       throw walletError("SIGNER_FAILED", `unknown wallet message ${msg.type}`);
   }
 }
+
+// An open prompt holds a port and pings on it, which keeps this worker running while its user reads.
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.sender?.id === chrome.runtime.id) port.onMessage.addListener(() => {});
+});
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const fromExtension = sender.id === chrome.runtime.id && sender.url?.startsWith(chrome.runtime.getURL(""));

@@ -32,8 +32,12 @@ function patchView(patch) {
   for (const op of patch) {
     const line = document.createElement("div");
     line.className = `op-${op.op}`;
-    const value = "value" in op ? ` → ${JSON.stringify(op.value)}` : "from" in op ? ` ← ${op.from}` : "";
-    line.textContent = `${op.op} ${op.path}${value}`;
+    // Each operation as it acts: move and copy take \`from\`, the others \`value\`. JSON.stringify
+    // escapes control characters, so a path cannot hide a line break.
+    const path = JSON.stringify(op.path);
+    line.textContent = op.op === "move" || op.op === "copy"
+      ? `${op.op} ${JSON.stringify(op.from)} → ${path}`
+      : op.op === "remove" ? `remove ${path}` : `${op.op} ${path} → ${JSON.stringify(op.value)}`;
     pre.append(line);
   }
   return pre;
@@ -59,6 +63,10 @@ function showRequest(req) {
   } else {
     $("request-title").textContent = "Update a document";
     row("Document", info.stream);
+    // Which Model and site, if this wallet signed the document's creation (the update itself
+    // does not name its Model).
+    row("Model", req.known ? req.known.model : "unknown: not created with this wallet");
+    if (req.known) row("Created from", `${req.known.origin}, ${new Date(req.known.at).toLocaleString()}`);
     row("Follows", info.prev);
     row("Changes", patchView(info.patch));
   }
@@ -82,7 +90,19 @@ async function render() {
       showKey(req);
       $("approve").hidden = $("reject").hidden = false;
       $("approve").textContent = !req.hasKey ? "Create key & approve" : req.unlocked ? "Approve" : "Unlock & approve";
-      $("approve").focus();
+      // Nothing is approved by a keypress that was meant for the page: Approve is not focused,
+      // and it is enabled only after the prompt has been in front for a moment.
+      const arm = () => {
+        $("approve").disabled = true;
+        clearTimeout(arm.timer);
+        arm.timer = setTimeout(() => ($("approve").disabled = false), 700);
+      };
+      arm();
+      addEventListener("focus", arm);
+      $(req.unlocked && req.hasKey ? "reject" : "passphrase").focus();
+      // Keeps the service worker running while the user reads.
+      const port = chrome.runtime.connect({ name: "prompt" });
+      setInterval(() => port.postMessage("ping"), 20_000);
     } else {
       const s = await send({ type: "status" });
       showKey(s);

@@ -47,7 +47,7 @@ before(async () => {
       let client, wallet, model;
       const code = (p) => p.then((v) => ({ ok: v }), (e) => ({ code: e instanceof CeramicError ? e.code : "not a CeramicError: " + e, message: e.message }));
       window.ping = () => new Promise((resolve) => {
-        const onMessage = (e) => { if (e.data?.target === "ceramic-wallet-page" && e.data.id === "ping") { removeEventListener("message", onMessage); resolve(e.data.result?.instance); } };
+        const onMessage = (e) => { if (e.data?.target === "ceramic-wallet-page" && e.data.id === "ping") { removeEventListener("message", onMessage); resolve(e.data.result?.wallet); } };
         addEventListener("message", onMessage);
         postMessage({ target: "ceramic-wallet", id: "ping", method: "ceramic_ping" }, location.origin);
       });
@@ -87,7 +87,7 @@ after(async () => {
 async function prompt() {
   const p = await context.waitForEvent("page", { predicate: (pg) => pg.url().includes("wallet.html?request="), timeout: 20_000 });
   await p.waitForSelector("#request:not([hidden])");
-  await p.waitForSelector("#approve:not([hidden])");
+  await p.waitForSelector("#approve:not([hidden]):not([disabled])"); // armed after a moment
   return p;
 }
 
@@ -95,12 +95,14 @@ async function prompt() {
 async function withPrompt(page, f, answer) {
   const shown = prompt();
   const result = page.evaluate(f.fn, f.arg);
-  const p = await shown;
+  // A call that ends before any prompt shows is reported as what it is, not as a timeout.
+  const p = await Promise.race([shown, result.then((r) => assert.fail(`ended before a prompt: ${JSON.stringify(r)}`))]);
   const seen = await answer(p);
   return { result: await result, seen };
 }
 
 const text = (p, sel) => p.locator(sel).innerText();
+const prompts = () => context.pages().filter((pg) => pg.url().includes("wallet.html?request="));
 
 test("a page creates and updates a document through the extension wallet, which shows what it signs", { timeout: 240_000 }, async () => {
   const page = await context.newPage();
@@ -108,8 +110,12 @@ test("a page creates and updates a document through the extension wallet, which 
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(web.url);
   await page.waitForFunction(() => typeof window.connect === "function");
-  const instance1 = await page.evaluate(() => window.ping());
-  assert.ok(instance1, "the content script bridges the page to the service worker");
+  assert.equal(await page.evaluate(() => window.ping()), "ceramic-wasm sample", "the content script bridges the page to the service worker");
+  // The wallet's own page asks the worker for its status (which only extension pages may).
+  const ext = await context.newPage();
+  await ext.goto(`chrome-extension://${extensionId}/wallet.html`);
+  const status = async () => (await ext.evaluate(() => chrome.runtime.sendMessage({ type: "status" }))).result;
+  const instance1 = (await status()).instance;
 
   // Connect: no key yet, so the prompt creates one under a passphrase (a short one is refused).
   const connected = await withPrompt(page, { fn: (url) => window.connect(url), arg: node.url }, async (p) => {
@@ -147,7 +153,10 @@ test("a page creates and updates a document through the extension wallet, which 
     assert.equal(await text(p, "#request-title"), "Update a document");
     const details = await text(p, "#details");
     assert.ok(details.includes(streamId), details);
-    assert.ok(details.includes('replace /title → "hello again"'), details);
+    assert.ok(details.includes('replace "/title" → "hello again"'), details);
+    // The wallet computed the StreamID of the document it signed into being: it knows its Model.
+    assert.ok(details.includes(model), details);
+    assert.ok(details.includes(new URL(web.url).origin), details); // created from this site
     await p.screenshot({ path: join(artifacts, "extension-approve-update.png") });
     await p.click("#approve");
   });
@@ -168,6 +177,8 @@ test("a page creates and updates a document through the extension wallet, which 
   // A signing input that is not a Ceramic event the wallet can show: refused without a prompt.
   const blind = await page.evaluate(() => window.blind());
   assert.equal(blind.code, "SIGNER_FAILED", JSON.stringify(blind));
+  assert.match(blind.message, /only Ceramic events it can show/);
+  assert.deepEqual(prompts(), []);
 
   // The service worker is stopped (as Chrome does when it is idle) and restarts on the next
   // message: the key is still there and still unlocked for this browser session.
@@ -176,8 +187,12 @@ test("a page creates and updates a document through the extension wallet, which 
   const worker = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
   assert.ok(worker, "the wallet's service worker is running");
   await cdp.send("Target.closeTarget", { targetId: worker.targetId });
-  const instance2 = await page.evaluate(() => window.ping());
-  assert.ok(instance2 && instance2 !== instance1, "a new service worker instance answered");
+  let instance2 = instance1;
+  for (let i = 0; i < 50 && instance2 === instance1; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    instance2 = (await status().catch(() => ({}))).instance ?? instance1;
+  }
+  assert.notEqual(instance2, instance1, "a new service worker instance answered");
   const afterRestart = await withPrompt(page, { fn: ([id, c]) => window.update(id, c), arg: [streamId, { title: "after restart", tags: ["a"] }] }, async (p) => {
     assert.equal(await text(p, "#approve"), "Approve"); // unlocked: no passphrase asked
     await p.click("#approve");
