@@ -44,17 +44,31 @@ __setLazyLoader(() => (ecdsa ??= import(${JSON.stringify(specifier)})
   })));
 `;
 
+// The default event store of clients made without a \`cache\` option, in browsers: one IndexedDB
+// store per page (\`ceramic-wasm/cache\`'s, imported on first use, so a bundler splits it off and a
+// page that passes \`cache: false\` never loads it). Writes are not awaited: a load never waits for
+// storage; a store that fails (blocked storage, private mode) only costs the requests it saves.
+const defaultCache = (specifier) => `let idb;
+const store = () => (idb ??= import(${JSON.stringify(specifier)}).then((m) => m.indexedDbCache()));
+__setDefaultCache(() => typeof indexedDB === "undefined" ? undefined : {
+  get: (key) => store().then((s) => s.get(key)),
+  set(key, car) {
+    store().then((s) => s.set(key, car)).catch(() => {});
+  },
+});
+`;
+
 // Bundlers: the wasm is instantiated by the bundler when the module loads.
-writeFileSync(join(out, "index.js"), `import { __setErrorClass, __setLazyLoader, __setEcdsa } from "./ceramic_wasm.js";
+writeFileSync(join(out, "index.js"), `import { __setErrorClass, __setLazyLoader, __setEcdsa, __setDefaultCache } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 __setErrorClass(CeramicError);
-${loader("./lazy/ceramic_wasm_ecdsa.js", "await part.default();")}export * from "./ceramic_wasm.js";
+${loader("./lazy/ceramic_wasm_ecdsa.js", "await part.default();")}${defaultCache("./cache/index.js")}export * from "./ceramic_wasm.js";
 export { CeramicError };
 `);
 writeFileSync(join(out, "index.d.ts"), dts);
 
 // Plain browsers: `await init()` first, as with any wasm-bindgen "web" build.
-writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass, __setLazyLoader, __setEcdsa } from "./ceramic_wasm.js";
+writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass, __setLazyLoader, __setEcdsa, __setDefaultCache } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 export * from "./ceramic_wasm.js";
 export { CeramicError };
@@ -62,7 +76,7 @@ export { CeramicError };
 export default async function init(input) {
   const out = await wasmInit(input);
   __setErrorClass(CeramicError);
-  ${loader("../lazy/ceramic_wasm_ecdsa.js", "await part.default();").replace(/\n/g, "\n  ")}return out;
+  ${loader("../lazy/ceramic_wasm_ecdsa.js", "await part.default();").replace(/\n/g, "\n  ")}${defaultCache("../cache/index.js").replace(/\n/g, "\n  ")}return out;
 }
 `);
 writeFileSync(join(out, "web/index.d.ts"), dts + `export { default } from "./ceramic_wasm.js";\n`);

@@ -48,13 +48,38 @@ export function indexedDbCache({ name = "ceramic-wasm-events", maxEntries = 1000
     });
   };
   let writes = 0;
+  // The keys it holds, read once: a miss (every event of a first load) is answered without a
+  // transaction, which took ~1 ms each in Chromium (a 1,000-event first load: 3.1 s -> 4.1 s with
+  // the store before, BENCHMARKS.md). Entries another tab adds meanwhile are misses here: fetched.
+  let keys;
+  const known = () => (keys ??= run("readonly", (s) => s.getAllKeys()).then((k) => new Set(k), () => null));
+  // Writes are batched: one transaction for what arrives within 30 ms (a load stores an event per
+  // round trip; a transaction each cost the first load ~0.4 ms an event, BENCHMARKS.md).
+  let queue = new Map();
+  let flushing;
+  const flush = () => {
+    const batch = queue;
+    queue = new Map();
+    flushing = undefined;
+    return run("readwrite", (s) => {
+      for (const [key, entry] of batch) s.put(entry, key);
+    }).then(async () => {
+      const k = await known();
+      for (const key of batch.keys()) k?.add(key);
+    });
+  };
   return {
     async get(key) {
+      const queued = queue.get(key);
+      if (queued) return queued.car;
+      const k = await known();
+      if (k && !k.has(key)) return undefined;
       const entry = await run("readonly", (s) => s.get(key)).catch(() => undefined);
       return entry?.car;
     },
     async set(key, car) {
-      await run("readwrite", (s) => s.put({ car, at: Date.now() }, key));
+      queue.set(key, { car, at: Date.now() });
+      await (flushing ??= new Promise((r) => setTimeout(r, 30)).then(flush));
       if (++writes % 256 === 0) await this.trim();
     },
     /** Remove the oldest entries while there are more than `maxEntries`. */
@@ -66,7 +91,9 @@ export function indexedDbCache({ name = "ceramic-wasm-events", maxEntries = 1000
         s.index("at").openKeyCursor().onsuccess = (e) => {
           const c = e.target.result;
           if (c && excess-- > 0) {
-            s.delete(c.primaryKey);
+            const gone = c.primaryKey;
+            keys?.then((k) => k?.delete(gone));
+            s.delete(gone);
             c.continue();
           }
         };

@@ -51,7 +51,8 @@ export interface CeramicClientOptions {
    * Where to keep the events this client fetches, by CID, so that later loads (also after a page
    * reload, with a persistent store) ask the node only for what is new: `indexedDbCache()` or
    * `memoryCache()` from `ceramic-wasm/cache`, or any `{ get, set }`. Entries are checked like
-   * network answers (content-addressed, verified). Default: none (the client's memory only).
+   * network answers (content-addressed, verified). Default: in browsers (wherever `indexedDB`
+   * exists) one shared IndexedDB store, its code loaded on first use; none in Node. `false`: none.
    */
   cache?: EventCache | false;
 }
@@ -199,6 +200,18 @@ impl crate::http::EventStore for JsEventStore {
     }
 }
 
+thread_local! {
+    /// Makes the event store of clients created without a `cache` option (the browser entries
+    /// hand one in: IndexedDB, loaded on first use; none in Node).
+    static DEFAULT_CACHE: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Called once by the package's browser entry modules with the default event store's factory.
+#[wasm_bindgen(js_name = __setDefaultCache, skip_typescript)]
+pub fn set_default_cache(factory: js_sys::Function) {
+    DEFAULT_CACHE.with(|f| *f.borrow_mut() = Some(factory));
+}
+
 /// The core client over fetch, with the caller's Ethereum providers.
 type Inner = Client<FetchTransport, JsEthRpc>;
 
@@ -326,7 +339,15 @@ impl JsCeramicClient {
             .with_retry(retry)
             .with_read_your_writes_ms(ryw)
             .with_eth_rpc(rpc);
-        let cache = get(&o, "cache");
+        let mut cache = get(&o, "cache");
+        if cache.is_undefined() {
+            cache = DEFAULT_CACHE.with(|f| {
+                f.borrow()
+                    .as_ref()
+                    .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
+                    .unwrap_or(JsValue::UNDEFINED)
+            });
+        }
         if !cache.is_undefined() && !cache.is_null() && cache != JsValue::FALSE {
             if !get(&cache, "get").is_function() || !get(&cache, "set").is_function() {
                 return Err(Error::Network(

@@ -1,5 +1,6 @@
 // The IndexedDB event store in Chromium: a document loaded once is loaded again after a page
-// reload with a single request to the node, verified in the page as the first time.
+// reload with a single request to the node, verified in the page as the first time; a client made
+// without a `cache` option uses it by default, `cache: false` turns it off.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -41,9 +42,11 @@ export function readmeClient(nodeUrl) {
       for (let i = 1; i < n; i++) await client.updateDocument({ streamId: doc, content: { n: i }, signer });
       return doc.toString();
     };
-    window.load = async (doc) => {
+    window.load = async (doc, mode = "explicit") => {
       const requests = [];
-      const client = new CeramicClient({ url, cache: indexedDbCache(), fetch: (r) => (requests.push(new URL(r.url).pathname), fetch(r)) });
+      const fetchLogged = (r) => (requests.push(new URL(r.url).pathname), fetch(r));
+      const cache = { explicit: indexedDbCache(), off: false, default: undefined }[mode];
+      const client = new CeramicClient({ url, fetch: fetchLogged, ...(mode === "default" ? {} : { cache }) });
       const t = performance.now();
       const s = await client.loadDocument(doc);
       return { requests: requests.length, ms: performance.now() - t, content: s.content, verified: s.verified, events: s.log.length };
@@ -51,6 +54,19 @@ export function readmeClient(nodeUrl) {
     window.readme = async (doc) => {
       const s = await readmeClient(url).loadDocument(doc);
       return { verified: s.verified, content: s.content };
+    };
+    // The default store writes in the background: wait until it holds \`n\` events.
+    window.stored = async (n) => {
+      for (let i = 0; i < 100; i++) {
+        const count = await indexedDbCache().get("?").then(() => new Promise((resolve) => {
+          const req = indexedDB.open("ceramic-wasm-events");
+          req.onsuccess = () => { const c = req.result.transaction("events").objectStore("events").count(); c.onsuccess = () => { req.result.close(); resolve(c.result); }; };
+          req.onerror = () => resolve(0);
+        }));
+        if (count >= n) return count;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return -1;
     };
     document.body.dataset.ready = "true";
   </script></body>`);
@@ -71,14 +87,22 @@ test("after a reload, an unchanged document costs one request", async () => {
   await page.goto(at);
   await page.waitForFunction(() => document.body.dataset.ready === "true");
   const doc = await page.evaluate(() => window.write(50));
-  const first = await page.evaluate((d) => window.load(d), doc);
+  // No cache option: the default store (IndexedDB in a browser) keeps what the load fetched.
+  const first = await page.evaluate((d) => window.load(d, "default"), doc);
+  assert.ok((await page.evaluate(() => window.stored(50))) >= 50, "the default store holds the events");
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.ready === "true");
   const second = await page.evaluate((d) => window.load(d), doc);
-  console.log(JSON.stringify({ first, second }));
+  const byDefault = await page.evaluate((d) => window.load(d, "default"), doc);
+  const off = await page.evaluate((d) => window.load(d, "off"), doc);
+  console.log(JSON.stringify({ first, second, byDefault, off }));
   assert.deepEqual([first.events, first.verified, first.content], [50, true, { n: 49 }]);
   assert.ok(first.requests > 50, `${first.requests}`);
   assert.deepEqual([second.events, second.verified, second.content, second.requests], [50, true, { n: 49 }, 1]);
+  assert.deepEqual([byDefault.events, byDefault.verified, byDefault.requests], [50, true, 1]);
+  // Opted out: everything from the node again, verified the same.
+  assert.deepEqual([off.events, off.verified, off.content], [50, true, { n: 49 }]);
+  assert.ok(off.requests > 50, `${off.requests}`);
   assert.deepEqual(await page.evaluate((d) => window.readme(d), doc), { verified: true, content: { n: 49 } });
   await context.close();
 });
