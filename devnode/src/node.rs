@@ -165,7 +165,7 @@ pub struct ReadPool {
 impl ReadPool {
     fn open(dir: &std::path::Path, n: usize) -> store::DbResult<Self> {
         let conns = (0..n)
-            .map(|_| store::open(dir).map(Mutex::new))
+            .map(|_| store::open_reader(dir).map(Mutex::new))
             .collect::<Result<_, _>>()?;
         Ok(ReadPool {
             conns,

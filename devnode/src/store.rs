@@ -43,14 +43,30 @@ CREATE TABLE IF NOT EXISTS interests (
 );
 ";
 
-/// Open (and create) the database in `dir`.
+/// Open (and create) the database in `dir`: the writer's connection, which sets WAL mode and
+/// creates the tables.
 pub fn open(dir: &Path) -> DbResult<Connection> {
-    let conn = Connection::open(dir.join("devnode.sqlite3"))?;
+    let conn = connect(dir)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+/// A connection of the read pool to the database [`open`] made: no schema statements (they are
+/// writes, which would contend with the writer for its lock). It still writes interests
+/// (`POST /ceramic/interests`), as single autocommit statements that wait for the lock.
+pub fn open_reader(dir: &Path) -> DbResult<Connection> {
+    connect(dir)
+}
+
+fn connect(dir: &Path) -> DbResult<Connection> {
+    let conn = Connection::open(dir.join("devnode.sqlite3"))?;
+    // The busy handler before any statement: one run without it (the journal-mode pragma, the
+    // schema) meets a lock held elsewhere — WAL recovery after a crash, a node still shutting
+    // down — with "database is locked" at once instead of waiting.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(SCHEMA)?;
     Ok(conn)
 }
 
@@ -175,4 +191,27 @@ pub fn add_interest(
         params![sep, sep_value, controller, stream_id],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store opens, writer and readers, while another connection holds the write lock.
+    #[test]
+    fn opening_waits_for_a_held_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        let holder = Connection::open(dir.path().join("devnode.sqlite3")).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            holder.execute_batch("COMMIT").unwrap();
+        });
+        let writer = open(dir.path());
+        let reader = open_reader(dir.path());
+        release.join().unwrap();
+        assert!(writer.is_ok(), "{:?}", writer.err());
+        assert!(reader.is_ok(), "{:?}", reader.err());
+    }
 }
