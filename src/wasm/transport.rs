@@ -31,6 +31,47 @@ fn clear_timeout(id: &JsValue) {
 
 use super::transport_message as js_message;
 
+/// Largest response body read from a node. An event CAR is at most 4 MiB (`CarLimits`) and a feed
+/// page far less; a node that sends more is cut off here with `TOO_LARGE` instead of filling the
+/// page's memory (a hostile or broken node can stream without end).
+pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// Read a response body chunk by chunk, stopping at `MAX_BODY_BYTES` (`Ok(None)`: too large).
+async fn read_body(
+    response: &gloo_net::http::Response,
+) -> std::result::Result<Option<Vec<u8>>, JsValue> {
+    let declared = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Ok(None);
+    }
+    let Some(stream) = response.body() else {
+        return Ok(Some(Vec::new()));
+    };
+    let reader = stream.get_reader();
+    let read: js_sys::Function = js_sys::Reflect::get(&reader, &"read".into())?.dyn_into()?;
+    let mut out = Vec::with_capacity(declared.unwrap_or(0));
+    loop {
+        let chunk = JsFuture::from(js_sys::Promise::from(read.call0(&reader)?)).await?;
+        if super::get(&chunk, "done").is_truthy() {
+            return Ok(Some(out));
+        }
+        let value = js_sys::Uint8Array::new(&super::get(&chunk, "value"));
+        let (start, len) = (out.len(), value.length() as usize);
+        if start + len > MAX_BODY_BYTES {
+            let _ = js_sys::Reflect::get(&reader, &"cancel".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .map(|f| f.call0(&reader));
+            return Ok(None);
+        }
+        out.resize(start + len, 0);
+        value.copy_to(&mut out[start..]);
+    }
+}
+
 /// HTTP over `fetch` (gloo-net): the global fetch, or one the caller injects. Each attempt has
 /// its own timeout; the caller's `AbortSignal` cancels everything. Never sends credentials.
 #[derive(Clone)]
@@ -103,11 +144,8 @@ impl Transport for FetchTransport {
                 }
             };
             let status = response.status();
-            let body = response
-                .binary()
-                .await
-                .map_err(|e| JsValue::from_str(&e.to_string()))?;
-            Ok::<_, JsValue>(Response { status, body })
+            let body = read_body(&response).await?;
+            Ok::<_, JsValue>(body.map(|body| Response { status, body }))
         }
         .await;
 
@@ -118,17 +156,25 @@ impl Transport for FetchTransport {
             let _ =
                 s.remove_event_listener_with_callback("abort", forward.as_ref().unchecked_ref());
         }
-        result.map_err(|e| {
-            if self.user_aborted() {
-                Error::Aborted("the request was cancelled".into())
-            } else if timed_out.get() {
-                Error::Timeout(format!(
-                    "no answer from {url} within {} ms",
-                    self.timeout_ms.unwrap_or_default()
-                ))
-            } else {
-                Error::Network(format!("{url}: {}", js_message(&e)))
+        let e = match result {
+            Ok(Some(response)) => return Ok(response),
+            Ok(None) => {
+                controller.abort();
+                return Err(Error::TooLarge(format!(
+                    "{url} answered with more than {MAX_BODY_BYTES} bytes"
+                )));
             }
+            Err(e) => e,
+        };
+        Err(if self.user_aborted() {
+            Error::Aborted("the request was cancelled".into())
+        } else if timed_out.get() {
+            Error::Timeout(format!(
+                "no answer from {url} within {} ms",
+                self.timeout_ms.unwrap_or_default()
+            ))
+        } else {
+            Error::Network(format!("{url}: {}", js_message(&e)))
         })
     }
 
