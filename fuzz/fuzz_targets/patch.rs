@@ -1,0 +1,26 @@
+//! JSON-Patch folding: a document and operations (the input split at its first NUL byte, each JSON
+//! or not), applied; and a diff of two documents, which applied to the first gives the second.
+#![no_main]
+use ceramic_wasm::stream::{apply_patch, diff};
+use ceramic_wasm::Error;
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+
+fuzz_target!(|data: &[u8]| {
+    let (a, b) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &b""[..]),
+    };
+    let (Ok(doc), Ok(ops)) = (
+        serde_json::from_slice::<Value>(a),
+        serde_json::from_slice::<Value>(b),
+    ) else {
+        return;
+    };
+    if let Err(e) = apply_patch(&doc, &ops) {
+        assert!(Error::ALL_CODES.contains(&e.code()), "{e:?}");
+    }
+    // A diff between the two values is a patch that turns one into the other.
+    let d = diff(&doc, &ops);
+    assert_eq!(apply_patch(&doc, &d).expect("a diff applies"), ops);
+});
