@@ -2,6 +2,28 @@
 // content-addressed and checked by the client on every read, so a store needs no integrity of its
 // own; both are size-bounded (the oldest entries go first).
 
+/** `run(mode, f)`: `f(objectStore)` in one transaction of the database `name`, opened once. */
+function database(name, store, create) {
+  let db;
+  const open = () =>
+    (db ??= new Promise((resolve, reject) => {
+      const req = indexedDB.open(name, 1);
+      req.onupgradeneeded = () => create(req.result);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    }));
+  return async (mode, f) => {
+    const d = await open();
+    return new Promise((resolve, reject) => {
+      const tx = d.transaction(store, mode);
+      const out = f(tx.objectStore(store));
+      tx.oncomplete = () => resolve(out?.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  };
+}
+
 /** In memory, for this page or process: at most `maxEntries` events. */
 export function memoryCache({ maxEntries = 10000 } = {}) {
   const map = new Map();
@@ -30,23 +52,7 @@ export function memoryCache({ maxEntries = 10000 } = {}) {
  * events; when over, the oldest tenth is removed.
  */
 export function indexedDbCache({ name = "ceramic-wasm-events", maxEntries = 100000 } = {}) {
-  let db;
-  const open = () =>
-    (db ??= new Promise((resolve, reject) => {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore("events").createIndex("at", "at");
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    }));
-  const run = async (mode, f) => {
-    const d = await open();
-    return new Promise((resolve, reject) => {
-      const tx = d.transaction("events", mode);
-      const out = f(tx.objectStore("events"));
-      tx.oncomplete = () => resolve(out?.result);
-      tx.onerror = () => reject(tx.error);
-    });
-  };
+  const run = database(name, "events", (db) => db.createObjectStore("events").createIndex("at", "at"));
   let writes = 0;
   // The keys it holds, read once: a miss (every event of a first load) is answered without a
   // transaction, which took ~1 ms each in Chromium (a 1,000-event first load: 3.1 s -> 4.1 s with
@@ -98,6 +104,52 @@ export function indexedDbCache({ name = "ceramic-wasm-events", maxEntries = 1000
           }
         };
       });
+    },
+  };
+}
+
+/**
+ * An outbox in memory (the client's `outbox` option): writes wait here, in order, while the node
+ * cannot be reached — for this page or process only.
+ */
+export function memoryOutbox() {
+  const entries = [];
+  return {
+    push(cid, car) {
+      if (!entries.some(([c]) => c === cid)) entries.push([cid, car]);
+    },
+    list() {
+      return entries.map(([, car]) => car);
+    },
+    remove(cid) {
+      const i = entries.findIndex(([c]) => c === cid);
+      if (i >= 0) entries.splice(i, 1);
+    },
+    get size() {
+      return entries.length;
+    },
+  };
+}
+
+/**
+ * An outbox in IndexedDB: writes wait here, in order, across page reloads, until the client
+ * publishes them (when the browser is `online` again, before its next write, or on demand).
+ */
+export function indexedDbOutbox({ name = "ceramic-wasm-outbox" } = {}) {
+  const run = database(name, "outbox", (db) =>
+    db.createObjectStore("outbox", { autoIncrement: true }).createIndex("cid", "cid", { unique: true }));
+  return {
+    async push(cid, car) {
+      // The same event twice (a retried write) is kept once, at its first place.
+      const known = await run("readonly", (s) => s.index("cid").getKey(cid));
+      if (known === undefined) await run("readwrite", (s) => s.add({ cid, car }));
+    },
+    async list() {
+      return (await run("readonly", (s) => s.getAll())).map((e) => e.car);
+    },
+    async remove(cid) {
+      const key = await run("readonly", (s) => s.index("cid").getKey(cid));
+      if (key !== undefined) await run("readwrite", (s) => s.delete(key));
     },
   };
 }

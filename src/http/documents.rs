@@ -285,6 +285,11 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         match (self.stream_state(stream).await, self.known.stream(stream)) {
             // Not indexed yet: this client's own creation.
             (Err(Error::NotFound(_)), Some(k)) => Ok(k),
+            // The node cannot be reached and the write can wait in the outbox: build on what this
+            // client wrote or verified last (its own writes are queued in order before this one).
+            (Err(e), Some(k)) if self.outbox.is_some() && super::RetryPolicy::retryable(&e) => {
+                Ok(k)
+            }
             (Err(e), _) => Err(e),
             // The node shows nothing newer than what this client has.
             (Ok(claim), Some(k)) if k.doc.state.contains(&claim.event_cid) => Ok(k),

@@ -153,6 +153,8 @@ pub struct Client<T, R = NoRpc> {
     rpc: Option<std::rc::Rc<CachedRpc<R>>>,
     /// Where events already fetched are kept by CID (across page loads, if the store persists).
     events: Option<std::rc::Rc<dyn EventStore>>,
+    /// Where signed events wait while the node cannot be reached.
+    outbox: Option<std::rc::Rc<dyn Outbox>>,
 }
 
 /// A boxed future (the store is a trait object: one implementation per client, chosen at run time).
@@ -169,8 +171,40 @@ pub trait EventStore: std::fmt::Debug {
     fn put<'a>(&'a self, cid: &'a Cid, car: &'a [u8]) -> BoxFuture<'a, ()>;
 }
 
+/// Where this client's signed events wait while the node cannot be reached (offline, or every
+/// retry failed): an ordered queue, in IndexedDB in a browser, in memory, or the caller's storage.
+/// Its events were signed and checked when written; publishing posts them oldest first.
+pub trait Outbox: std::fmt::Debug {
+    /// Append an event's CAR.
+    fn push<'a>(&'a self, cid: &'a Cid, car: &'a [u8]) -> BoxFuture<'a, Result<()>>;
+    /// The waiting events' CARs, oldest first.
+    fn list(&self) -> BoxFuture<'_, Result<Vec<Vec<u8>>>>;
+    /// Remove an event (published, or refused by the node).
+    fn remove<'a>(&'a self, cid: &'a Cid) -> BoxFuture<'a, Result<()>>;
+}
+
+/// What publishing the outbox did.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Events the node took, in order.
+    pub published: Vec<Cid>,
+    /// Events the node refused (a 4xx: they are removed, since posting them again cannot help).
+    pub refused: Vec<(Cid, Error)>,
+    /// Events still waiting (the node could not be reached).
+    pub remaining: usize,
+}
+
 /// How long a load right after an own write waits for the node to show it, by default.
 pub const READ_YOUR_WRITES_MS: u64 = 5_000;
+
+/// The root CID of an event CAR from the outbox (written by this client: only read, not checked).
+fn car_root(car: &[u8]) -> Result<Cid> {
+    crate::codec::Car::decode(car)?
+        .roots()
+        .first()
+        .copied()
+        .ok_or_else(|| Error::InvalidCar("an outbox entry without a root".into()))
+}
 
 fn node_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::NodeError(format!("{what}: {e}"))
@@ -220,6 +254,7 @@ impl<T: Transport> Client<T> {
             read_your_writes_ms: READ_YOUR_WRITES_MS,
             rpc: None,
             events: None,
+            outbox: None,
         }
     }
 
@@ -234,6 +269,7 @@ impl<T: Transport> Client<T> {
             read_your_writes_ms: self.read_your_writes_ms,
             rpc: Some(std::rc::Rc::new(CachedRpc::new(rpc))),
             events: self.events,
+            outbox: self.outbox,
         }
     }
 }
@@ -242,6 +278,13 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     /// With a store of the events it fetches (see [`EventStore`]).
     pub fn with_event_store(mut self, store: std::rc::Rc<dyn EventStore>) -> Self {
         self.events = Some(store);
+        self
+    }
+
+    /// With an outbox: writes the node cannot take now (offline, retries exhausted) are kept
+    /// there and published later, in order ([`Client::publish_pending`]).
+    pub fn with_outbox(mut self, outbox: std::rc::Rc<dyn Outbox>) -> Self {
+        self.outbox = Some(outbox);
         self
     }
 
@@ -269,6 +312,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             read_your_writes_ms: self.read_your_writes_ms,
             rpc: self.rpc.clone(),
             events: self.events.clone(),
+            outbox: self.outbox.clone(),
         }
     }
 
@@ -357,9 +401,62 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         .map(|_| ())
     }
 
-    /// Post an event.
+    /// Post an event. With an outbox, events still waiting there are published first (a write
+    /// never overtakes an earlier one), and an event the node cannot take now (network errors,
+    /// timeouts, 5xx after the retries) is queued rather than failed; an event the node refuses
+    /// (4xx) fails as without one.
     pub async fn post_event(&self, event: &Event) -> Result<()> {
-        self.post_event_car(&event.encode_car()?).await
+        let car = event.encode_car()?;
+        let Some(outbox) = &self.outbox else {
+            return self.post_event_car(&car).await;
+        };
+        if self.publish_pending(&mut |_, _| {}).await?.remaining > 0 {
+            return outbox.push(&event.cid(), &car).await;
+        }
+        match self.post_event_car(&car).await {
+            Err(e) if RetryPolicy::retryable(&e) => outbox.push(&event.cid(), &car).await,
+            r => r,
+        }
+    }
+
+    /// The CIDs of the events waiting in the outbox, oldest first (none without an outbox).
+    pub async fn pending_events(&self) -> Result<Vec<Cid>> {
+        let Some(outbox) = &self.outbox else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for car in outbox.list().await? {
+            out.push(car_root(&car)?);
+        }
+        Ok(out)
+    }
+
+    /// Post the outbox's events, oldest first, until the node cannot be reached; `progress` is
+    /// called with (done, total) after each.
+    pub async fn publish_pending(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Published> {
+        let mut out = Published::default();
+        let Some(outbox) = &self.outbox else {
+            return Ok(out);
+        };
+        let cars = outbox.list().await?;
+        let total = cars.len();
+        for (i, car) in cars.iter().enumerate() {
+            let cid = car_root(car)?;
+            match self.post_event_car(car).await {
+                Ok(()) => out.published.push(cid),
+                Err(e) if RetryPolicy::retryable(&e) => {
+                    out.remaining = total - i;
+                    return Ok(out);
+                }
+                Err(e) => out.refused.push((cid, e)),
+            }
+            outbox.remove(&cid).await?;
+            progress(i + 1, total);
+        }
+        Ok(out)
     }
 
     /// An event's CAR bytes (`GET /ceramic/events/{cid}`).

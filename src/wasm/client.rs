@@ -55,6 +55,34 @@ export interface CeramicClientOptions {
    * exists) one shared IndexedDB store, its code loaded on first use; none in Node. `false`: none.
    */
   cache?: EventCache | false;
+  /**
+   * Where writes wait when the node cannot take them (offline, or every retry failed):
+   * `indexedDbOutbox()` or `memoryOutbox()` from `ceramic-wasm/cache`, or any `{ push, list,
+   * remove }`. A queued write resolves as usual (its StreamID or CommitID); its events are posted
+   * later, in order, when the browser comes back `online`, before the client's next write, or by
+   * `publishPending()`. Default: none (a write that cannot be posted fails).
+   */
+  outbox?: EventOutbox;
+}
+
+/** An ordered store of signed event CARs waiting for the node (`outbox` option). */
+export interface EventOutbox {
+  /** Append `car` (the event `cid`'s). */
+  push(cid: string, car: Uint8Array): void | Promise<void>;
+  /** The waiting CARs, oldest first. */
+  list(): Uint8Array[] | Promise<Uint8Array[]>;
+  /** Remove the event `cid`. */
+  remove(cid: string): void | Promise<void>;
+}
+
+/** What `publishPending()` did. */
+export interface PublishResult {
+  /** Events the node took, in order. */
+  published: string[];
+  /** Events the node refused (removed from the outbox: posting them again cannot help). */
+  refused: { cid: string; code: CeramicErrorCode; message: string }[];
+  /** Events still waiting (the node could not be reached). */
+  remaining: number;
 }
 
 /** A store of event CARs by CID (`cache` option). */
@@ -212,6 +240,82 @@ pub fn set_default_cache(factory: js_sys::Function) {
     DEFAULT_CACHE.with(|f| *f.borrow_mut() = Some(factory));
 }
 
+/// The caller's outbox (`outbox` option: `{ push(cid, car), list(), remove(cid) }`, each may return
+/// a Promise). Unlike the event store, its failures are errors: a write must not be lost quietly.
+#[derive(Debug)]
+struct JsOutbox(JsValue);
+
+impl JsOutbox {
+    /// `outbox[method](...args)`, awaited. (Plain loops and one error path here and below: this
+    /// adapter is in every page's download, iterator adapters cost bytes.)
+    async fn call(&self, method: &str, args: js_sys::Array) -> crate::Result<JsValue> {
+        let r = match get(&self.0, method).dyn_into::<js_sys::Function>() {
+            Ok(f) => match f.apply(&self.0, &args) {
+                Ok(r) => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r)).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        r.map_err(|e| Error::Network(format!("outbox.{method}: {}", super::transport_message(&e))))
+    }
+}
+
+impl crate::http::Outbox for JsOutbox {
+    fn push<'a>(
+        &'a self,
+        cid: &'a Cid,
+        car: &'a [u8],
+    ) -> crate::http::BoxFuture<'a, crate::Result<()>> {
+        Box::pin(async move {
+            let args = js_sys::Array::of2(&cid.to_string().into(), &js_sys::Uint8Array::from(car));
+            self.call("push", args).await.map(|_| ())
+        })
+    }
+
+    fn list(&self) -> crate::http::BoxFuture<'_, crate::Result<Vec<Vec<u8>>>> {
+        Box::pin(async move {
+            let items = js_sys::Array::from(&self.call("list", js_sys::Array::new()).await?);
+            let mut out = Vec::with_capacity(items.length() as usize);
+            for car in items.iter() {
+                match car.dyn_into::<js_sys::Uint8Array>() {
+                    Ok(a) => out.push(a.to_vec()),
+                    Err(_) => {
+                        return Err(Error::Network("outbox.list() must give Uint8Arrays".into()))
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn remove<'a>(&'a self, cid: &'a Cid) -> crate::http::BoxFuture<'a, crate::Result<()>> {
+        Box::pin(async move {
+            let args = js_sys::Array::of1(&cid.to_string().into());
+            self.call("remove", args).await.map(|_| ())
+        })
+    }
+}
+
+/// Publish a client's outbox whenever the browser says it is `online` again. The listener holds
+/// the client weakly (it never keeps one alive) and stays registered for the page's life.
+fn publish_when_online(inner: &Rc<Inner>) {
+    let weak = Rc::downgrade(inner);
+    let on_online = Closure::<dyn FnMut()>::new(move || {
+        if let Some(c) = weak.upgrade() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = c.publish_pending(&mut |_, _| {}).await;
+            });
+        }
+    });
+    let add = js_sys::Reflect::get(&js_sys::global(), &"addEventListener".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(add) = add {
+        let _ = add.call2(&js_sys::global(), &"online".into(), on_online.as_ref());
+    }
+    on_online.forget();
+}
+
 /// The core client over fetch, with the caller's Ethereum providers.
 type Inner = Client<FetchTransport, JsEthRpc>;
 
@@ -358,9 +462,26 @@ impl JsCeramicClient {
             }
             client = client.with_event_store(Rc::new(JsEventStore(cache)));
         }
-        Ok(JsCeramicClient {
-            inner: Rc::new(client),
-        })
+        let outbox = get(&o, "outbox");
+        let has_outbox = !outbox.is_undefined() && !outbox.is_null() && outbox != JsValue::FALSE;
+        if has_outbox {
+            if ["push", "list", "remove"]
+                .iter()
+                .any(|m| !get(&outbox, m).is_function())
+            {
+                return Err(Error::Network(
+                    "options.outbox must have push, list and remove (e.g. indexedDbOutbox())"
+                        .into(),
+                )
+                .into());
+            }
+            client = client.with_outbox(Rc::new(JsOutbox(outbox)));
+        }
+        let inner = Rc::new(client);
+        if has_outbox {
+            publish_when_online(&inner);
+        }
+        Ok(JsCeramicClient { inner })
     }
 
     /// The same client, for calls that `signal` cancels (per-call cancellation): requests in
@@ -695,6 +816,74 @@ impl JsCeramicClient {
         promise(async move {
             c.register_interest(&id_arg::<StreamId>(&model)?).await?;
             Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The CIDs of the writes waiting in the outbox, oldest first.
+    ///
+    /// ```ts
+    /// const waiting = await client.pendingWrites(); // ["bagcqcera…", …]
+    /// ```
+    #[wasm_bindgen(js_name = pendingWrites, unchecked_return_type = "Promise<string[]>")]
+    pub fn pending_writes(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let out = js_sys::Array::new();
+            for cid in c.pending_events().await? {
+                out.push(&cid.to_string().into());
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// Post the outbox's writes, oldest first, until the node cannot be reached.
+    ///
+    /// ```ts
+    /// const { published, refused, remaining } = await client.publishPending({ onProgress: (d, t) => {} });
+    /// ```
+    #[wasm_bindgen(js_name = publishPending, unchecked_return_type = "Promise<PublishResult>")]
+    pub fn publish_pending(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ onProgress?: (done: number, total: number) => void }"
+        )]
+        options: JsValue,
+    ) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let on_progress = get(&options, "onProgress")
+            .dyn_into::<js_sys::Function>()
+            .ok();
+        promise(async move {
+            let r = c
+                .publish_pending(&mut |done, total| {
+                    if let Some(f) = &on_progress {
+                        let _ = f.call2(
+                            &JsValue::NULL,
+                            &(done as f64).into(),
+                            &(total as f64).into(),
+                        );
+                    }
+                })
+                .await?;
+            let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
+                let _ = js_sys::Reflect::set(o, &k.into(), v);
+            };
+            let (published, refused) = (js_sys::Array::new(), js_sys::Array::new());
+            for cid in &r.published {
+                published.push(&cid.to_string().into());
+            }
+            for (cid, e) in &r.refused {
+                let item = js_sys::Object::new();
+                set(&item, "cid", &cid.to_string().into());
+                set(&item, "code", &e.code().into());
+                set(&item, "message", &e.to_string().into());
+                refused.push(&item);
+            }
+            let out = js_sys::Object::new();
+            set(&out, "published", &published);
+            set(&out, "refused", &refused);
+            set(&out, "remaining", &(r.remaining as f64).into());
+            Ok(out.into())
         })
     }
 

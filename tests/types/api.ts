@@ -8,7 +8,7 @@ import {
 } from "ceramic-wasm";
 import { CeramicWorker } from "ceramic-wasm/worker";
 import { CeramicDocumentElement } from "ceramic-wasm/element";
-import { indexedDbCache, memoryCache } from "ceramic-wasm/cache";
+import { indexedDbCache, memoryCache, indexedDbOutbox, memoryOutbox } from "ceramic-wasm/cache";
 
 export async function usage(): Promise<void> {
   const signer: Signer = KeyDidSigner.generate();
@@ -20,6 +20,13 @@ export async function usage(): Promise<void> {
   const state: DocumentState = await client.loadDocument(doc, { verify: true, onProgress: (d: number, t: number) => void [d, t] });
   const anchor: "none" | "local" | "unchecked" | "chain" = state.anchor;
   const ok: boolean = state.verified && state.matchesNode && !state.pending;
+  const offline = new CeramicClient({ url: "http://127.0.0.1:5101", outbox: indexedDbOutbox() });
+  const waiting: string[] = await offline.pendingWrites();
+  const published = await offline.publishPending({ onProgress: (d: number, t: number) => void [d, t] });
+  const left: number = published.remaining + published.refused.filter((r) => r.code === "NODE_REJECTED").length;
+  void [waiting, left, new CeramicClient({ url: "", outbox: memoryOutbox() })];
+  // @ts-expect-error: an outbox needs push, list and remove
+  new CeramicClient({ url: "", outbox: { push() {} } });
   const ext = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (b: Uint8Array) => b });
   // A wallet reads what it is asked to sign from the payload it is handed.
   const wallet = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (input, { payload }) => {
