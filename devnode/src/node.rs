@@ -53,7 +53,31 @@ impl IngestError {
 
 impl From<rusqlite::Error> for IngestError {
     fn from(e: rusqlite::Error) -> Self {
-        let mut err = IngestError::internal(format!("database error: {e}"));
+        use rusqlite::ErrorCode::{DiskFull, ReadOnly, SystemIoFailure};
+        let code = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+            _ => None,
+        };
+        let mut err = match code {
+            // The transaction was rolled back: nothing half-written, the event not acknowledged.
+            Some(DiskFull) => IngestError {
+                status: 507,
+                message: format!("the node's store is full (disk or file size limit): {e}"),
+                busy: false,
+            },
+            // A failed write (a full disk under a file-size limit reads as EFBIG, a failing device).
+            Some(SystemIoFailure) => IngestError {
+                status: 503,
+                message: format!("the node's store cannot be written (full or failing disk): {e}"),
+                busy: false,
+            },
+            Some(ReadOnly) => IngestError {
+                status: 503,
+                message: format!("the node's store is read-only: {e}"),
+                busy: false,
+            },
+            _ => IngestError::internal(format!("database error: {e}")),
+        };
         err.busy = is_busy(&e);
         err
     }
@@ -597,14 +621,15 @@ impl Writer {
             Err(e) => {
                 tracing::error!("commit failed: {e}");
                 self.cache.clear();
+                // A full or read-only store keeps its own status (507, 503) and says so.
+                let err = IngestError::from(e);
                 for cmd in batch {
-                    reply(
-                        cmd,
-                        Err(IngestError::internal(format!(
-                            "database commit failed: {e}"
-                        ))),
-                        0,
-                    );
+                    let each = IngestError {
+                        status: err.status,
+                        message: format!("database commit failed: {}", err.message),
+                        busy: err.busy,
+                    };
+                    reply(cmd, Err(each), 0);
                 }
             }
         }

@@ -1,0 +1,194 @@
+//! Faults: a full disk (the node run under a file-size limit with SIGXFSZ ignored, so that writes
+//! past it fail as they do on a full disk) is a clear error and loses nothing acknowledged —
+//! the store passes SQLite's integrity check after a restart; malformed and oversized requests are
+//! answered 400/413 while the requests of others go on. Bounded in count and time.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use ceramic_wasm::codec::multibase;
+use cid::Cid;
+use common::*;
+
+/// A child process killed when dropped (also when an assertion fails first).
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The devnode under `ulimit -f <kib>` (SIGXFSZ ignored: a write past the limit fails instead of
+/// killing the process).
+fn start_limited(store: &std::path::Path, kib: u64) -> (Killed, String) {
+    let bin = env!("CARGO_BIN_EXE_ceramic-devnode");
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {kib}; exec '{bin}' --bind-address 127.0.0.1:0 --store-dir '{}' --anchor-interval 3600",
+            store.display()
+        ))
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (Killed(child), url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, url) = start_limited(dir.path(), 2048);
+    let c = client();
+    let owner = signer(70);
+    let model = model_event(&owner, "Full");
+    let post_to = |e: &ceramic_wasm::events::Event| {
+        let body = serde_json::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
+        c.post(format!("{url}/ceramic/events")).json(&body).send()
+    };
+    assert_eq!(post_to(&model).await.unwrap().status(), 204);
+    let model_id = model.stream_id().unwrap();
+    // Documents until the store is full (at most 5,000 tries).
+    let mut acked: Vec<Cid> = vec![model.cid()];
+    let mut full = None;
+    for i in 0..5000u32 {
+        let e = doc_event(
+            &owner,
+            &model_id,
+            serde_json::json!({ "title": format!("document {i}") }),
+        );
+        let r = post_to(&e).await.unwrap();
+        match r.status().as_u16() {
+            204 => acked.push(e.cid()),
+            status => {
+                full = Some((status, r.text().await.unwrap()));
+                break;
+            }
+        }
+    }
+    let (status, message) = full.expect("the store never filled up");
+    // A write past the limit fails with EFBIG, which SQLite reports as an I/O error (503, "cannot
+    // write"); on a disk that is really full (ENOSPC) it reports SQLITE_FULL (507, "is full").
+    assert!(
+        (status == 503 && message.contains("store cannot be written"))
+            || (status == 507 && message.contains("store is full")),
+        "{status} {message}"
+    );
+    // The node keeps serving what it has.
+    let r = c
+        .get(format!("{url}/ceramic/events/{}", acked.last().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    drop(child);
+    eprintln!(
+        "{} events acknowledged before the store was full",
+        acked.len()
+    );
+
+    // Restarted without the limit: everything acknowledged is there, the database is sound, and
+    // writes go on.
+    let node = DevNode::start(dir.path(), "3600");
+    for cid in &acked {
+        let r = c
+            .get(node.api(&format!("/events/{cid}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "acknowledged event {cid} lost");
+    }
+    let db = rusqlite::Connection::open(dir.path().join("devnode.sqlite3")).unwrap();
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let more = doc_event(&owner, &model_id, serde_json::json!({ "title": "after" }));
+    assert_eq!(post(&c, &node, &more).await.0, 204);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn malformed_and_oversized_requests_do_not_hold_up_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(dir.path(), "3600");
+    let c = client();
+    let owner = signer(71);
+    let model = model_event(&owner, "Busy");
+    assert_eq!(post(&c, &node, &model).await.0, 204);
+    let model_id = model.stream_id().unwrap();
+    let url = node.api("/events");
+
+    // 16 clients send 8 MB bodies, 16 send malformed ones, while 32 write real documents.
+    let mut bad = Vec::new();
+    for i in 0..32 {
+        let (c, url) = (c.clone(), url.clone());
+        bad.push(tokio::spawn(async move {
+            let body = if i % 2 == 0 {
+                vec![b' '; 8 << 20]
+            } else {
+                br#"{"data": 42"#.to_vec()
+            };
+            let r = c
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await;
+            (i, r.map(|r| r.status().as_u16()))
+        }));
+    }
+    let mut good = Vec::new();
+    for i in 0..32 {
+        let e = doc_event(
+            &owner,
+            &model_id,
+            serde_json::json!({ "title": format!("ok {i}") }),
+        );
+        let (c, url) = (c.clone(), url.clone());
+        good.push(tokio::spawn(async move {
+            let body =
+                serde_json::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
+            tokio::time::timeout(Duration::from_secs(20), c.post(&url).json(&body).send())
+                .await
+                .map(|r| r.map(|r| r.status().as_u16()))
+        }));
+    }
+    for t in good {
+        let r = t.await.unwrap();
+        assert!(
+            matches!(r, Ok(Ok(204))),
+            "a normal write was held up or failed: {r:?}"
+        );
+    }
+    for t in bad {
+        let (i, r) = t.await.unwrap();
+        match r {
+            Ok(status) if i % 2 == 0 => assert_eq!(status, 413, "an 8 MB body"),
+            Ok(status) => assert_eq!(status, 400, "a malformed body"),
+            // The server may close the connection on an oversized body before reading it all.
+            Err(e) => assert!(i % 2 == 0, "a malformed body got no answer: {e}"),
+        }
+    }
+    // (A fresh connection: the server closes one whose oversized body it did not read.)
+    assert_eq!(
+        client()
+            .get(node.api("/liveness"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
