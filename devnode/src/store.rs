@@ -47,6 +47,17 @@ CREATE TABLE IF NOT EXISTS interests (
 /// creates the tables.
 pub fn open(dir: &Path) -> DbResult<Connection> {
     let conn = connect(dir)?;
+    // SQLite opens a file it cannot write read-only without a word; the node would then start,
+    // serve reads and fail every write. Refuse to start instead, and say why.
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            Some(format!(
+                "the store {} is read-only: the node needs to write there",
+                dir.display()
+            )),
+        ));
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.execute_batch(SCHEMA)?;
     Ok(conn)

@@ -192,3 +192,41 @@ async fn malformed_and_oversized_requests_do_not_hold_up_others() {
         200
     );
 }
+
+/// A store directory that is read-only (bind-mounted so in a private mount namespace, which
+/// vanishes with the process): the node does not start, and says why. Skipped, saying so, where
+/// the machine does not allow the mount.
+#[tokio::test]
+async fn a_read_only_store_is_refused_at_start_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(DevNode::start(dir.path(), "3600")); // a store with its tables
+    let (bin, d) = (env!("CARGO_BIN_EXE_ceramic-devnode"), dir.path().display());
+    let run = Command::new("unshare")
+        .args(["-m", "bash", "-c"])
+        .arg(format!(
+            "mount --bind -o ro '{d}' '{d}' || exit 99; exec timeout 20 '{bin}' --bind-address 127.0.0.1:0 --store-dir '{d}'"
+        ))
+        .output()
+        .unwrap();
+    if run.status.code() == Some(99)
+        || String::from_utf8_lossy(&run.stderr).contains("unshare failed")
+    {
+        eprintln!("skipped: this machine does not allow a private read-only mount");
+        return;
+    }
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !run.status.success(),
+        "the node started on a read-only store"
+    );
+    assert_ne!(
+        run.status.code(),
+        Some(124),
+        "the node hung instead of failing"
+    );
+    assert!(
+        stderr.contains("readonly") || stderr.contains("read-only"),
+        "{stderr}"
+    );
+    assert!(run.stdout.is_empty(), "it said it was listening");
+}
