@@ -230,3 +230,43 @@ async fn a_read_only_store_is_refused_at_start_with_a_clear_message() {
     );
     assert!(run.stdout.is_empty(), "it said it was listening");
 }
+
+/// Interests registered (on the read pool's connections) while 8 writers post events: none is
+/// answered "database is locked". Bounded: 8 × 60 events, 8 × 60 interests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn interests_and_events_written_together_never_meet_a_locked_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(dir.path(), "3600");
+    let c = client();
+    let owner = signer(72);
+    let model = model_event(&owner, "Together");
+    assert_eq!(post(&c, &node, &model).await.0, 204);
+    let model_id = model.stream_id().unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..8u8 {
+        let events = chain(&signer(80 + w), &model_id, 60);
+        let (wc, url) = (c.clone(), node.api("/events"));
+        tasks.push(tokio::spawn(async move {
+            for e in events {
+                let body =
+                    serde_json::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
+                let r = wc.post(&url).json(&body).send().await.unwrap();
+                let status = r.status().as_u16();
+                assert_eq!(status, 204, "event: {}", r.text().await.unwrap_or_default());
+            }
+        }));
+        let (ic, url) = (c.clone(), node.api("/interests"));
+        let sep_value = multibase::encode(multibase::Base::Base64Url, model_id.to_bytes());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..60 {
+                let body = serde_json::json!({ "sep": "model", "sepValue": sep_value, "controller": format!("did:key:z{w}x{i}") });
+                let r = ic.post(&url).json(&body).send().await.unwrap();
+                let status = r.status().as_u16();
+                assert_eq!(status, 204, "interest: {}", r.text().await.unwrap_or_default());
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
