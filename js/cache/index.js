@@ -9,8 +9,19 @@ function database(name, store, create) {
     (db ??= new Promise((resolve, reject) => {
       const req = indexedDB.open(name, 1);
       req.onupgradeneeded = () => create(req.result);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        // Closed by the browser (storage cleared, version change): open again next time.
+        req.result.onclose = () => (db = undefined);
+        req.result.onversionchange = () => {
+          req.result.close();
+          db = undefined;
+        };
+        resolve(req.result);
+      };
+      req.onerror = () => {
+        db = undefined; // a failed open is tried again by the next call
+        reject(req.error);
+      };
     }));
   return async (mode, f) => {
     const d = await open();
@@ -85,8 +96,12 @@ export function indexedDbCache({ name = "ceramic-wasm-events", maxEntries = 1000
     },
     async set(key, car) {
       queue.set(key, { car, at: Date.now() });
-      await (flushing ??= new Promise((r) => setTimeout(r, 30)).then(flush));
-      if (++writes % 256 === 0) await this.trim();
+      try {
+        await (flushing ??= new Promise((r) => setTimeout(r, 30)).then(flush));
+      } finally {
+        // Also after a failed write (a full quota): trimming is what makes room.
+        if (++writes % 256 === 0) await this.trim().catch(() => {});
+      }
     },
     /** Remove the oldest entries while there are more than `maxEntries`. */
     async trim() {
@@ -140,9 +155,14 @@ export function indexedDbOutbox({ name = "ceramic-wasm-outbox" } = {}) {
     db.createObjectStore("outbox", { autoIncrement: true }).createIndex("cid", "cid", { unique: true }));
   return {
     async push(cid, car) {
-      // The same event twice (a retried write) is kept once, at its first place.
-      const known = await run("readonly", (s) => s.index("cid").getKey(cid));
-      if (known === undefined) await run("readwrite", (s) => s.add({ cid, car }));
+      // The same event twice (a retried write, two calls at once) is kept once, at its first
+      // place: looked up and added in one transaction.
+      await run("readwrite", (s) => {
+        const seen = s.index("cid").getKey(cid);
+        seen.onsuccess = () => {
+          if (seen.result === undefined) s.add({ cid, car });
+        };
+      });
     },
     async list() {
       return (await run("readonly", (s) => s.getAll())).map((e) => e.car);

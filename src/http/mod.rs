@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::codec::multibase;
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::ids::StreamId;
+use crate::ids::{StreamId, StreamType};
 use crate::verify::{CachedRpc, EthRpc, EventSource, NoRpc};
 
 /// HTTP method.
@@ -155,6 +155,8 @@ pub struct Client<T, R = NoRpc> {
     events: Option<std::rc::Rc<dyn EventStore>>,
     /// Where signed events wait while the node cannot be reached.
     outbox: Option<std::rc::Rc<dyn Outbox>>,
+    /// Refusals met by background publishing, for the next `publish_pending` (shared by views).
+    refused: std::rc::Rc<std::cell::RefCell<Vec<(Cid, Error)>>>,
 }
 
 /// A boxed future (the store is a trait object: one implementation per client, chosen at run time).
@@ -220,6 +222,11 @@ pub fn status_error(resp: &Response) -> Error {
     match resp.status {
         400 => Error::NodeRejected(message),
         404 => Error::NotFound(message),
+        // Timeouts and rate limits pass; other 4xx (401, 403, 409, 413 from a proxy's body limit…)
+        // will not change by asking again: refused, not retried.
+        s @ (401..=403 | 405..=407 | 409..=428 | 430..=499) => {
+            Error::NodeRejected(format!("HTTP {s}: {message}"))
+        }
         s => Error::NodeError(format!("HTTP {s}: {message}")),
     }
 }
@@ -255,6 +262,7 @@ impl<T: Transport> Client<T> {
             rpc: None,
             events: None,
             outbox: None,
+            refused: Default::default(),
         }
     }
 
@@ -270,6 +278,7 @@ impl<T: Transport> Client<T> {
             rpc: Some(std::rc::Rc::new(CachedRpc::new(rpc))),
             events: self.events,
             outbox: self.outbox,
+            refused: self.refused,
         }
     }
 }
@@ -313,6 +322,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             rpc: self.rpc.clone(),
             events: self.events.clone(),
             outbox: self.outbox.clone(),
+            refused: self.refused.clone(),
         }
     }
 
@@ -404,14 +414,16 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     /// Post an event. With an outbox, events still waiting there are published first (a write
     /// never overtakes an earlier one), and an event the node cannot take now (network errors,
     /// timeouts, 5xx after the retries) is queued rather than failed; an event the node refuses
-    /// (4xx) fails as without one.
+    /// (4xx) fails as without one. An outbox that cannot be read does not hold up the write.
     pub async fn post_event(&self, event: &Event) -> Result<()> {
         let car = event.encode_car()?;
         let Some(outbox) = &self.outbox else {
             return self.post_event_car(&car).await;
         };
-        if self.publish_pending(&mut |_, _| {}).await?.remaining > 0 {
-            return outbox.push(&event.cid(), &car).await;
+        if let Ok(p) = self.publish(&mut |_, _| {}, false).await {
+            if p.remaining > 0 {
+                return outbox.push(&event.cid(), &car).await;
+            }
         }
         match self.post_event_car(&car).await {
             Err(e) if RetryPolicy::retryable(&e) => outbox.push(&event.cid(), &car).await,
@@ -432,29 +444,78 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     }
 
     /// Post the outbox's events, oldest first, until the node cannot be reached; `progress` is
-    /// called with (done, total) after each.
+    /// called with (done, total) after each. The result's `refused` also holds the refusals met
+    /// by publishing in the background (before a write, on `online`) since the last call.
     pub async fn publish_pending(
         &self,
         progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Published> {
+        self.publish(progress, true).await
+    }
+
+    /// Publish the outbox, one publish at a time (the METAMODEL's turn is the outbox's: no stream
+    /// update takes it). A refused event takes the events queued after it on the same stream
+    /// with it (they follow it), and the client forgets that stream's state (it held the refused
+    /// write). Refusals are kept for the next `publish_pending` unless `drain`.
+    pub(crate) async fn publish(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+        drain: bool,
     ) -> Result<Published> {
         let mut out = Published::default();
         let Some(outbox) = &self.outbox else {
             return Ok(out);
         };
+        let _turn = self.known.turn(StreamId::metamodel()).await;
         let cars = outbox.list().await?;
         let total = cars.len();
+        let mut dead = std::collections::HashSet::new();
         for (i, car) in cars.iter().enumerate() {
-            let cid = car_root(car)?;
-            match self.post_event_car(car).await {
+            // An entry that does not read (not this client's writing) is left in place.
+            let Ok(cid) = car_root(car) else {
+                out.remaining += 1;
+                continue;
+            };
+            let stream = Event::decode_car(car).ok().map(|e| e.stream_cid());
+            let posted = if stream.is_some_and(|s| dead.contains(&s)) {
+                Err(Error::NodeRejected(
+                    "it follows an event of its stream that the node refused".into(),
+                ))
+            } else {
+                self.post_event_car(car).await
+            };
+            match posted {
                 Ok(()) => out.published.push(cid),
-                Err(e) if RetryPolicy::retryable(&e) => {
-                    out.remaining = total - i;
-                    return Ok(out);
+                Err(e @ Error::NodeRejected(_)) => {
+                    if let Some(s) = stream {
+                        dead.insert(s);
+                        for t in [StreamType::ModelInstanceDocument, StreamType::Model] {
+                            self.known.forget_stream(&StreamId::new(t, s));
+                        }
+                    }
+                    out.refused.push((cid, e));
                 }
-                Err(e) => out.refused.push((cid, e)),
+                Err(e) if RetryPolicy::retryable(&e) => {
+                    out.remaining += total - i;
+                    break;
+                }
+                // Cancelled, or an answer that says nothing about the event: stop, keep it all.
+                Err(e) => {
+                    self.refused.borrow_mut().append(&mut out.refused);
+                    return Err(e);
+                }
             }
-            outbox.remove(&cid).await?;
+            // A failed removal only means the event is posted again later (harmless: it is
+            // content-addressed and the node keeps one copy).
+            let _ = outbox.remove(&cid).await;
             progress(i + 1, total);
+        }
+        if drain {
+            let mut earlier = std::mem::take(&mut *self.refused.borrow_mut());
+            earlier.append(&mut out.refused);
+            out.refused = earlier;
+        } else {
+            self.refused.borrow_mut().append(&mut out.refused);
         }
         Ok(out)
     }

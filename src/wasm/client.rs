@@ -296,14 +296,32 @@ impl crate::http::Outbox for JsOutbox {
     }
 }
 
-/// Publish a client's outbox whenever the browser says it is `online` again. The listener holds
-/// the client weakly (it never keeps one alive) and stays registered for the page's life.
+thread_local! {
+    /// The clients with an outbox, held weakly, that the one `online` listener publishes for.
+    static OUTBOX_CLIENTS: RefCell<Vec<std::rc::Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Publish this client's outbox whenever the browser says it is `online` again. One listener for
+/// the page (added with the first client), clients held weakly and dropped from the list once gone.
 fn publish_when_online(inner: &Rc<Inner>) {
-    let weak = Rc::downgrade(inner);
-    let on_online = Closure::<dyn FnMut()>::new(move || {
-        if let Some(c) = weak.upgrade() {
+    let first = OUTBOX_CLIENTS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.retain(|w| w.strong_count() > 0);
+        c.push(Rc::downgrade(inner));
+        !ONLINE_LISTENER.with(|l| l.replace(true))
+    });
+    if !first {
+        return;
+    }
+    let on_online = Closure::<dyn FnMut()>::new(|| {
+        let live: Vec<Rc<Inner>> = OUTBOX_CLIENTS.with(|c| {
+            let mut c = c.borrow_mut();
+            c.retain(|w| w.strong_count() > 0);
+            c.iter().filter_map(std::rc::Weak::upgrade).collect()
+        });
+        for client in live {
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = c.publish_pending(&mut |_, _| {}).await;
+                let _ = client.publish(&mut |_, _| {}, false).await;
             });
         }
     });
@@ -313,7 +331,12 @@ fn publish_when_online(inner: &Rc<Inner>) {
     if let Some(add) = add {
         let _ = add.call2(&js_sys::global(), &"online".into(), on_online.as_ref());
     }
+    // The page's one listener lives as long as the page.
     on_online.forget();
+}
+
+thread_local! {
+    static ONLINE_LISTENER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The core client over fetch, with the caller's Ethereum providers.

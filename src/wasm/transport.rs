@@ -52,7 +52,9 @@ async fn read_body(
     };
     let reader = stream.get_reader();
     let read: js_sys::Function = js_sys::Reflect::get(&reader, &"read".into())?.dyn_into()?;
-    let mut out = Vec::with_capacity(declared.unwrap_or(0));
+    // What the header claims, up to 1 MiB: a node that claims much and sends little must not make
+    // the page reserve (wasm memory never shrinks).
+    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(1 << 20));
     loop {
         let chunk = JsFuture::from(js_sys::Promise::from(read.call0(&reader)?)).await?;
         if super::get(&chunk, "done").is_truthy() {

@@ -6,7 +6,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { CeramicClient, CeramicError, KeyDidSigner, createDataEvent } from "ceramic-wasm";
+import { CeramicClient, CeramicError, KeyDidSigner, createDataEvent, createInitEvent } from "ceramic-wasm";
 import { memoryOutbox } from "ceramic-wasm/cache";
 import { startDevnode } from "./devnode.mjs";
 
@@ -32,6 +32,7 @@ before(async () => {
         failPosts.n--;
         if (failPosts.how === "drop") return res.destroy();
         if (failPosts.how === "503") return res.writeHead(503).end("busy");
+        if (failPosts.how === "413") return res.writeHead(413).end("<html>413 Request Entity Too Large</html>");
         if (failPosts.how === "hang") return; // never answered: the client's timeout ends it
         // "late": the node takes the event, the answer is lost on the way back.
         const r = await fetch(node.url + req.url, { method: "POST", body: Buffer.concat(chunks), headers: { "content-type": "application/json" } });
@@ -128,18 +129,39 @@ test("the outbox keeps writes while the node is down and publishes them in order
   assert.deepEqual(s.log.map((e) => e.cid).slice(-2), [second.commit, third.commit]);
   for (const cid of [doc.cid, first.commit, second.commit, third.commit]) assert.equal(await copies(cid), 1);
 
-  // An event the node refuses (its prev is unknown to the node) is reported and removed; the
-  // ones after it still go.
+  // An event the node refuses (its prev is unknown to the node) is reported and removed, with
+  // the events queued after it on its stream (they follow it); another stream's event still goes.
+  // A write publishes in the background first: its refusals come with the next publishPending.
   const stray = await createDataEvent({ current: { commitId: third, content: { n: 3 } }, content: { n: 7 }, signer });
   const orphan = await createDataEvent({ current: { commitId: stray.commitId, content: { n: 7 } }, content: { n: 8 }, signer });
-  await outbox.push(orphan.commitId.commit, orphan.car); // depends on `stray`, which is not there
-  await outbox.push(stray.commitId.commit, stray.car);
+  const other = await createInitEvent({ model, content: { n: 50 }, signer });
+  await outbox.push(orphan.commitId.commit, orphan.car); // depends on `stray`, not there yet
+  await outbox.push(stray.commitId.commit, stray.car); // same stream, after a refusal
+  await outbox.push(other.streamId.cid, other.car);
+  const fourth = await client.createDocument({ model, content: { n: 60 }, signer }); // publishes first
+  assert.deepEqual(await client.pendingWrites(), []);
   const mixed = await client.publishPending();
-  assert.equal(mixed.refused.length, 1, JSON.stringify(mixed));
-  assert.equal(mixed.refused[0].cid, orphan.commitId.commit);
-  assert.equal(mixed.refused[0].code, "NODE_REJECTED");
-  assert.deepEqual(mixed.published, [stray.commitId.commit]);
+  assert.deepEqual(mixed.published, []);
+  assert.deepEqual(mixed.refused.map((r) => [r.cid, r.code]), [[orphan.commitId.commit, "NODE_REJECTED"], [stray.commitId.commit, "NODE_REJECTED"]]);
+  assert.match(mixed.refused[1].message, /follows an event of its stream that the node refused/);
   assert.equal(outbox.size, 0);
+  assert.equal((await direct.loadDocument(other.streamId)).content.n, 50);
+  assert.equal((await direct.loadDocument(fourth)).content.n, 60);
+  // The client forgot the stream it held refused writes for: the next update builds on the node's.
+  const fifth = await client.updateDocument({ streamId: doc, content: { n: 5 }, signer });
+  s = await direct.loadDocument(doc);
+  assert.deepEqual([s.content.n, s.log.at(-1).cid], [5, fifth.commit]);
+});
+
+test("a 4xx that asking again cannot change is not retried (a proxy's body limit)", async () => {
+  const signer = KeyDidSigner.generate();
+  const client = new CeramicClient({ url: proxyUrl, retries: 3, timeoutMs: 400, cache: false, outbox: memoryOutbox() });
+  const model = await client.createModel({ definition, signer });
+  failPosts = { n: 1, how: "413" };
+  posts = 0;
+  await assert.rejects(client.createDocument({ model, content: { n: 1 }, signer }), (e) => e instanceof CeramicError && e.code === "NODE_REJECTED" && /413/.test(e.message));
+  assert.equal(posts, 1);
+  assert.deepEqual(await client.pendingWrites(), []);
 });
 
 test("a malformed outbox is refused at construction", () => {
