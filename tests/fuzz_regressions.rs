@@ -30,3 +30,15 @@ fn patch_move_over_parent_then_failing_test() {
     // And the fuzz target's property holds: a diff applies.
     assert_eq!(apply_patch(&doc, &diff(&doc, &ops)).unwrap(), ops);
 }
+
+/// `patch` (the target's own assumption, not a product crash): a diff from `0` to `null`. A
+/// document's `null` content counts as `{}` (as documents start), for `diff` and `apply_patch`
+/// alike; the target now expects that.
+#[test]
+fn patch_diff_to_null_means_to_an_empty_object() {
+    let data = include_bytes!("fuzz-regressions/patch-diff-to-null");
+    let (doc, to) = split(data);
+    assert_eq!((doc.clone(), to.clone()), (json!(0), Value::Null));
+    assert_eq!(apply_patch(&doc, &diff(&doc, &to)).unwrap(), json!({}));
+    assert_eq!(apply_patch(&Value::Null, &json!([])).unwrap(), json!({}));
+}

@@ -20,7 +20,13 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = apply_patch(&doc, &ops) {
         assert!(Error::ALL_CODES.contains(&e.code()), "{e:?}");
     }
-    // A diff between the two values is a patch that turns one into the other.
+    // A diff between the two values is a patch that turns one into the other (`null` counts as
+    // `{}` for both, as documents start: the first 300 s run found the target assuming otherwise).
     let d = diff(&doc, &ops);
-    assert_eq!(apply_patch(&doc, &d).expect("a diff applies"), ops);
+    let expected = if ops.is_null() {
+        serde_json::json!({})
+    } else {
+        ops
+    };
+    assert_eq!(apply_patch(&doc, &d).expect("a diff applies"), expected);
 });
