@@ -42,3 +42,15 @@ fn patch_diff_to_null_means_to_an_empty_object() {
     assert_eq!(apply_patch(&doc, &diff(&doc, &to)).unwrap(), json!({}));
     assert_eq!(apply_patch(&Value::Null, &json!([])).unwrap(), json!({}));
 }
+
+/// `patch`, in the fuzz build only: content with an object keyed `$serde_json::private::RawValue`
+/// (the fuzzer found serde_json's raw-value token) failed to apply there ("invalid type: floating
+/// point …, expected raw value"): that build links axum, which turns on serde_json's `raw_value`,
+/// and so does the devnode, which therefore refuses such content. Without the feature — the
+/// package, and this test — it applies.
+#[test]
+fn patch_diff_with_floats_applies() {
+    let data = include_bytes!("fuzz-regressions/patch-diff-with-raw-value-feature");
+    let (doc, to) = split(data);
+    assert_eq!(apply_patch(&doc, &diff(&doc, &to)).unwrap(), to);
+}

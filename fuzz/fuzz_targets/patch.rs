@@ -11,6 +11,16 @@ fuzz_target!(|data: &[u8]| {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, &b""[..]),
     };
+    // serde_json's raw-value token as a key: with the `raw_value` feature — on in this build,
+    // which links the devnode and so axum, and in the devnode itself, off in the package — an
+    // object keyed by it is read as a raw value, so such content does not round-trip here. Found
+    // by this target; tests/fuzz_regressions.rs checks the input in the package's configuration.
+    if data
+        .windows(30)
+        .any(|w| w == b"$serde_json::private::RawValue")
+    {
+        return;
+    }
     let (Ok(doc), Ok(ops)) = (
         serde_json::from_slice::<Value>(a),
         serde_json::from_slice::<Value>(b),
