@@ -43,14 +43,25 @@ fn patch_diff_to_null_means_to_an_empty_object() {
     assert_eq!(apply_patch(&Value::Null, &json!([])).unwrap(), json!({}));
 }
 
-/// `patch`, in the fuzz build only: content with an object keyed `$serde_json::private::RawValue`
-/// (the fuzzer found serde_json's raw-value token) failed to apply there ("invalid type: floating
-/// point …, expected raw value"): that build links axum, which turns on serde_json's `raw_value`,
-/// and so does the devnode, which therefore refuses such content. Without the feature — the
-/// package, and this test — it applies.
+/// `patch`: content with an object keyed `$serde_json::private::RawValue` (the fuzzer found
+/// serde_json's raw-value token). With serde_json's `raw_value` feature — turned on by axum, so in
+/// the devnode, the fuzz build, and this crate's tests when the workspace is built together — such
+/// an object is read as a raw value and the patch is refused (INVALID_PATCH, never a panic);
+/// without it — the npm package — it applies.
 #[test]
-fn patch_diff_with_floats_applies() {
+fn patch_with_the_raw_value_token() {
     let data = include_bytes!("fuzz-regressions/patch-diff-with-raw-value-feature");
     let (doc, to) = split(data);
-    assert_eq!(apply_patch(&doc, &diff(&doc, &to)).unwrap(), to);
+    let raw_value_on = serde_json::from_str::<Value>(r#"{"$serde_json::private::RawValue":"1"}"#)
+        .is_ok_and(|v| v == json!(1));
+    match apply_patch(&doc, &diff(&doc, &to)) {
+        Ok(v) => {
+            assert!(!raw_value_on, "applied although raw_value is on");
+            assert_eq!(v, to);
+        }
+        Err(e) => {
+            assert!(raw_value_on, "refused without raw_value: {e}");
+            assert_eq!(e.code(), "INVALID_PATCH");
+        }
+    }
 }
