@@ -5,60 +5,35 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use ceramic_wasm::codec::multibase;
 use cid::Cid;
 use common::*;
 
-/// A child process killed when dropped (also when an assertion fails first).
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The devnode under `ulimit -f <kib>` (SIGXFSZ ignored: a write past the limit fails instead of
 /// killing the process).
-fn start_limited(store: &std::path::Path, kib: u64) -> (Killed, String) {
+fn start_limited(store: &std::path::Path, kib: u64) -> DevNode {
     let bin = env!("CARGO_BIN_EXE_ceramic-devnode");
-    let mut child = Command::new("bash")
-        .arg("-c")
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
         .arg(format!(
             "trap '' XFSZ; ulimit -f {kib}; exec '{bin}' --bind-address 127.0.0.1:0 --store-dir '{}' --anchor-interval 3600",
             store.display()
         ))
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (Killed(child), url)
+        .env("RUST_LOG", "error");
+    DevNode::spawn(cmd, store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, url) = start_limited(dir.path(), 2048);
+    let limited = start_limited(dir.path(), 2048);
     let c = client();
     let owner = signer(70);
     let model = model_event(&owner, "Full");
-    let post_to = |e: &ceramic_wasm::events::Event| {
-        let body = serde_json::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
-        c.post(format!("{url}/ceramic/events")).json(&body).send()
-    };
-    assert_eq!(post_to(&model).await.unwrap().status(), 204);
+    assert_eq!(post(&c, &limited, &model).await.0, 204);
     let model_id = model.stream_id().unwrap();
     // Documents until the store is full (at most 5,000 tries).
     let mut acked: Vec<Cid> = vec![model.cid()];
@@ -69,11 +44,10 @@ async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
             &model_id,
             serde_json::json!({ "title": format!("document {i}") }),
         );
-        let r = post_to(&e).await.unwrap();
-        match r.status().as_u16() {
-            204 => acked.push(e.cid()),
-            status => {
-                full = Some((status, r.text().await.unwrap()));
+        match post(&c, &limited, &e).await {
+            (204, _) => acked.push(e.cid()),
+            answer => {
+                full = Some(answer);
                 break;
             }
         }
@@ -88,12 +62,12 @@ async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     );
     // The node keeps serving what it has.
     let r = c
-        .get(format!("{url}/ceramic/events/{}", acked.last().unwrap()))
+        .get(limited.api(&format!("/events/{}", acked.last().unwrap())))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    drop(child);
+    drop(limited);
     eprintln!(
         "{} events acknowledged before the store was full",
         acked.len()

@@ -37,12 +37,18 @@ impl DevNode {
     }
 
     pub fn start_with(store: &Path, args: &[&str]) -> DevNode {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ceramic-devnode"))
-            .args(["--bind-address", "127.0.0.1:0"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ceramic-devnode"));
+        cmd.args(["--bind-address", "127.0.0.1:0"])
             .args(args)
             .arg("--store-dir")
             .arg(store)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn");
+        Self::spawn(cmd, store)
+    }
+
+    /// Run `cmd` (the devnode, or a shell that execs it) and wait for its listening line.
+    pub fn spawn(mut cmd: Command, store: &Path) -> DevNode {
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
