@@ -2,7 +2,8 @@
 //! and run through the same code: each must now give a typed error (or a value), never a panic.
 #![cfg(not(target_arch = "wasm32"))]
 
-use ceramic_wasm::stream::{apply_patch, diff};
+use ceramic_wasm::stream::schema::{check_schema, validate};
+use ceramic_wasm::stream::{apply_patch, diff, NativeRegex};
 use ceramic_wasm::Error;
 use serde_json::{json, Value};
 
@@ -64,4 +65,28 @@ fn patch_with_the_raw_value_token() {
             assert_eq!(e.code(), "INVALID_PATCH");
         }
     }
+}
+
+/// `schema` (a timeout: libFuzzer's 10 s limit): the pattern `…|i...*..*....*.ggg…` under `anyOf`
+/// against a 1,476-character string. Four `.*`-like runs, unanchored: ~n^5 backtracking steps,
+/// hours in `regress` (and in the page's RegExp); a hostile Model could hang every page
+/// validating its documents. The pattern's bound is now computed before the match
+/// (stream/pattern_cost.rs) and the match refused over 2^32: TOO_LARGE, which `anyOf` does not
+/// absorb into "no match". Without the bound this test does not end.
+#[test]
+fn schema_regex_backtracking_is_refused_not_run() {
+    let data = include_bytes!("fuzz-regressions/schema-regex-backtracking-timeout");
+    let (schema, doc) = split(data);
+    assert_eq!(doc.as_str().map(|s| s.chars().count()), Some(1476));
+    check_schema(&schema, &NativeRegex).unwrap();
+    let e = validate(&schema, &doc, &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
+    assert!(e.to_string().contains("1476 characters"), "{e}");
+    // The same pattern on a short string runs, and answers.
+    let short = Value::String(doc.as_str().unwrap()[..40].to_string());
+    let r = validate(&schema, &short, &NativeRegex);
+    assert!(
+        matches!(&r, Err(e) if e.code() == "SCHEMA_VIOLATION"),
+        "{r:?}"
+    );
 }

@@ -116,8 +116,15 @@ fn schema_recursion_is_bounded() {
         doc = json!([doc]);
     }
     let e = validate(&schema, &doc, &NativeRegex).unwrap_err();
-    assert_eq!(e.code(), "SCHEMA_VIOLATION");
-    assert!(e.to_string().contains("too deep"), "{e}");
+    assert_eq!(e.code(), "TOO_LARGE");
+    assert!(e.to_string().contains("deeper than 64"), "{e}");
+    // A limit is neither valid nor invalid: `not` (or `anyOf`) does not turn it into a pass.
+    let negated = json!({
+        "$defs": { "n": { "type": "array", "items": { "$ref": "#/$defs/n" } } },
+        "not": { "$ref": "#/$defs/n" }
+    });
+    let e = validate(&negated, &doc, &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
     // A shallow document under the same schema is fine.
     assert!(validate(&schema, &json!([[[]]]), &NativeRegex).is_ok());
     // A $ref cycle without any document to follow: the check of the schema itself ends too.
@@ -125,6 +132,59 @@ fn schema_recursion_is_bounded() {
     let r =
         check_schema(&cycle, &NativeRegex).and_then(|_| validate(&cycle, &json!(1), &NativeRegex));
     assert!(r.is_err());
+}
+
+#[test]
+fn schema_work_is_bounded() {
+    // 30 levels of `anyOf` with two failing branches each, through `$ref`s: 2^30 schema
+    // applications unbounded; the validation's step budget ends it with a coded error.
+    let mut defs = serde_json::Map::new();
+    for i in 0..30 {
+        let next = json!({ "$ref": format!("#/$defs/d{}", i + 1) });
+        defs.insert(format!("d{i}"), json!({ "anyOf": [next, next] }));
+    }
+    defs.insert("d30".into(), json!({ "type": "string" }));
+    let schema = json!({ "$defs": defs, "$ref": "#/$defs/d0" });
+    check_schema(&schema, &NativeRegex).unwrap();
+    assert!(validate(&schema, &json!("ok"), &NativeRegex).is_ok());
+    let e = validate(&schema, &json!(1), &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
+    assert!(e.to_string().contains("steps"), "{e}");
+    // uniqueItems over 10,000 distinct items: 5 · 10^7 comparisons, over the budget.
+    let items: Vec<u32> = (0..10_000).collect();
+    let e = validate(&json!({ "uniqueItems": true }), &json!(items), &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
+    let items: Vec<u32> = (0..1_000).collect();
+    assert!(validate(&json!({ "uniqueItems": true }), &json!(items), &NativeRegex).is_ok());
+}
+
+#[test]
+fn pattern_backtracking_is_bounded() {
+    // Catastrophic backtracking: refused before the regex runs, with the length and the bound.
+    let schema = json!({ "type": "string", "pattern": "^(\\w|\\d)+$" });
+    check_schema(&schema, &NativeRegex).unwrap();
+    assert!(validate(&schema, &json!("abc1"), &NativeRegex).is_ok());
+    let e = validate(
+        &schema,
+        &json!(format!("{}!", "1".repeat(60))),
+        &NativeRegex,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
+    assert!(e.to_string().contains("61 characters"), "{e}");
+    // Also where a failing pattern would count as a pass: under `not`, and property names.
+    let negated = json!({ "not": schema });
+    let e = validate(&negated, &json!("1".repeat(60)), &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
+    let names = json!({ "patternProperties": { "(a|a)*b": false } });
+    let e = validate(&names, &json!({ "a".repeat(50): 1 }), &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "TOO_LARGE");
+    // Exponential on any string, the empty one too: the Model is refused.
+    let e = check_schema(&json!({ "pattern": "(a?|b?){100}c" }), &NativeRegex).unwrap_err();
+    assert_eq!(e.code(), "INVALID_MODEL");
+    // Linear patterns run on long strings.
+    let hex = json!({ "pattern": "^[0-9a-f]+$" });
+    assert!(validate(&hex, &json!("ab".repeat(100_000)), &NativeRegex).is_ok());
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub mod build;
 mod formats;
 pub mod mid;
 pub mod model;
+pub mod pattern_cost;
 pub mod schema;
 pub mod state;
 

@@ -7,9 +7,18 @@
 //! keyword or format is refused when the Model is checked ([`check_schema`]), so validation never
 //! silently ignores a rule.
 
+use std::cell::Cell;
+
 use serde_json::{Map, Value};
 
+use super::pattern_cost;
 use crate::error::{Error, Result};
+
+/// Schema applications (plus `uniqueItems` comparisons) one validation may take: nested
+/// `anyOf`s through `$ref`s can otherwise ask for 2^64 of them.
+pub const MAX_STEPS: u64 = 2_000_000;
+/// Schema nesting (through `$ref`s too) one validation may follow.
+pub const MAX_DEPTH: usize = 64;
 
 /// Matches ECMA-262 regular expressions (JSON Schema `pattern`), with the `u` flag as Ajv uses.
 pub trait PatternMatcher {
@@ -172,8 +181,7 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
                 let p = v
                     .as_str()
                     .ok_or_else(|| invalid(&here, "must be a string"))?;
-                m.is_match(p, "")
-                    .map_err(|e| invalid(&here, format!("bad regex {p:?}: {e}")))?;
+                check_pattern(p, &here, m)?;
             }
             "format" => {
                 let f = v
@@ -195,8 +203,7 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
                     .ok_or_else(|| invalid(&here, "must be an object"))?;
                 for (name, sub) in props {
                     if k == "patternProperties" {
-                        m.is_match(name, "")
-                            .map_err(|e| invalid(&here, format!("bad regex {name:?}: {e}")))?;
+                        check_pattern(name, &here, m)?;
                     }
                     check_node(root, sub, &format!("{here}/{name}"), m)?;
                 }
@@ -233,6 +240,20 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
     Ok(())
 }
 
+/// A pattern the engine compiles, whose bound on the empty string is within the budget (one
+/// over it backtracks exponentially whatever the document holds).
+fn check_pattern(p: &str, here: &str, m: &dyn PatternMatcher) -> Result<()> {
+    if !pattern_cost::within_budget(p, 0) {
+        return Err(invalid(
+            here,
+            format!("pattern {p:?} can backtrack exponentially, even on an empty string"),
+        ));
+    }
+    m.is_match(p, "")
+        .map(|_| ())
+        .map_err(|e| invalid(here, format!("bad regex {p:?}: {e}")))
+}
+
 /// Resolve a local reference: `#`, `#/…` JSON pointers.
 fn resolve<'a>(root: &'a Value, r: &str) -> Option<&'a Value> {
     let pointer = r.strip_prefix('#')?;
@@ -263,26 +284,51 @@ fn percent_decode(s: &str) -> Option<String> {
 /// Validate `instance` against `schema` (already accepted by [`check_schema`]). The error names
 /// the instance location and the failing keyword.
 pub fn validate(schema: &Value, instance: &Value, matcher: &dyn PatternMatcher) -> Result<()> {
+    let steps = Cell::new(0);
     let v = Validator {
         root: schema,
         matcher,
         depth: 0,
+        steps: &steps,
     };
-    v.node(schema, instance, "").map_err(|(at, msg)| {
-        Error::SchemaViolation(format!("{}: {msg}", if at.is_empty() { "/" } else { &at }))
+    v.node(schema, instance, "").map_err(|f| match f {
+        Fail::No(at, msg) => Error::SchemaViolation(format!("{}: {msg}", or_root(&at))),
+        Fail::Limit(e) => e,
     })
 }
 
-type Fail = (String, String);
+fn or_root(at: &str) -> &str {
+    if at.is_empty() {
+        "/"
+    } else {
+        at
+    }
+}
+
+enum Fail {
+    /// The instance violates the schema at (location, message).
+    No(String, String),
+    /// A limit stopped validation: neither valid nor invalid, so never absorbed by `anyOf`,
+    /// `not` and the other keywords that try a schema.
+    Limit(Error),
+}
 
 struct Validator<'a> {
     root: &'a Value,
     matcher: &'a dyn PatternMatcher,
     depth: usize,
+    steps: &'a Cell<u64>,
 }
 
 fn fail<T>(at: &str, msg: impl Into<String>) -> std::result::Result<T, Fail> {
-    Err((at.to_string(), msg.into()))
+    Err(Fail::No(at.to_string(), msg.into()))
+}
+
+fn limit<T>(at: &str, msg: impl std::fmt::Display) -> std::result::Result<T, Fail> {
+    Err(Fail::Limit(Error::TooLarge(format!(
+        "{}: {msg}",
+        or_root(at)
+    ))))
 }
 
 /// JSON Schema equality: numbers compare by value (1 == 1.0).
@@ -320,6 +366,47 @@ fn type_matches(t: &str, v: &Value) -> bool {
 }
 
 impl Validator<'_> {
+    /// Spend `n` steps of the validation's budget.
+    fn spend(&self, n: u64, at: &str) -> std::result::Result<(), Fail> {
+        let total = self.steps.get().saturating_add(n);
+        self.steps.set(total);
+        if total > MAX_STEPS {
+            return limit(at, format!("validation needs over {MAX_STEPS} steps"));
+        }
+        Ok(())
+    }
+
+    /// Whether `inst` is valid against `schema`, for the keywords that try one; a limit stays an
+    /// error.
+    fn test(&self, schema: &Value, inst: &Value, at: &str) -> std::result::Result<bool, Fail> {
+        match self.node(schema, inst, at) {
+            Ok(()) => Ok(true),
+            Err(Fail::No(..)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `text` matches `p`, once its backtracking bound is within the budget.
+    fn matches(&self, p: &str, text: &str, at: &str) -> std::result::Result<bool, Fail> {
+        let n = text.chars().count();
+        let bits = pattern_cost::cost_bits(p, n);
+        if bits > f64::from(pattern_cost::BUDGET_BITS) {
+            // Whole bits: an integer prints without the float formatting code.
+            let bits = bits.min(1e9).ceil() as u32;
+            return limit(
+                at,
+                format!(
+                    "{n} characters against pattern {p:?}: matching could take 2^{bits} \
+                     backtracking steps, over the limit of 2^{}",
+                    pattern_cost::BUDGET_BITS
+                ),
+            );
+        }
+        self.matcher
+            .is_match(p, text)
+            .or_else(|e| fail(at, format!("bad pattern {p:?}: {e}")))
+    }
+
     fn node(&self, schema: &Value, inst: &Value, at: &str) -> std::result::Result<(), Fail> {
         let obj = match schema {
             Value::Bool(true) => return Ok(()),
@@ -327,9 +414,13 @@ impl Validator<'_> {
             Value::Object(o) => o,
             _ => return fail(at, "invalid schema"),
         };
-        if self.depth > 64 {
-            return fail(at, "schema nesting (or $ref recursion) too deep");
+        if self.depth > MAX_DEPTH {
+            return limit(
+                at,
+                format!("schema nesting (or $ref recursion) deeper than {MAX_DEPTH}"),
+            );
         }
+        self.spend(1, at)?;
         let deeper = Validator {
             depth: self.depth + 1,
             ..*self
@@ -374,15 +465,22 @@ impl Validator<'_> {
             }
         }
         if let Some(Value::Array(any)) = obj.get("anyOf") {
-            if !any.iter().any(|s| deeper.node(s, inst, at).is_ok()) {
+            let mut found = false;
+            for s in any {
+                if deeper.test(s, inst, at)? {
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
                 return fail(at, "must match a schema in anyOf");
             }
         }
         if let Some(Value::Array(one)) = obj.get("oneOf") {
-            let n = one
-                .iter()
-                .filter(|s| deeper.node(s, inst, at).is_ok())
-                .count();
+            let mut n = 0;
+            for s in one {
+                n += usize::from(deeper.test(s, inst, at)?);
+            }
             if n != 1 {
                 return fail(
                     at,
@@ -391,12 +489,12 @@ impl Validator<'_> {
             }
         }
         if let Some(not) = obj.get("not") {
-            if deeper.node(not, inst, at).is_ok() {
+            if deeper.test(not, inst, at)? {
                 return fail(at, "must not match the schema in not");
             }
         }
         if let Some(cond) = obj.get("if") {
-            let branch = if deeper.node(cond, inst, at).is_ok() {
+            let branch = if deeper.test(cond, inst, at)? {
                 "then"
             } else {
                 "else"
@@ -453,10 +551,8 @@ impl Validator<'_> {
             }
         }
         if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
-            match self.matcher.is_match(p, s) {
-                Ok(true) => {}
-                Ok(false) => return fail(at, format!("must match pattern {p:?}")),
-                Err(e) => return fail(at, format!("bad pattern {p:?}: {e}")),
+            if !self.matches(p, s, at)? {
+                return fail(at, format!("must match pattern {p:?}"));
             }
         }
         if let Some(f) = obj.get("format").and_then(Value::as_str) {
@@ -497,6 +593,7 @@ impl Validator<'_> {
             }
         }
         if obj.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
+            self.spend(n.saturating_mul(n) / 2, at)?;
             for (i, a) in items.iter().enumerate() {
                 if items.iter().skip(i + 1).any(|b| json_eq(a, b)) {
                     return fail(at, "items must be unique");
@@ -504,11 +601,10 @@ impl Validator<'_> {
             }
         }
         if let Some(c) = obj.get("contains") {
-            let count = items
-                .iter()
-                .enumerate()
-                .filter(|(i, it)| self.node(c, it, &format!("{at}/{i}")).is_ok())
-                .count() as u64;
+            let mut count = 0u64;
+            for (i, it) in items.iter().enumerate() {
+                count += u64::from(self.test(c, it, &format!("{at}/{i}"))?);
+            }
             let min = obj.get("minContains").and_then(Value::as_u64).unwrap_or(1);
             if count < min {
                 return fail(at, format!("must contain at least {min} matching items"));
@@ -575,7 +671,7 @@ impl Validator<'_> {
                 self.node(s, v, &here)?;
             }
             for (p, s) in patterns.into_iter().flatten() {
-                if self.matcher.is_match(p, k).unwrap_or(false) {
+                if self.matches(p, k, &here)? {
                     evaluated = true;
                     self.node(s, v, &here)?;
                 }

@@ -113,6 +113,19 @@ test("models and documents: create, update, load verified", async () => {
   assert.equal(anchored.log.at(-1).kind, "time");
 });
 
+test("a Model's backtracking pattern is refused before the page's RegExp runs it", async () => {
+  // `^(\w|\d)+$` backtracks exponentially: on 60 digits and a "!", V8 would take 2^60 steps and the
+  // page would hang. The bound is computed first; the write is refused with TOO_LARGE.
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const schema = { ...definition.schema, properties: { title: { type: "string", maxLength: 100, pattern: "^(\\w|\\d)+$" } } };
+  const model = await client.createModel({ definition: { ...definition, name: "Risky", schema }, signer });
+  const ok = await client.createDocument({ model, content: { title: "abc1" }, signer });
+  assert.equal(ok.typeName, "MID");
+  const err = await rejectsWith(client.createDocument({ model, content: { title: `${"1".repeat(60)}!` }, signer }), "TOO_LARGE");
+  assert.match(err.message, /61 characters against pattern/);
+});
+
 test("a Model is fetched and verified once per client, not on every write", async () => {
   const author = new CeramicClient({ url: node.url });
   const signer = KeyDidSigner.generate();
