@@ -1,0 +1,443 @@
+//! TileDocument (stream type 0): folding a log into state, as js-ceramic's
+//! `TileDocumentHandler` does, with every signature checked at the key valid when it was made.
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use ipld_core::ipld::Ipld;
+use serde_json::{Map, Value};
+
+use crate::codec::dagcbor::{Block, DagCborExt};
+use crate::codec::DAG_JOSE;
+use crate::did::jws::signing_input;
+use crate::did::{Algorithm, DidKey, Envelope, JwsSignature, ProtectedHeader, PublicKey, Signer};
+use crate::error::{Error, Result};
+use crate::events::json_to_ipld;
+use crate::ids::StreamType;
+use crate::stream::{apply_patch, diff};
+
+use super::commit::Commit;
+use super::state::{first_controller, truthy, LegacyState, Next, GENESIS, SIGNED};
+
+/// What the anchor check established for one anchor commit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnchorInfo {
+    /// Unix seconds of the anchoring block (`None`: the anchor was not checked on a chain).
+    pub timestamp: Option<i64>,
+    /// The proof block as JSON, for the state's `anchorProof`.
+    pub proof: Option<Value>,
+}
+
+/// Finds the public key a JWS `kid` names, valid for a commit anchored at `at_time`.
+pub trait KeyResolver {
+    /// The key, or an error saying why the signature cannot stand (unknown key, a key version
+    /// superseded more than 24 h before the commit's anchor, a method not supported).
+    fn key(&self, kid: &str, at_time: Option<i64>) -> Result<PublicKey>;
+}
+
+/// did:key only: the key is in the identifier.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DidKeyResolver;
+
+impl KeyResolver for DidKeyResolver {
+    fn key(&self, kid: &str, _at_time: Option<i64>) -> Result<PublicKey> {
+        let did = did_of(kid);
+        if did.starts_with("did:3:") {
+            return Err(Error::UnsupportedDid(format!(
+                "{did}: a did:3 key is read from its own stream; verify with a did:3 resolver"
+            )));
+        }
+        Ok(DidKey::parse(did)?.public_key().clone())
+    }
+}
+
+/// The DID of a DID URL: before its query and fragment.
+pub fn did_of(url: &str) -> &str {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url.get(..end).unwrap_or(url)
+}
+
+/// Check a signed commit's JWS: signed by `controller` (the kid's DID), with the key `keys`
+/// resolves for the commit's anchor time.
+pub fn verify_signature(
+    commit: &Commit,
+    controller: &str,
+    at_time: Option<i64>,
+    keys: &dyn KeyResolver,
+) -> Result<()> {
+    let env = commit
+        .envelope
+        .as_ref()
+        .ok_or_else(|| Error::InvalidEvent(format!("{} is not signed", commit.cid)))?;
+    let header = env.header()?;
+    if header.cap.is_some() {
+        return Err(Error::UnsupportedDid(format!(
+            "{}: legacy commits signed under a CACAO (did:pkh) are not verified yet",
+            commit.cid
+        )));
+    }
+    let signer = did_of(&header.kid);
+    if signer != controller {
+        return Err(Error::UnauthorizedSigner(format!(
+            "{} is signed by {signer}, the controller is {controller}",
+            commit.cid
+        )));
+    }
+    let alg: Algorithm = header.alg.parse()?;
+    let key = keys.key(&header.kid, at_time)?;
+    let sig = env.signature()?;
+    key.verify(
+        alg,
+        &signing_input(&sig.protected, &env.payload_cid()?),
+        &sig.signature,
+    )
+    .map_err(|e| match e {
+        Error::BadSignature(m) => {
+            Error::BadSignature(format!("{}: {m} ({})", commit.cid, header.kid))
+        }
+        other => other,
+    })
+}
+
+/// Per commit: the timestamp covering it, and the anchor check's outcome for anchor commits.
+pub(super) type AnchorTimes = (Vec<Option<i64>>, Vec<Option<AnchorInfo>>);
+
+/// The timestamp covering each commit: that of the nearest anchor at or after it.
+pub(super) fn anchor_times(
+    commits: &[Commit],
+    anchors: &mut dyn FnMut(&Commit) -> Result<AnchorInfo>,
+) -> Result<AnchorTimes> {
+    let mut infos = Vec::with_capacity(commits.len());
+    for c in commits {
+        infos.push(if c.is_anchor() {
+            Some(anchors(c)?)
+        } else {
+            None
+        });
+    }
+    let mut times = vec![None; commits.len()];
+    let mut covering = None;
+    for (i, info) in infos.iter().enumerate().rev() {
+        if let Some(info) = info {
+            covering = info.timestamp;
+        }
+        times[i] = covering;
+    }
+    Ok((times, infos))
+}
+
+/// Check the log links: `prev` is the previous commit, `id` (when present) the genesis.
+pub(super) fn check_links(state: &LegacyState, commit: &Commit) -> Result<()> {
+    let tip = state.tip()?;
+    let prev = commit.prev()?;
+    if prev != Some(tip) {
+        return Err(Error::BrokenLink(format!(
+            "{}: prev {} is not the tip {tip}",
+            commit.cid,
+            prev.map_or("(none)".into(), |p| p.to_string())
+        )));
+    }
+    if let Some(id) = commit.id()? {
+        let genesis = state.genesis()?;
+        if id != genesis {
+            return Err(Error::BrokenLink(format!(
+                "{}: id {id} is not the genesis {genesis}",
+                commit.cid
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn header_of(commit: &Commit) -> Result<Map<String, Value>> {
+    match commit.json("header")? {
+        None => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m),
+        Some(_) => Err(Error::InvalidEvent(format!(
+            "{}: header is not a map",
+            commit.cid
+        ))),
+    }
+}
+
+/// `controllers` must hold exactly one DID string (`owners` before 2020-10-26).
+fn check_controllers(commit: &Commit, header: &Map<String, Value>) -> Result<()> {
+    let list = header.get("controllers").and_then(Value::as_array);
+    match list.map(Vec::as_slice) {
+        Some([Value::String(s)]) if s.starts_with("did:") => Ok(()),
+        _ => Err(Error::InvalidEvent(format!(
+            "{}: controllers must be exactly one DID, got {}",
+            commit.cid,
+            header.get("controllers").unwrap_or(&Value::Null)
+        ))),
+    }
+}
+
+/// Fold a TileDocument log (genesis first, in log order). `anchors` checks each anchor commit
+/// (Merkle path and chain, or a trusted timestamp); `keys` resolves signers' keys.
+pub fn fold(
+    commits: &[Commit],
+    anchors: &mut dyn FnMut(&Commit) -> Result<AnchorInfo>,
+    keys: &dyn KeyResolver,
+) -> Result<LegacyState> {
+    let (genesis, rest) = commits
+        .split_first()
+        .ok_or_else(|| Error::InvalidEvent("an empty TileDocument log".into()))?;
+    let (times, infos) = anchor_times(commits, anchors)?;
+    let mut state = apply_genesis(genesis, times.first().copied().flatten(), keys)?;
+    for ((commit, at), info) in rest.iter().zip(&times[1..]).zip(&infos[1..]) {
+        check_links(&state, commit)?;
+        match info {
+            Some(info) => state.anchor(commit, info.timestamp, info.proof.clone()),
+            None => apply_signed(&mut state, commit, *at, keys)?,
+        }
+    }
+    Ok(state)
+}
+
+/// A TileDocument genesis: signed with content, or unsigned without.
+pub fn apply_genesis(
+    commit: &Commit,
+    at_time: Option<i64>,
+    keys: &dyn KeyResolver,
+) -> Result<LegacyState> {
+    if commit.prev()?.is_some() || commit.is_anchor() {
+        return Err(Error::InvalidEvent(format!(
+            "{} is not a genesis commit",
+            commit.cid
+        )));
+    }
+    let mut header = header_of(commit)?;
+    // Before 2020-10-26 the controllers were called `owners`.
+    if !header.contains_key("controllers") {
+        if let Some(owners) = header.remove("owners") {
+            header.insert("controllers".into(), owners);
+        }
+    }
+    check_controllers(commit, &header)?;
+    let data = commit.json("data")?;
+    let signature = match &commit.envelope {
+        Some(_) => {
+            let controller = first_controller(&header).unwrap_or_default().to_string();
+            verify_signature(commit, &controller, at_time, keys)?;
+            SIGNED
+        }
+        None if data.as_ref().is_some_and(truthy) => {
+            return Err(Error::InvalidEvent(format!(
+                "{}: genesis commit with contents should always be signed",
+                commit.cid
+            )))
+        }
+        None => GENESIS,
+    };
+    let mut state = LegacyState {
+        stream_type: StreamType::Tile,
+        content: data
+            .filter(truthy)
+            .unwrap_or_else(|| Value::Object(Map::new())),
+        metadata: header,
+        next: None,
+        signature,
+        anchored: false,
+        anchor_proof: None,
+        log: Vec::new(),
+    };
+    state.push(commit, 0, at_time);
+    Ok(state)
+}
+
+/// A signed data commit: JSON-Patch on the content, header changes merged into the metadata.
+pub fn apply_signed(
+    state: &mut LegacyState,
+    commit: &Commit,
+    at_time: Option<i64>,
+    keys: &dyn KeyResolver,
+) -> Result<()> {
+    if commit.envelope.is_none() {
+        return Err(Error::InvalidEvent(format!(
+            "{}: a TileDocument update must be signed",
+            commit.cid
+        )));
+    }
+    let header = header_of(commit)?;
+    let current = state.current_metadata().clone();
+    if header.contains_key("controllers") {
+        check_controllers(commit, &header)?;
+    }
+    let forbid = current.get("forbidControllerChange");
+    if let Some(f) = header.get("forbidControllerChange") {
+        if Some(f) != forbid && !(f == &Value::Bool(false) && forbid.is_none()) {
+            return Err(Error::InvalidEvent(format!(
+                "{}: forbidControllerChange cannot be changed",
+                commit.cid
+            )));
+        }
+    }
+    if forbid == Some(&Value::Bool(true))
+        && header
+            .get("controllers")
+            .is_some_and(|c| Some(c) != current.get("controllers"))
+    {
+        return Err(Error::InvalidEvent(format!(
+            "{}: the controller cannot change (forbidControllerChange)",
+            commit.cid
+        )));
+    }
+    // The pending controller signs (js-ceramic #1619): a rotation takes effect at once.
+    let controller = first_controller(&current).unwrap_or_default().to_string();
+    verify_signature(commit, &controller, at_time, keys)?;
+    let patch = commit.json("data")?.unwrap_or(Value::Array(Vec::new()));
+    let content = apply_patch(state.current_content(), &patch)?;
+    let mut metadata = current;
+    metadata.extend(header);
+    state.next = Some(Next {
+        content: Some(content),
+        metadata: Some(metadata),
+    });
+    state.signature = SIGNED;
+    state.anchored = false;
+    state.push(commit, 1, at_time);
+    Ok(())
+}
+
+/// Options of a new TileDocument (`TileDocument.create`'s metadata).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TileOptions {
+    /// The controller; the signer's DID when `None`.
+    pub controller: Option<String>,
+    /// `family`, for lookups.
+    pub family: Option<String>,
+    /// `tags`.
+    pub tags: Option<Vec<String>>,
+    /// `schema`: a CommitID of a TileDocument holding a JSON Schema.
+    pub schema: Option<String>,
+    /// Refuse controller changes for ever.
+    pub forbid_controller_change: bool,
+    /// No random `unique`: the StreamID follows from the header alone (content must be null,
+    /// family or tags set), so anyone can recompute it.
+    pub deterministic: bool,
+}
+
+/// A new TileDocument's genesis: signed when it has content, unsigned (and then deterministic or
+/// with a random `unique`) when `content` is null — as `TileDocument.create` writes it.
+pub fn create(signer: Option<&dyn Signer>, content: &Value, opts: &TileOptions) -> Result<Commit> {
+    let controller = match (&opts.controller, signer) {
+        (Some(c), _) => c.clone(),
+        (None, Some(s)) => s.did().to_string(),
+        (None, None) => {
+            return Err(Error::InvalidEvent(
+                "a TileDocument needs a controller or a signer".into(),
+            ))
+        }
+    };
+    if !controller.starts_with("did:") {
+        return Err(Error::InvalidDid(format!("{controller:?} is not a DID")));
+    }
+    if let Some(schema) = &opts.schema {
+        schema.parse::<crate::ids::CommitId>().map_err(|_| {
+            Error::InvalidEvent(format!("Schema must be a CommitID, got {schema:?}"))
+        })?;
+    }
+    let mut header = BTreeMap::new();
+    header.insert(
+        "controllers".to_string(),
+        Ipld::List(vec![Ipld::String(controller)]),
+    );
+    if let Some(f) = &opts.family {
+        header.insert("family".into(), Ipld::String(f.clone()));
+    }
+    if let Some(t) = &opts.tags {
+        header.insert(
+            "tags".into(),
+            Ipld::List(t.iter().cloned().map(Ipld::String).collect()),
+        );
+    }
+    if let Some(s) = &opts.schema {
+        header.insert("schema".into(), Ipld::String(s.clone()));
+    }
+    if opts.forbid_controller_change {
+        header.insert("forbidControllerChange".into(), Ipld::Bool(true));
+    }
+    if opts.deterministic {
+        if !content.is_null() {
+            return Err(Error::InvalidEvent(
+                "a deterministic TileDocument has no genesis content".into(),
+            ));
+        }
+        if opts.family.is_none() && opts.tags.is_none() {
+            return Err(Error::InvalidEvent(
+                "a deterministic TileDocument needs a family or tags".into(),
+            ));
+        }
+    } else {
+        let mut bytes = [0u8; 12];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Random(e.to_string()))?;
+        header.insert("unique".into(), Ipld::String(STANDARD.encode(bytes)));
+    }
+    let mut body = BTreeMap::from([("header".to_string(), Ipld::Map(header))]);
+    if content.is_null() {
+        let block = Ipld::Map(body.clone()).to_block()?;
+        return Ok(Commit {
+            cid: block.cid,
+            envelope: None,
+            body,
+        });
+    }
+    body.insert("data".into(), json_to_ipld(content));
+    let signer = signer.ok_or_else(|| {
+        Error::InvalidEvent("a TileDocument with content is signed: give a signer".into())
+    })?;
+    sign(signer, body)
+}
+
+/// A signed update of `state` to `content` (a JSON-Patch from the current content), with
+/// `header` changes (`controllers` to rotate, `family`, `tags`, `schema`).
+pub fn update(
+    signer: &dyn Signer,
+    state: &LegacyState,
+    content: Option<&Value>,
+    header: Map<String, Value>,
+) -> Result<Commit> {
+    if state.stream_type != StreamType::Tile {
+        return Err(Error::InvalidEvent("not a TileDocument".into()));
+    }
+    for key in header.keys() {
+        if !["controllers", "family", "tags", "schema"].contains(&key.as_str()) {
+            return Err(Error::InvalidEvent(format!(
+                "{key:?} cannot change after genesis"
+            )));
+        }
+    }
+    let patch = match content {
+        Some(c) => diff(state.current_content(), c),
+        None => Value::Array(Vec::new()),
+    };
+    let body = BTreeMap::from([
+        ("id".to_string(), Ipld::Link(state.genesis()?)),
+        ("prev".to_string(), Ipld::Link(state.tip()?)),
+        ("header".to_string(), json_to_ipld(&Value::Object(header))),
+        ("data".to_string(), json_to_ipld(&patch)),
+    ]);
+    sign(signer, body)
+}
+
+fn sign(signer: &dyn Signer, body: BTreeMap<String, Ipld>) -> Result<Commit> {
+    let payload = Ipld::Map(body.clone()).to_block()?;
+    let protected = ProtectedHeader::new(signer.algorithm(), signer.kid(), None).to_bytes()?;
+    let signature = signer.sign(&signing_input(&protected, &payload.cid))?;
+    let envelope = Envelope {
+        payload: payload.cid.to_bytes(),
+        signatures: vec![JwsSignature {
+            header: None,
+            protected,
+            signature,
+        }],
+    };
+    let block = Block::new(DAG_JOSE, envelope.to_dag_cbor()?);
+    Ok(Commit {
+        cid: block.cid,
+        envelope: Some(envelope),
+        body,
+    })
+}

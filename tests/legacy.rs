@@ -1,0 +1,530 @@
+//! TileDocument, Caip10Link and did:3 against js-ceramic's own fixtures
+//! (`../shared/vectors/legacy-vectors.json`, each re-derived by an independent encoder). The
+//! fixtures' known gaps are stated where they bite: no fixture carries an AnchorProof or Merkle
+//! block, so anchor timestamps are the node's recorded ones (taken as given, never verified here);
+//! the Caip10Link replay fixture's commit CIDs are placeholders, so its commits are rebuilt.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+
+use ceramic_wasm::codec::dagcbor::DagCborExt;
+use ceramic_wasm::ids::{CommitId, StreamId, StreamType};
+use ceramic_wasm::legacy::link::{self, did_in_message, validate_proof};
+use ceramic_wasm::legacy::{tile, AnchorInfo, Commit, DidKeyResolver, LegacyState};
+use ceramic_wasm::Result;
+use ipld_core::ipld::Ipld;
+use serde_json::{json, Value};
+
+const LEGACY_JSON: &str = include_str!("../../shared/vectors/legacy-vectors.json");
+
+fn fixture(id: &str) -> Value {
+    let all: Value = serde_json::from_str(LEGACY_JSON).unwrap();
+    all["fixtures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no fixture {id}"))
+        .clone()
+}
+
+fn commits(f: &Value) -> Vec<Commit> {
+    f["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Commit::from_api_json(&c["value"], c["cid"].as_str()).unwrap())
+        .collect()
+}
+
+/// Anchor timestamps as the node recorded them (no proof block in any fixture).
+fn recorded(times: BTreeMap<String, i64>) -> impl FnMut(&Commit) -> Result<AnchorInfo> {
+    move |c: &Commit| {
+        Ok(AnchorInfo {
+            timestamp: times.get(&c.cid.to_string()).copied(),
+            proof: None,
+        })
+    }
+}
+
+fn times_of(state: &Value) -> BTreeMap<String, i64> {
+    state["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| Some((e["cid"].as_str()?.to_string(), e["timestamp"].as_i64()?)))
+        .collect()
+}
+
+/// Our state in the node's JSON form, less what the fixtures cannot carry: the anchor proof, and
+/// the timestamps of non-anchor entries (js-ceramic back-fills them since 2022; the 2021
+/// recording predates that).
+fn comparable(state: &LegacyState) -> Value {
+    let mut v = state.to_json();
+    let obj = v.as_object_mut().unwrap();
+    obj.remove("doctype");
+    for e in obj["log"].as_array_mut().unwrap() {
+        if e["type"] != 2 {
+            e.as_object_mut().unwrap().remove("timestamp");
+        }
+    }
+    v
+}
+
+#[test]
+fn streamid_and_commitid_of_a_tile() {
+    let f = fixture("streamid-commitid-basic");
+    let genesis = f["input"]["genesis_cid"].as_str().unwrap().parse().unwrap();
+    let id = StreamId::new(StreamType::Tile, genesis);
+    let want = &f["expected"];
+    assert_eq!(id.to_string(), want["streamid"]);
+    assert_eq!(
+        id.to_bytes(),
+        serde_json::from_value::<Vec<u8>>(want["streamid_bytes_snapshot"].clone()).unwrap()
+    );
+    for s in [
+        &want["streamid_url"],
+        &want["legacy_string_accepted_by_parser"],
+    ] {
+        assert_eq!(s.as_str().unwrap().parse::<StreamId>().unwrap(), id);
+    }
+    let genesis_commit = CommitId::new(id, genesis);
+    assert_eq!(genesis_commit.to_string(), want["commitid_genesis_0"]);
+    let commit = f["input"]["commit_cid"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        CommitId::new(id, commit).to_string(),
+        want["commitid_with_commit_cid"]
+    );
+}
+
+#[test]
+fn a_3id_tile_log_folds_to_the_nodes_state() {
+    let f = fixture("3idv1-tile-log");
+    let log = commits(&f);
+    let want = &f["expected_state_GET_api_v0_streams"];
+    // Every commit's bytes hash to its CID (checked by from_api_json), and the StreamID is the
+    // envelope's.
+    let id = StreamId::new(StreamType::Tile, log[0].cid);
+    assert_eq!(id.to_string(), f["docId"]);
+    let state = tile::fold(
+        &log,
+        &mut recorded(times_of(&want["state"])),
+        &DidKeyResolver,
+    )
+    .unwrap();
+    let mut expected = want["state"].clone();
+    // The recorded proof block cannot be derived (not in the fixture).
+    expected.as_object_mut().unwrap().remove("anchorProof");
+    assert_eq!(comparable(&state), expected);
+    // Two key rotations: each signed by the controller the previous one named.
+    assert_eq!(
+        state.controller(),
+        Some("did:key:zQ3shVxRcEQZ7AvWBDDEhMF2jGvF9MtF5eLZbJyvSYDmUDzeE")
+    );
+    // The CommitIDs of the genesis and each anchor.
+    let ids = &f["expected_commitids"];
+    assert_eq!(
+        CommitId::new(id, log[0].cid).to_string(),
+        ids["genesis_version_0"]
+    );
+    assert_eq!(
+        CommitId::new(id, log[2].cid).to_string(),
+        ids["at_anchor_bafyreidmpfv7..."]
+    );
+    assert_eq!(
+        CommitId::new(id, log[4].cid).to_string(),
+        ids["at_anchor_bafyreigxsxcy..."]
+    );
+    // The state at the genesis (a CommitID load): the genesis alone.
+    let at_genesis =
+        tile::fold(&log[..1], &mut recorded(BTreeMap::new()), &DidKeyResolver).unwrap();
+    assert_eq!(
+        comparable(&at_genesis),
+        f["expected_state_at_genesis_commitid (multiquery mock)"]
+    );
+    // Commits round-trip to the node's JSON form.
+    for (c, raw) in log.iter().zip(f["commits"].as_array().unwrap()) {
+        let back = c.to_api_json().unwrap();
+        assert_eq!(
+            Commit::from_api_json(&back, raw["cid"].as_str()).unwrap(),
+            *c
+        );
+    }
+}
+
+#[test]
+fn tampered_tile_commits_are_refused_with_codes() {
+    let f = fixture("3idv1-tile-log");
+    let raw = f["commits"].as_array().unwrap();
+    let times = times_of(&f["expected_state_GET_api_v0_streams"]["state"]);
+    let fold = |log: &[Commit]| tile::fold(log, &mut recorded(times.clone()), &DidKeyResolver);
+    // A changed payload no longer hashes to the JWS link nor to the commit CID.
+    let mut v = raw[1]["value"].clone();
+    v["linkedBlock"] = json!(v["linkedBlock"].as_str().unwrap().replacen("p", "q", 1));
+    let e = Commit::from_api_json(&v, raw[1]["cid"].as_str()).unwrap_err();
+    assert!(
+        ["INVALID_CAR", "INVALID_EVENT", "INVALID_CBOR"].contains(&e.code()),
+        "{e}"
+    );
+    // A signature byte flipped: the commit CID changes with it, and under its own CID the
+    // signature fails.
+    let mut v = raw[1]["value"].clone();
+    let sig = v["jws"]["signatures"][0]["signature"].as_str().unwrap();
+    let flipped = format!(
+        "{}{}",
+        if sig.starts_with('y') { "z" } else { "y" },
+        &sig[1..]
+    );
+    v["jws"]["signatures"][0]["signature"] = json!(flipped);
+    assert_eq!(
+        Commit::from_api_json(&v, raw[1]["cid"].as_str())
+            .unwrap_err()
+            .code(),
+        "INVALID_CAR"
+    );
+    let mut log = commits(&f);
+    log[1] = Commit::from_api_json(&v, None).unwrap();
+    // (the anchor after it now points at the old CID)
+    assert_eq!(fold(&log[..2]).unwrap_err().code(), "BAD_SIGNATURE");
+    // A commit whose `prev` is not the tip (its anchor left out).
+    let log = commits(&f);
+    let e = fold(&[log[0].clone(), log[3].clone()]).unwrap_err();
+    assert_eq!(e.code(), "BROKEN_LINK");
+    // Reordered: an anchor before the commit it anchors.
+    let e = fold(&[log[0].clone(), log[2].clone(), log[1].clone()]).unwrap_err();
+    assert_eq!(e.code(), "BROKEN_LINK");
+    // An unsigned genesis with content.
+    let body = json!({ "header": { "controllers": ["did:key:z6MkwKxA1iUTXLTd2gJ2teVd4dgzGbarx9GeBQU1tvwop9et"] }, "data": { "a": 1 } });
+    let g = Commit::from_api_json(&body, None).unwrap();
+    assert_eq!(fold(&[g]).unwrap_err().code(), "INVALID_EVENT");
+    // Two controllers.
+    let body = json!({ "header": { "controllers": ["did:key:a", "did:key:b"] } });
+    let g = Commit::from_api_json(&body, None).unwrap();
+    assert_eq!(fold(&[g]).unwrap_err().code(), "INVALID_EVENT");
+}
+
+#[test]
+fn caip10_link_genesis_and_update_fold_as_js_ceramic() {
+    let f = fixture("caip10link-genesis-and-update");
+    let genesis = Commit::from_api_json(&f["genesis"], f["expected_genesis_cid"].as_str()).unwrap();
+    let update = |proof: &Value, cid: &str| {
+        let body = json!({ "data": proof, "id": genesis.cid.to_string(), "prev": genesis.cid.to_string() });
+        Commit::from_api_json(&body, Some(cid)).unwrap()
+    };
+    let u1 = update(
+        &f["proof"],
+        f["expected_update_cid_with_proof"].as_str().unwrap(),
+    );
+    let u2 = update(
+        &f["legacy_proof"],
+        f["expected_update_cid_with_legacy_proof"].as_str().unwrap(),
+    );
+    let mut no_anchors = |_: &Commit| -> Result<AnchorInfo> { Ok(AnchorInfo::default()) };
+    let state = link::fold(&[genesis.clone(), u1], &mut no_anchors).unwrap();
+    let mut want = f["expected_state_after_update_snapshot"].clone();
+    want["anchorStatus"] = json!("NOT_REQUESTED");
+    assert_eq!(comparable(&state), want);
+    assert_eq!(state.current_content(), "did:3:bafysdfwefwe");
+    // The legacy account form gives the same state under another commit CID.
+    let legacy = link::fold(&[genesis.clone(), u2], &mut no_anchors).unwrap();
+    assert_eq!(legacy.next, state.next);
+    // StreamID of the link (derived, not a fixture value: see the fixture's self_check).
+    assert_eq!(
+        StreamId::new(StreamType::Caip10Link, genesis.cid).to_string(),
+        "k2t6wyse1ukyfe8jnhlbnlfsvhsfh4elzqdihn99utalal02wxbzxgpy8letul"
+    );
+    // Clearing: a proof naming no DID leaves no content.
+    let clear = validate_proof(&f["clear_did_proof"]).unwrap();
+    assert_eq!(clear.did, None);
+    // A proof by another account is refused.
+    let mut other = f["proof"].clone();
+    other["account"] = json!("eip155:1337:0x0000000000000000000000000000000000000001");
+    let body =
+        json!({ "data": other, "id": genesis.cid.to_string(), "prev": genesis.cid.to_string() });
+    let c = Commit::from_api_json(&body, None).unwrap();
+    assert_eq!(
+        link::fold(&[genesis.clone(), c], &mut no_anchors)
+            .unwrap_err()
+            .code(),
+        "BAD_SIGNATURE"
+    );
+    // A genesis with data is refused.
+    let mut g = f["genesis"].clone();
+    g["data"] = json!("did:key:x");
+    let g = Commit::from_api_json(&g, None).unwrap();
+    assert_eq!(
+        link::fold(&[g], &mut no_anchors).unwrap_err().code(),
+        "INVALID_EVENT"
+    );
+}
+
+#[test]
+fn caip10_link_refuses_a_replayed_older_proof() {
+    let f = fixture("caip10link-replay-protection");
+    // The test's CIDs are placeholders: the log is rebuilt from the real proofs.
+    let genesis = Commit::from_api_json(&f["genesis"], None).unwrap();
+    let next = |prev: &Commit, data: &Value| {
+        let body =
+            json!({ "data": data, "id": genesis.cid.to_string(), "prev": prev.cid.to_string() });
+        Commit::from_api_json(&body, None).unwrap()
+    };
+    let anchor = |prev: &Commit, n: u8| {
+        let proof = Ipld::Map(BTreeMap::from([("n".to_string(), Ipld::Integer(n.into()))]))
+            .to_cid()
+            .unwrap();
+        let body = json!({ "id": genesis.cid.to_string(), "prev": prev.cid.to_string(), "proof": proof.to_string(), "path": "" });
+        Commit::from_api_json(&body, None).unwrap()
+    };
+    let r1 = next(&genesis, &f["r1_data"]);
+    let a1 = anchor(&r1, 1);
+    let r3 = next(&a1, &f["r3_data"]);
+    let replay = next(&r3, &f["r1_data"]);
+    let a2 = anchor(&r3, 2);
+    let replay_after = next(&a2, &f["r1_data"]);
+    let times = BTreeMap::from([
+        (a1.cid.to_string(), 1_608_116_723),
+        (a2.cid.to_string(), 1_608_116_730),
+    ]);
+    let fold = |log: &[Commit]| link::fold(log, &mut recorded(times.clone()));
+    let s = fold(&[genesis.clone(), r1.clone()]).unwrap();
+    assert_eq!(s.current_content(), "did:3:testdid1");
+    assert_eq!(
+        s.next.as_ref().unwrap().metadata.as_ref().unwrap()["lastUpdate"],
+        1_608_116_721
+    );
+    let s = fold(&[genesis.clone(), r1.clone(), a1.clone()]).unwrap();
+    assert_eq!(s.content, "did:3:testdid1");
+    let s = fold(&[genesis.clone(), r1.clone(), a1.clone(), r3.clone()]).unwrap();
+    assert_eq!(s.current_content(), "did:3:testdid2");
+    let e = fold(&[genesis.clone(), r1.clone(), a1.clone(), r3.clone(), replay]).unwrap_err();
+    assert_eq!(e.code(), "INVALID_EVENT");
+    assert!(e.to_string().contains("proof timestamp too old"), "{e}");
+    let s = fold(&[
+        genesis.clone(),
+        r1.clone(),
+        a1.clone(),
+        r3.clone(),
+        a2.clone(),
+    ])
+    .unwrap();
+    assert_eq!(s.content, "did:3:testdid2");
+    let e = fold(&[genesis, r1, a1, r3, a2, replay_after]).unwrap_err();
+    assert!(e.to_string().contains("proof timestamp too old"), "{e}");
+}
+
+#[test]
+fn link_proofs_of_each_supported_kind() {
+    let f = fixture("linkproof-solana-and-eth-snapshots");
+    let sol = validate_proof(&f["solana_proof"]).unwrap();
+    assert_eq!(sol.did.as_deref(), Some("did:3:bafysdfwefwe"));
+    assert_eq!(
+        sol.account,
+        "2q7pyhPwAwZ3QMfZrnAbDhnh9mDUqycszcpf86VgQxhF@solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"
+    );
+    let eth = validate_proof(&f["eth_eoa_proof"]).unwrap();
+    assert_eq!(
+        eth.account,
+        "0x8fe2c4516e920425e177658aaac451ca0463ed69@eip155:1337"
+    );
+    // v1 (address, no account) and v0 (neither): normalized to chain 1, the v0 signer recovered.
+    let want = &f["eth_legacy_expected_output_of_ethereum_handler"];
+    for p in ["eth_legacy_v1_proof", "eth_legacy_v0_proof"] {
+        let v = validate_proof(&f[p]).unwrap();
+        assert_eq!(v.account, want["account"], "{p}");
+        assert_eq!(v.did.as_deref(), Some("did:3:bafysdfwefwe"), "{p}");
+    }
+    // Tampered: the message, the Solana signature, the v1 address.
+    let mut m = f["eth_eoa_proof"].clone();
+    m["message"] =
+        json!("Link this account to your identity\n\ndid:3:someoneelse \nTimestamp: 1538352000");
+    assert_eq!(validate_proof(&m).unwrap_err().code(), "BAD_SIGNATURE");
+    let mut s = f["solana_proof"].clone();
+    s["message"] = json!("Link this account to your identity\n\ndid:3:x \nTimestamp: 666");
+    assert_eq!(validate_proof(&s).unwrap_err().code(), "BAD_SIGNATURE");
+    let mut v1 = f["eth_legacy_v1_proof"].clone();
+    v1["address"] = json!("0x8fe2c4516e920425e177658aaac451ca0463ed87");
+    assert_eq!(validate_proof(&v1).unwrap_err().code(), "BAD_SIGNATURE");
+    // Not verified here, said so by code: erc1271 (a contract call) and other chains.
+    let mut c = f["eth_eoa_proof"].clone();
+    c["type"] = json!("erc1271");
+    assert_eq!(validate_proof(&c).unwrap_err().code(), "UNSUPPORTED_DID");
+    let mut n = f["solana_proof"].clone();
+    n["account"] = json!("near:mainnet:alice.near");
+    assert_eq!(validate_proof(&n).unwrap_err().code(), "UNSUPPORTED_DID");
+}
+
+#[test]
+fn the_did_in_a_link_message() {
+    for (m, want) in [
+        (
+            "Link this account to your identity\n\ndid:3:bafy \nTimestamp: 1",
+            Some("did:3:bafy"),
+        ),
+        (
+            "Create a new 3Box profile\n\n- \nYour unique profile ID is did:3:bafy",
+            Some("did:3:bafy"),
+        ),
+        ("did:key:z6Mk#frag and more", Some("did:key:z6Mk#frag")),
+        ("no did here: did:x and did: and did:a:", None),
+        (
+            "did:only then did:pkh:eip155:1:0xab",
+            Some("did:pkh:eip155:1:0xab"),
+        ),
+        ("", None),
+    ] {
+        assert_eq!(did_in_message(m).as_deref(), want, "{m:?}");
+    }
+}
+
+const PEER_SAMPLES: &str = include_str!("../../shared/reference/legacy-peer/samples.json");
+
+/// The answer body of a recorded js-ceramic 2.11 exchange.
+fn peer(i: usize) -> (Value, Value) {
+    let all: Value = serde_json::from_str(PEER_SAMPLES).unwrap();
+    let ex = &all["exchanges"][i];
+    let body = |v: &Value| {
+        v.as_str()
+            .map(|s| serde_json::from_str(s).unwrap())
+            .unwrap_or(Value::Null)
+    };
+    (body(&ex["request"]["body"]), body(&ex["response"]["body"]))
+}
+
+#[test]
+fn a_js_ceramic_tile_and_link_fold_to_its_answers() {
+    // js-ceramic 2.11 (in-memory anchors, recorded in legacy-peer/samples.json): a did:key tile
+    // created, anchored, updated, anchored; then its GET /commits log folds to its GET /streams.
+    let (create, created) = peer(0);
+    let g = Commit::from_api_json(&create["genesis"], None).unwrap();
+    assert_eq!(
+        StreamId::new(StreamType::Tile, g.cid).to_string(),
+        created["streamId"]
+    );
+    let (_, log) = peer(9);
+    let (_, state) = peer(8);
+    let log: Vec<Commit> = log["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Commit::from_api_json(&c["value"], c["cid"].as_str()).unwrap())
+        .collect();
+    let ours = tile::fold(
+        &log,
+        &mut recorded(times_of(&state["state"])),
+        &DidKeyResolver,
+    )
+    .unwrap();
+    let mut want = state["state"].clone();
+    want.as_object_mut().unwrap().remove("anchorProof");
+    let mut got = comparable(&ours);
+    got.as_object_mut()
+        .unwrap()
+        .insert("doctype".into(), json!("tile"));
+    assert_eq!(got, want);
+    // The update it accepted, as it was posted.
+    let (update, _) = peer(4);
+    assert_eq!(
+        Commit::from_api_json(&update["commit"], None).unwrap(),
+        log[2]
+    );
+    // The Caip10Link: genesis posted, update posted, state after the anchor.
+    let (create, created) = peer(11);
+    let g = Commit::from_api_json(&create["genesis"], None).unwrap();
+    assert_eq!(
+        StreamId::new(StreamType::Caip10Link, g.cid).to_string(),
+        created["streamId"]
+    );
+    let (update, _) = peer(12);
+    let u = Commit::from_api_json(&update["commit"], None).unwrap();
+    let (_, last) = peer(16);
+    let anchor_cid = last["state"]["log"][2]["cid"].as_str().unwrap();
+    assert_eq!(last["state"]["log"][1]["cid"], u.cid.to_string());
+    let mut no_anchors = |_: &Commit| -> Result<AnchorInfo> { Ok(AnchorInfo::default()) };
+    let s = link::fold(&[g.clone(), u.clone()], &mut no_anchors).unwrap();
+    assert_eq!(s.current_content(), &last["state"]["content"]);
+    assert_eq!(s.metadata, *last["state"]["metadata"].as_object().unwrap());
+    assert!(anchor_cid.starts_with("bafy"));
+}
+
+#[test]
+fn tiles_we_write_fold_and_rotate_keys() {
+    use ceramic_wasm::did::{Ed25519Signer, Signer};
+    use ceramic_wasm::legacy::tile::{create, update, TileOptions};
+    let a = Ed25519Signer::from_seed(&[1; 32]).unwrap();
+    let b = Ed25519Signer::from_seed(&[2; 32]).unwrap();
+    let mut none = |_: &Commit| -> Result<AnchorInfo> { Ok(AnchorInfo::default()) };
+    let fold = |log: &[Commit]| {
+        tile::fold(
+            log,
+            &mut |_: &Commit| Ok(AnchorInfo::default()),
+            &DidKeyResolver,
+        )
+    };
+    let g = create(Some(&a), &json!({ "a": 1 }), &TileOptions::default()).unwrap();
+    assert_eq!(g.cid.codec(), 0x85);
+    let s0 = fold(std::slice::from_ref(&g)).unwrap();
+    assert_eq!(s0.content, json!({ "a": 1 }));
+    assert_eq!(s0.controller(), Some(a.did()));
+    assert_eq!(s0.metadata["unique"].as_str().map(str::len), Some(16));
+    // Rotate to B in the same commit as a content change, signed by A.
+    let header = json!({ "controllers": [b.did()] })
+        .as_object()
+        .unwrap()
+        .clone();
+    let u1 = update(&a, &s0, Some(&json!({ "a": 2 })), header).unwrap();
+    let s1 = fold(&[g.clone(), u1.clone()]).unwrap();
+    assert_eq!(s1.current_content(), &json!({ "a": 2 }));
+    assert_eq!(s1.controller(), Some(b.did()));
+    // After the rotation A may no longer write; B may.
+    let by_a = update(&a, &s1, Some(&json!({ "a": 3 })), Default::default()).unwrap();
+    assert_eq!(
+        fold(&[g.clone(), u1.clone(), by_a]).unwrap_err().code(),
+        "UNAUTHORIZED_SIGNER"
+    );
+    let by_b = update(&b, &s1, Some(&json!({ "a": 3 })), Default::default()).unwrap();
+    let s2 = tile::fold(&[g.clone(), u1, by_b], &mut none, &DidKeyResolver).unwrap();
+    assert_eq!(s2.current_content(), &json!({ "a": 3 }));
+    // forbidControllerChange holds.
+    let opts = TileOptions {
+        forbid_controller_change: true,
+        ..Default::default()
+    };
+    let g = create(Some(&a), &json!({ "x": true }), &opts).unwrap();
+    let s = fold(std::slice::from_ref(&g)).unwrap();
+    let header = json!({ "controllers": [b.did()] })
+        .as_object()
+        .unwrap()
+        .clone();
+    let u = update(&a, &s, None, header).unwrap();
+    let e = fold(&[g, u]).unwrap_err();
+    assert_eq!(e.code(), "INVALID_EVENT");
+    assert!(e.to_string().contains("forbidControllerChange"), "{e}");
+    // Deterministic: unsigned, the same StreamID for the same header, content {}.
+    let det = TileOptions {
+        controller: Some(a.did().to_string()),
+        family: Some("3id".into()),
+        deterministic: true,
+        ..Default::default()
+    };
+    let d1 = create(None, &Value::Null, &det).unwrap();
+    let d2 = create(Some(&b), &Value::Null, &det).unwrap();
+    assert_eq!(d1, d2);
+    assert!(d1.envelope.is_none());
+    assert_eq!(fold(std::slice::from_ref(&d1)).unwrap().content, json!({}));
+    // The first update of a deterministic tile sets its content.
+    let s = fold(std::slice::from_ref(&d1)).unwrap();
+    let u = update(&a, &s, Some(&json!({ "k": "v" })), Default::default()).unwrap();
+    assert_eq!(
+        fold(&[d1, u]).unwrap().current_content(),
+        &json!({ "k": "v" })
+    );
+    // Refused: a deterministic tile with content, an update of `unique`, a non-CommitID schema.
+    assert!(create(Some(&a), &json!({ "a": 1 }), &det).is_err());
+    let header = json!({ "unique": "x" }).as_object().unwrap().clone();
+    assert!(update(&a, &s0, None, header).is_err());
+    let bad_schema = TileOptions {
+        schema: Some("not a commit".into()),
+        ..Default::default()
+    };
+    assert!(create(Some(&a), &json!({}), &bad_schema).is_err());
+}
