@@ -528,3 +528,284 @@ fn tiles_we_write_fold_and_rotate_keys() {
     };
     assert!(create(Some(&a), &json!({}), &bad_schema).is_err());
 }
+
+mod did3 {
+    use super::*;
+    use ceramic_wasm::did::{Algorithm, Ed25519Signer, PublicKey, Signer};
+    use ceramic_wasm::legacy::did3::{self, Did3Resolver, ThreeId, Version};
+    use ceramic_wasm::legacy::tile::{create, update, TileOptions};
+
+    #[test]
+    fn a_3idv1_resolves_as_js_ceramic_at_each_version() {
+        let f = fixture("3idv1-tile-log");
+        let res = fixture("3idv1-did-resolution-first-update");
+        let did = res["did"].as_str().unwrap();
+        let times = times_of(&f["expected_state_GET_api_v0_streams"]["state"]);
+        let id = ThreeId::v1(did, commits(&f), &mut recorded(times)).unwrap();
+        for q in res["query"]["params"].as_array().unwrap() {
+            let v = Version::from_url(&format!("{did}{}", q.as_str().unwrap())).unwrap();
+            assert_eq!(id.resolve(&v).unwrap(), res["query"]["result"], "{q}");
+        }
+        // The latest version: no next update; its keys are the last rotation's.
+        let latest = id.resolve(&Version::default()).unwrap();
+        assert!(latest["didDocumentMetadata"].get("nextUpdate").is_none());
+        // (listed in key order; js-ceramic lists them in the content's insertion order)
+        assert_eq!(
+            latest["didDocument"]["authentication"][0]["id"],
+            format!("{did}#aH6oxPEu6krriD6")
+        );
+        // The genesis version: versionId 0, no `updated`.
+        let g = id
+            .resolve(&Version::from_url("x?version-id=0").unwrap())
+            .unwrap();
+        assert_eq!(g["didDocumentMetadata"]["versionId"], "0");
+        assert!(g["didDocumentMetadata"].get("updated").is_none());
+        // A did:3 of another stream, or a log of another stream, is refused.
+        let other = format!(
+            "did:3:{}",
+            "kjzl6cwe1jw147dvq16zluojmraqvwdmbh61dx9e0c59i344lcrsgqfohexp60s"
+        );
+        assert_eq!(
+            ThreeId::v1(&other, commits(&f), &mut recorded(BTreeMap::new()))
+                .unwrap_err()
+                .code(),
+            "INVALID_EVENT"
+        );
+        assert_eq!(did3::parse("did:3:xyz").unwrap_err().code(), "INVALID_DID");
+    }
+
+    #[test]
+    fn a_3idv0_from_its_legacy_document() {
+        let f = fixture("3idv0-legacy-genesis-and-tile-log");
+        let did = f["did"].as_str().unwrap();
+        let (key_did, keys) = did3::v0_keys(&f["legacy_genesis_document"]).unwrap();
+        assert_eq!(key_did, f["expected_management_did_key"]);
+        assert_eq!(keys.len(), 2);
+        let log = commits(&f);
+        // The tile genesis of the recorded era (top-level unique "0") is one of the two forms.
+        assert!(did3::v0_tile_geneses(&key_did)
+            .unwrap()
+            .contains(&log[0].cid));
+        assert_eq!(
+            StreamId::new(StreamType::Tile, log[0].cid).to_string(),
+            f["docId"]
+        );
+        let want = &f["expected_state (POST /api/v0/streams mock response)"]["state"];
+        let id = ThreeId::v0(
+            did,
+            &f["legacy_genesis_document"],
+            log.clone(),
+            &mut recorded(times_of(want)),
+        )
+        .unwrap();
+        // ES256K by the management key, then EdDSA by the ed25519 did:key it rotated to.
+        let mut expected = want.clone();
+        expected.as_object_mut().unwrap().remove("anchorProof");
+        assert_eq!(comparable(id.latest()), expected);
+        // Resolution of the genesis version falls back to the legacy keys (the tile had none).
+        let g = id
+            .resolve(&Version::from_url("?versionId=0").unwrap())
+            .unwrap();
+        assert_eq!(g["didDocument"]["id"], did);
+        assert_eq!(
+            g["didDocument"]["authentication"].as_array().unwrap().len(),
+            1
+        );
+        // The document must hash to the DID.
+        let mut doc = f["legacy_genesis_document"].clone();
+        doc["id"] = json!("did:3:OTHER");
+        assert_eq!(
+            ThreeId::v0(did, &doc, log, &mut recorded(BTreeMap::new()))
+                .unwrap_err()
+                .code(),
+            "INVALID_DID"
+        );
+    }
+
+    /// A secp256k1 key signing as a did:3 key version (what 3ID Connect does).
+    struct K1 {
+        key: k256::ecdsa::SigningKey,
+        did: String,
+        kid: String,
+    }
+
+    impl K1 {
+        fn key_pair(seed: u8) -> (k256::ecdsa::SigningKey, String) {
+            let key = k256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap();
+            let point = key.verifying_key().to_sec1_point(true);
+            let pk = PublicKey::Secp256k1(point.as_bytes().to_vec());
+            let fp = ceramic_wasm::did::DidKey::from_public_key(pk)
+                .fingerprint()
+                .to_string();
+            (key, fp)
+        }
+    }
+
+    impl Signer for K1 {
+        fn did(&self) -> &str {
+            &self.did
+        }
+        fn algorithm(&self) -> Algorithm {
+            Algorithm::ES256K
+        }
+        fn kid(&self) -> String {
+            self.kid.clone()
+        }
+        fn sign(&self, input: &[u8]) -> ceramic_wasm::Result<Vec<u8>> {
+            use k256::ecdsa::signature::Signer as _;
+            let sig: k256::ecdsa::Signature = self.key.sign(input);
+            Ok(sig.to_bytes().to_vec())
+        }
+    }
+
+    fn last15(s: &str) -> String {
+        s[s.len() - 15..].to_string()
+    }
+
+    #[test]
+    fn did3_signatures_stand_until_24_hours_after_a_rotation() {
+        let manager = Ed25519Signer::from_seed(&[7; 32]).unwrap();
+        let (k1, fp1) = K1::key_pair(1);
+        let (k2, fp2) = K1::key_pair(2);
+        let keys = |fp: &str| json!({ "publicKeys": { last15(fp): fp } });
+        let opts = TileOptions {
+            family: Some("3id".into()),
+            ..Default::default()
+        };
+        let g = create(Some(&manager), &keys(&fp1), &opts).unwrap();
+        let did = format!("did:3:{}", StreamId::new(StreamType::Tile, g.cid));
+        let proof = |n: u8| {
+            Ipld::Map(BTreeMap::from([("n".to_string(), Ipld::Integer(n.into()))]))
+                .to_cid()
+                .unwrap()
+                .to_string()
+        };
+        let anchor = |prev: &Commit, n: u8| {
+            let body = json!({ "id": g.cid.to_string(), "prev": prev.cid.to_string(), "proof": proof(n), "path": "" });
+            Commit::from_api_json(&body, None).unwrap()
+        };
+        let a1 = anchor(&g, 1);
+        let s = tile::fold(
+            &[g.clone(), a1.clone()],
+            &mut |_| Ok(AnchorInfo::default()),
+            &DidKeyResolver,
+        )
+        .unwrap();
+        let rot = update(&manager, &s, Some(&keys(&fp2)), Default::default()).unwrap();
+        let a2 = anchor(&rot, 2);
+        let (t1, t2) = (1_700_000_000, 1_700_100_000);
+        let times = BTreeMap::from([(a1.cid.to_string(), t1), (a2.cid.to_string(), t2)]);
+        let id = ThreeId::v1(
+            &did,
+            vec![g.clone(), a1.clone(), rot, a2.clone()],
+            &mut recorded(times),
+        )
+        .unwrap();
+        let resolver = Did3Resolver::new(vec![id]);
+        let signer = |key: &k256::ecdsa::SigningKey, version: &Commit, fp: &str| K1 {
+            key: key.clone(),
+            did: did.clone(),
+            kid: format!("{did}?version-id={}#{}", version.cid, last15(fp)),
+        };
+        let old = signer(&k1, &a1, &fp1);
+        let new = signer(&k2, &a2, &fp2);
+        // A document controlled by the 3ID, its genesis signed by each key version.
+        let doc =
+            |s: &K1| create(Some(s), &json!({ "hello": "3id" }), &TileOptions::default()).unwrap();
+        let at = |c: &Commit, t: Option<i64>| {
+            let log = match t {
+                None => vec![c.clone()],
+                Some(_) => vec![c.clone(), Commit::from_api_json(&json!({ "id": c.cid.to_string(), "prev": c.cid.to_string(), "proof": proof(9), "path": "" }), None).unwrap()],
+            };
+            let mut fixed = move |_: &Commit| {
+                Ok(AnchorInfo {
+                    timestamp: t,
+                    proof: None,
+                })
+            };
+            tile::fold(&log, &mut fixed, &resolver)
+        };
+        // The current version signs, anchored or not.
+        assert!(at(&doc(&new), None).is_ok());
+        assert!(at(&doc(&new), Some(t2 + 10)).is_ok());
+        // The superseded version: within 24 h of the rotation's anchor, yes; after, or with no
+        // anchor to date it, no.
+        let by_old = doc(&old);
+        assert!(at(&by_old, Some(t2 + 3_600)).is_ok());
+        for t in [Some(t2 + 86_400 + 1), None] {
+            let e = at(&by_old, t).unwrap_err();
+            assert_eq!(e.code(), "UNAUTHORIZED_SIGNER", "{t:?}");
+            assert!(e.to_string().contains("superseded"), "{e}");
+        }
+        // Before the version existed: refused.
+        let e = at(&doc(&new), Some(t2 - 10)).unwrap_err();
+        assert!(e.to_string().contains("before creation"), "{e}");
+        // The old key named under the new version: no such key there.
+        let mislabelled = K1 {
+            kid: format!("{did}?version-id={}#{}", a2.cid, last15(&fp1)),
+            ..signer(&k1, &a2, &fp1)
+        };
+        assert_eq!(
+            at(&doc(&mislabelled), None).unwrap_err().code(),
+            "INVALID_DID"
+        );
+        // The new key's name, signed by the old key: the signature fails.
+        let forged = K1 {
+            kid: new.kid.clone(),
+            ..signer(&k1, &a2, &fp2)
+        };
+        assert_eq!(at(&doc(&forged), None).unwrap_err().code(), "BAD_SIGNATURE");
+        // An unknown 3ID.
+        let stranger = K1 {
+            did: "did:3:kjzl6cwe1jw147dvq16zluojmraqvwdmbh61dx9e0c59i344lcrsgqfohexp60s".into(),
+            kid: "did:3:kjzl6cwe1jw147dvq16zluojmraqvwdmbh61dx9e0c59i344lcrsgqfohexp60s#x".into(),
+            ..signer(&k1, &a1, &fp1)
+        };
+        assert_eq!(
+            at(&doc(&stranger), None).unwrap_err().code(),
+            "UNSUPPORTED_DID"
+        );
+    }
+}
+
+#[test]
+fn a_deterministic_genesis_posted_to_api_v0_is_recomputed() {
+    let f = fixture("http-api-v0-shapes");
+    let post = &f["post_streams_deterministic_unanchored"];
+    let g = Commit::from_api_json(&post["request"]["genesis"], None).unwrap();
+    // The fixture's known gap: the request is what js-ceramic sends today (no `unique`), the
+    // mocked answer was recorded before js-ceramic#1148 from the genesis with a top-level
+    // `unique: "0"` — another CID. Both forms are recomputed here.
+    let controller = post["request"]["genesis"]["header"]["controllers"][0]
+        .as_str()
+        .unwrap();
+    let forms = ceramic_wasm::legacy::did3::v0_tile_geneses(controller).unwrap();
+    assert_eq!(g.cid, forms[0]);
+    let answered = post["response"]["state"]["log"][0]["cid"].as_str().unwrap();
+    assert_eq!(answered, forms[1].to_string());
+    assert_eq!(
+        StreamId::new(StreamType::Tile, forms[1]).to_string(),
+        post["response"]["streamId"]
+    );
+    // Our own deterministic tile for the same controller is today's commit.
+    let opts = tile::TileOptions {
+        controller: Some(controller.into()),
+        family: Some("3id".into()),
+        deterministic: true,
+        ..Default::default()
+    };
+    assert_eq!(tile::create(None, &Value::Null, &opts).unwrap(), g);
+    // Folded, the old form gives the answered state.
+    let old = json!({ "header": post["request"]["genesis"]["header"], "unique": "0" });
+    let old = Commit::from_api_json(&old, Some(answered)).unwrap();
+    let state = tile::fold(&[old], &mut recorded(BTreeMap::new()), &DidKeyResolver).unwrap();
+    assert_eq!(comparable(&state), post["response"]["state"]);
+    // Multiquery answers are states keyed by the id asked: the CommitID of the genesis gives the
+    // genesis-only state of fixture 3idv1-tile-log.
+    let mq = &f["multiqueries_by_commitid"];
+    let log = commits(&fixture("3idv1-tile-log"));
+    let at_genesis =
+        tile::fold(&log[..1], &mut recorded(BTreeMap::new()), &DidKeyResolver).unwrap();
+    let key = mq["request"]["queries"][1]["streamId"].as_str().unwrap();
+    assert_eq!(comparable(&at_genesis), mq["response"][key]);
+}
