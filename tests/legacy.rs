@@ -809,3 +809,185 @@ fn a_deterministic_genesis_posted_to_api_v0_is_recomputed() {
     let key = mq["request"]["queries"][1]["streamId"].as_str().unwrap();
     assert_eq!(comparable(&at_genesis), mq["response"][key]);
 }
+
+mod api_v0 {
+    use super::*;
+    use ceramic_wasm::http::{Client, Request, Response, Transport};
+    use ceramic_wasm::verify::run_ready;
+    use std::cell::RefCell;
+
+    /// Answers GETs from js-ceramic 2.11's recorded exchanges (the last recording of each path),
+    /// plus any overrides.
+    struct Replay {
+        answers: Vec<(String, u16, String)>,
+        sent: RefCell<Vec<String>>,
+    }
+
+    impl Replay {
+        fn new() -> Replay {
+            let all: Value = serde_json::from_str(PEER_SAMPLES).unwrap();
+            let answers = all["exchanges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        format!(
+                            "{} {}",
+                            e["request"]["method"].as_str().unwrap(),
+                            e["request"]["path"].as_str().unwrap()
+                        ),
+                        e["response"]["status"].as_u64().unwrap() as u16,
+                        e["response"]["body"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            Replay {
+                answers,
+                sent: RefCell::default(),
+            }
+        }
+
+        fn with(mut self, key: &str, status: u16, body: &str) -> Replay {
+            self.answers.push((key.into(), status, body.into()));
+            self
+        }
+    }
+
+    impl Transport for &Replay {
+        async fn send(&self, _base: &str, req: &Request) -> ceramic_wasm::Result<Response> {
+            let key = format!("{:?} {}", req.method, req.path)
+                .replacen("Get", "GET", 1)
+                .replacen("Post", "POST", 1);
+            self.sent.borrow_mut().push(key.clone());
+            let (_, status, body) = self
+                .answers
+                .iter()
+                .rev()
+                .find(|(k, _, _)| *k == key)
+                .unwrap_or_else(|| panic!("no recording for {key}"));
+            Ok(Response {
+                status: *status,
+                body: body.as_bytes().to_vec(),
+            })
+        }
+        async fn sleep(&self, _ms: u64) {}
+    }
+
+    const TILE: &str = "kjzl6cwe1jw149fcw99zzcz1y8eet53tjv03b1d1237mlc5uimxqbf9vmteyq2q";
+    const LINK: &str = "k2t6wyse1ukybfq3qnxychwbe8fnnziujwvngf94ax3ojjuinte41v8trl7ha4";
+
+    #[test]
+    fn a_tile_loads_verified_against_the_recorded_node() {
+        let r = Replay::new();
+        let client = Client::new("http://127.0.0.1:7007", &r);
+        let loaded = run_ready(client.load_legacy(TILE)).unwrap();
+        assert_eq!(loaded.mismatch, None);
+        assert_eq!(loaded.state.content, json!({ "n": 2, "hello": "world" }));
+        assert_eq!(loaded.state.log.len(), 4);
+        assert!(loaded.not_checked.iter().any(|n| n.starts_with("anchor")));
+        assert_eq!(
+            *r.sent.borrow(),
+            vec![
+                format!("GET /api/v0/streams/{TILE}"),
+                format!("GET /api/v0/commits/{TILE}")
+            ]
+        );
+        // A node whose state lies about the content: the log decides, the mismatch is reported.
+        let (_, state) = peer(8);
+        let mut lie = state.clone();
+        lie["state"]["content"] = json!({ "n": 3, "hello": "world" });
+        let r = Replay::new().with(
+            &format!("GET /api/v0/streams/{TILE}"),
+            200,
+            &lie.to_string(),
+        );
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap();
+        assert_eq!(loaded.state.content, json!({ "n": 2, "hello": "world" }));
+        assert!(loaded.mismatch.unwrap().starts_with("content"));
+        // A log with a tampered commit is refused with its code.
+        let (_, commits) = peer(9);
+        let mut bad = commits.clone();
+        bad["commits"][2]["value"]["jws"]["signatures"][0]["signature"] = json!("AAAA");
+        let r = Replay::new().with(
+            &format!("GET /api/v0/commits/{TILE}"),
+            200,
+            &bad.to_string(),
+        );
+        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap_err();
+        assert_eq!(e.code(), "INVALID_CAR");
+        // A log of another stream.
+        let mut other = commits.clone();
+        other["commits"].as_array_mut().unwrap().remove(0);
+        let r = Replay::new().with(
+            &format!("GET /api/v0/commits/{TILE}"),
+            200,
+            &other.to_string(),
+        );
+        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap_err();
+        assert_eq!(e.code(), "NODE_MISMATCH");
+        // js-ceramic's handler errors (500 {error}) are refusals, not retried.
+        let r = Replay::new().with(
+            &format!("GET /api/v0/streams/{TILE}"),
+            500,
+            r#"{"error":"Stream not found"}"#,
+        );
+        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap_err();
+        assert_eq!(e.code(), "NODE_REJECTED");
+        assert_eq!(r.sent.borrow().len(), 1);
+        // Model streams are not legacy streams.
+        let e = run_ready(
+            Client::new("http://n", &Replay::new()).load_legacy("kh4q0ozorrgaq2mezktnrmdwleo1d"),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "INVALID_STREAM_ID");
+    }
+
+    #[test]
+    fn a_link_and_a_commit_id_load_verified() {
+        // The link's log was not recorded: it is served here from the genesis and update that
+        // were posted, with the node's state between the update and its anchor.
+        let (create, _) = peer(11);
+        let (update, _) = peer(12);
+        let g = Commit::from_api_json(&create["genesis"], None).unwrap();
+        let u = Commit::from_api_json(&update["commit"], None).unwrap();
+        let commits = json!({ "streamId": LINK, "commits": [
+            { "cid": g.cid.to_string(), "value": g.to_api_json().unwrap() },
+            { "cid": u.cid.to_string(), "value": u.to_api_json().unwrap() },
+        ] });
+        let (_, pending) = peer(13);
+        let r = Replay::new()
+            .with(
+                &format!("GET /api/v0/commits/{LINK}"),
+                200,
+                &commits.to_string(),
+            )
+            .with(
+                &format!("GET /api/v0/streams/{LINK}"),
+                200,
+                &pending.to_string(),
+            );
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(LINK)).unwrap();
+        assert_eq!(loaded.mismatch, None, "{:?}", loaded.node_state);
+        assert_eq!(
+            loaded.state.current_content(),
+            "did:key:z6MkwKxA1iUTXLTd2gJ2teVd4dgzGbarx9GeBQU1tvwop9et"
+        );
+        assert_eq!(loaded.node_state["anchorStatus"], "PENDING");
+        // A CommitID: the log cut at that commit, compared with the node's state at it.
+        let (_, commits) = peer(9);
+        let first_anchor = commits["commits"][1]["cid"].as_str().unwrap();
+        let cid = first_anchor.parse().unwrap();
+        let commit = CommitId::new(TILE.parse().unwrap(), cid).to_string();
+        let (_, at) = peer(2);
+        let r = Replay::new().with(
+            &format!("GET /api/v0/streams/{commit}"),
+            200,
+            &at.to_string(),
+        );
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(&commit)).unwrap();
+        assert_eq!(loaded.state.log.len(), 2);
+        assert_eq!(loaded.mismatch, None, "{:?}", loaded.node_state);
+        assert_eq!(loaded.commit_id.map(|c| c.to_string()), Some(commit));
+    }
+}

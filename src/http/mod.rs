@@ -9,10 +9,12 @@
 
 mod documents;
 mod known;
+mod legacy;
 
 pub use crate::did::AsyncSigner;
 pub use documents::{LoadedDocument, SetValues};
 pub use known::{KnownStreams, KNOWN_STREAMS};
+pub use legacy::{compare_with_node, LoadedLegacy};
 
 use std::future::Future;
 
