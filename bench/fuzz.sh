@@ -19,6 +19,10 @@ echo "building $(echo $TARGETS | wc -w) targets (address sanitizer, release)"
 cargo +nightly fuzz build --fuzz-dir fuzz -O >/dev/null 2>&1 || cargo +nightly fuzz build --fuzz-dir fuzz -O
 BIN=fuzz/target/$(rustc +nightly -vV | awk '/^host:/ { print $2 }')/release
 LOGS=$(mktemp -d)
+# Crashes are counted from this run's artifacts: older ones (kept until they become regression
+# tests) are listed, not counted again.
+MARK=$LOGS/started
+touch "$MARK"
 
 run() {
   local t=$1
@@ -46,7 +50,9 @@ for t in $TARGETS; do
   execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
   rate=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$log" | tail -1)
   corpus=$(find "fuzz/corpus/$t" -type f | wc -l)
-  crashes=$(find "fuzz/artifacts/$t" -type f | wc -l)
+  crashes=$(find "fuzz/artifacts/$t" -type f -newer "$MARK" | wc -l)
+  older=$(find "fuzz/artifacts/$t" -type f ! -newer "$MARK" | wc -l)
+  [ "$older" -eq 0 ] || echo "$t: $older artifact(s) from earlier runs in fuzz/artifacts/$t (not counted)" >&2
   if [ -z "$execs" ]; then
     crashes=$((crashes > 0 ? crashes : 1))
     echo "$t: no final stats (it stopped early); the log: $log" >&2

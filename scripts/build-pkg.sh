@@ -4,34 +4,47 @@
 # <script type=module>) and nodejs (pkg/node/, Node 20) — and the lazily loaded part (ecdsa/: P-256
 # and secp256k1, pkg/lazy/, wasm-bindgen's web target, shared by all three), each through
 # wasm-opt -Oz, and package.json with conditional exports. Prints the sizes (gzip -9).
+# `ceramic-wasm/legacy` (pkg/legacy/): the same crate with the `legacy` feature (TileDocument,
+# Caip10Link, did:3 over js-ceramic's /api/v0), a build of its own so that the main one stays lean.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/node_modules/.bin:$PATH"
 cd "$ROOT"
 
-cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib --no-default-features
-cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib -p ceramic-wasm-ecdsa --features bindings
 # Wherever cargo's target directory is (CARGO_TARGET_DIR may point anywhere).
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
-WASM=$TARGET_DIR/wasm32-unknown-unknown/wasm-release/ceramic_wasm.wasm
-LAZY=$TARGET_DIR/wasm32-unknown-unknown/wasm-release/ceramic_wasm_ecdsa.wasm
+OUT=$TARGET_DIR/wasm32-unknown-unknown/wasm-release
+BUILT=$(mktemp -d)
+trap 'rm -rf "$BUILT"' EXIT
+# Both builds of the crate land on the same file name: each is copied away before the next.
+mkdir -p "$BUILT/main" "$BUILT/legacy"
+cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib --no-default-features
+cp "$OUT/ceramic_wasm.wasm" "$BUILT/main/"
+cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib --no-default-features --features legacy
+cp "$OUT/ceramic_wasm.wasm" "$BUILT/legacy/"
+cargo build --locked --profile wasm-release --target wasm32-unknown-unknown --lib -p ceramic-wasm-ecdsa --features bindings
+WASM=$BUILT/main/ceramic_wasm.wasm
+LAZY=$OUT/ceramic_wasm_ecdsa.wasm
 rm -rf pkg
 wasm-bindgen --target bundler --out-dir pkg "$WASM"
 wasm-bindgen --target web --out-dir pkg/web "$WASM"
 wasm-bindgen --target nodejs --out-dir pkg/node "$WASM"
 wasm-bindgen --target web --no-typescript --out-dir pkg/lazy "$LAZY"
+wasm-bindgen --target bundler --out-dir pkg/legacy "$BUILT/legacy/ceramic_wasm.wasm"
+wasm-bindgen --target nodejs --out-dir pkg/legacy/node "$BUILT/legacy/ceramic_wasm.wasm"
 pids=()
-for w in pkg/ceramic_wasm_bg.wasm pkg/web/ceramic_wasm_bg.wasm pkg/node/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm; do
+for w in pkg/ceramic_wasm_bg.wasm pkg/web/ceramic_wasm_bg.wasm pkg/node/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/node/ceramic_wasm_bg.wasm; do
   wasm-opt -Oz --strip-debug --strip-producers "$w" -o "$w" &
   pids+=($!)
 done
 # A failed wasm-opt must fail the build (a bare `wait` would not): an unoptimised package is 90 KB larger.
 for p in "${pids[@]}"; do wait "$p"; done
 echo '{"type": "commonjs"}' > pkg/node/package.json
+echo '{"type": "commonjs"}' > pkg/legacy/node/package.json
 cp README.md pkg/README.md
 node scripts/gen-pkg-json.mjs pkg
-for w in pkg/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm; do
+for w in pkg/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm; do
   echo "$w: $(stat -c %s "$w") bytes raw, $(gzip -9c "$w" | wc -c) bytes gzip -9 (after wasm-opt -Oz)"
 done
 node -e 'import("./scripts/sizes.mjs").then(({ packageSizes }) => { const s = packageSizes("pkg");

@@ -95,6 +95,22 @@ export { CeramicError };
 `);
 writeFileSync(join(out, "node/index.d.ts"), dts);
 
+// `ceramic-wasm/legacy`: the build with TileDocument, Caip10Link and did:3 (pkg/legacy/), the same
+// entries pointing at its own wasm; the lazily loaded part, the error class and the stores are
+// shared with the main build.
+const up = (js) => js
+  .replace('from "./ceramic-error.js"', 'from "../ceramic-error.js"')
+  .replace('"./lazy/ceramic_wasm_ecdsa.js"', '"../lazy/ceramic_wasm_ecdsa.js"')
+  .replace('"./cache/index.js"', '"../cache/index.js"');
+writeFileSync(join(out, "legacy/index.js"), up(readFileSync(join(out, "index.js"), "utf8")));
+writeFileSync(join(out, "legacy/index.d.ts"), `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "../ceramic-error.js";\n`);
+const legacyNames = Object.keys(createRequire(join(out, "legacy/node/ceramic_wasm.js"))(join(out, "legacy/node/ceramic_wasm.js"))).filter((n) => !n.startsWith("__"));
+writeFileSync(join(out, "legacy/node/index.mjs"), readFileSync(join(out, "node/index.mjs"), "utf8")
+  .replace('from "./ceramic-error.mjs"', 'from "../../node/ceramic-error.mjs"')
+  .replaceAll("../lazy/", "../../lazy/")
+  .replace(/export const \{ [^}]* \} = wasm;/, `export const { ${legacyNames.join(", ")} } = wasm;`));
+writeFileSync(join(out, "legacy/node/index.d.ts"), `export * from "../ceramic_wasm.js";\nexport { CeramicError } from "../../ceramic-error.js";\n`);
+
 const pkg = {
   name: "ceramic-wasm",
   version: field("version"),
@@ -109,14 +125,15 @@ const pkg = {
     "./worker": { types: "./worker/index.d.ts", default: "./worker/index.js" },
     "./cache": { types: "./cache/index.d.ts", default: "./cache/index.js" },
     "./element": { types: "./element/ceramic-document.d.ts", default: "./element/ceramic-document.js" },
+    "./legacy": { types: "./legacy/index.d.ts", node: "./legacy/node/index.mjs", default: "./legacy/index.js" },
     "./package.json": "./package.json",
   },
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
     "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm.d.ts", "ceramic_wasm_bg.wasm.d.ts",
-    "web/", "node/", "lazy/", "worker/", "element/", "cache/", "README.md",
+    "web/", "node/", "lazy/", "worker/", "element/", "cache/", "legacy/", "README.md",
   ],
-  sideEffects: ["./index.js", "./ceramic_wasm.js", "./web/index.js", "./worker/worker.js", "./element/ceramic-document.js"],
+  sideEffects: ["./index.js", "./ceramic_wasm.js", "./legacy/index.js", "./legacy/ceramic_wasm.js", "./web/index.js", "./worker/worker.js", "./element/ceramic-document.js"],
   engines: { node: ">=20" },
   keywords: ["ceramic", "wasm", "did", "dag-jose", "verification"],
 };

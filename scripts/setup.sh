@@ -45,6 +45,23 @@ setup_chromium() {
   chromedriver --version
 }
 
+# js-ceramic 2.11, the legacy streams' test peer (tests/legacy-peer/): ~370 MB from the npm registry,
+# installed with --ignore-scripts (go-ipfs's postinstall would download a binary; it is not used:
+# the peer runs js-ipfs in process). `ip` (iproute2) brings up loopback in the test's own network
+# namespace (its libp2p swarm binds 0.0.0.0:4011, fixed in cli 2.11).
+setup_legacy_peer() {
+  step "js-ceramic 2.11 test peer (tests/legacy-peer)"
+  local dir="$ROOT/tests/legacy-peer"
+  if [ ! -d "$dir/node_modules/@ceramicnetwork/cli" ] ||
+     ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json"; then
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+  if ! command -v ip >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+  fi
+}
+
 setup_npm() {
   step "npm packages (binaryen's wasm-opt)"
   if [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ] ||

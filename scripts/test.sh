@@ -91,6 +91,10 @@ DEVNODE_BIN="$(cargo_target_dir)/debug/ceramic-devnode"
 export DEVNODE_BIN
 node --test tests/js/
 
+step "legacy streams against js-ceramic 2.11 (ceramic-wasm/legacy; the peer in its own network namespace)"
+setup_legacy_peer
+unshare -n bash -c 'ip link set lo up && node --test --test-timeout=120000 tests/legacy-peer/'
+
 step "demo page (webpack) and browser tests (playwright-core + Debian Chromium)"
 webpack --config webpack.config.js
 node --test tests/browser/

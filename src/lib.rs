@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ids;
+#[cfg(feature = "legacy")]
 pub mod legacy;
 pub mod stream;
 pub mod verify;

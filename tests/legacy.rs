@@ -3,7 +3,7 @@
 //! fixtures' known gaps are stated where they bite: no fixture carries an AnchorProof or Merkle
 //! block, so anchor timestamps are the node's recorded ones (taken as given, never verified here);
 //! the Caip10Link replay fixture's commit CIDs are placeholders, so its commits are rebuilt.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "legacy"))]
 
 use std::collections::BTreeMap;
 
@@ -376,6 +376,25 @@ fn the_did_in_a_link_message() {
     }
 }
 
+/// The async writers, run to their end (these signers answer at once).
+fn create<S: ceramic_wasm::did::AsyncSigner>(
+    signer: Option<&S>,
+    content: &Value,
+    opts: &tile::TileOptions,
+) -> Result<Commit> {
+    let signer = signer.expect("a signer");
+    ceramic_wasm::verify::run_ready(tile::create(signer, content, opts))
+}
+
+fn update<S: ceramic_wasm::did::AsyncSigner>(
+    signer: &S,
+    state: &LegacyState,
+    content: Option<&Value>,
+    header: serde_json::Map<String, Value>,
+) -> Result<Commit> {
+    ceramic_wasm::verify::run_ready(tile::update(signer, state, content, header))
+}
+
 const PEER_SAMPLES: &str = include_str!("../../shared/reference/legacy-peer/samples.json");
 
 /// The answer body of a recorded js-ceramic 2.11 exchange.
@@ -449,7 +468,7 @@ fn a_js_ceramic_tile_and_link_fold_to_its_answers() {
 #[test]
 fn tiles_we_write_fold_and_rotate_keys() {
     use ceramic_wasm::did::{Ed25519Signer, Signer};
-    use ceramic_wasm::legacy::tile::{create, update, TileOptions};
+    use ceramic_wasm::legacy::tile::TileOptions;
     let a = Ed25519Signer::from_seed(&[1; 32]).unwrap();
     let b = Ed25519Signer::from_seed(&[2; 32]).unwrap();
     let mut none = |_: &Commit| -> Result<AnchorInfo> { Ok(AnchorInfo::default()) };
@@ -506,7 +525,7 @@ fn tiles_we_write_fold_and_rotate_keys() {
         deterministic: true,
         ..Default::default()
     };
-    let d1 = create(None, &Value::Null, &det).unwrap();
+    let d1 = tile::unsigned_genesis("ignored: opts.controller", &det).unwrap();
     let d2 = create(Some(&b), &Value::Null, &det).unwrap();
     assert_eq!(d1, d2);
     assert!(d1.envelope.is_none());
@@ -533,7 +552,7 @@ mod did3 {
     use super::*;
     use ceramic_wasm::did::{Algorithm, Ed25519Signer, PublicKey, Signer};
     use ceramic_wasm::legacy::did3::{self, Did3Resolver, ThreeId, Version};
-    use ceramic_wasm::legacy::tile::{create, update, TileOptions};
+    use ceramic_wasm::legacy::tile::TileOptions;
 
     #[test]
     fn a_3idv1_resolves_as_js_ceramic_at_each_version() {
@@ -794,7 +813,7 @@ fn a_deterministic_genesis_posted_to_api_v0_is_recomputed() {
         deterministic: true,
         ..Default::default()
     };
-    assert_eq!(tile::create(None, &Value::Null, &opts).unwrap(), g);
+    assert_eq!(tile::unsigned_genesis("unused", &opts).unwrap(), g);
     // Folded, the old form gives the answered state.
     let old = json!({ "header": post["request"]["genesis"]["header"], "unique": "0" });
     let old = Commit::from_api_json(&old, Some(answered)).unwrap();
@@ -990,4 +1009,34 @@ mod api_v0 {
         assert_eq!(loaded.mismatch, None, "{:?}", loaded.node_state);
         assert_eq!(loaded.commit_id.map(|c| c.to_string()), Some(commit));
     }
+}
+
+#[test]
+fn a_link_genesis_follows_from_the_account() {
+    let f = fixture("caip10link-genesis-and-update");
+    for account in [
+        "eip155:1337:0x8fe2c4516e920425e177658aaac451ca0463ed69",
+        "0x8fe2c4516e920425e177658aaac451ca0463ed69@eip155:1337",
+        "eip155:1337:0x8FE2C4516E920425E177658AAAC451CA0463ED69",
+    ] {
+        assert_eq!(
+            link::genesis(account).unwrap().cid.to_string(),
+            f["expected_genesis_cid"]
+        );
+    }
+    let g = link::genesis("eip155:1337:0x8fe2c4516e920425e177658aaac451ca0463ed69").unwrap();
+    let mut none = |_: &Commit| -> Result<AnchorInfo> { Ok(AnchorInfo::default()) };
+    let s = link::fold(&[g], &mut none).unwrap();
+    let u = link::update_commit(&s, &f["proof"]).unwrap();
+    assert_eq!(u.cid.to_string(), f["expected_update_cid_with_proof"]);
+    // A proof by another account is refused before anything is sent.
+    let other = fixture("linkproof-solana-and-eth-snapshots")["solana_proof"].clone();
+    assert_eq!(
+        link::update_commit(&s, &other).unwrap_err().code(),
+        "UNAUTHORIZED_SIGNER"
+    );
+    assert_eq!(
+        link::consent_message("did:3:bafysdfwefwe", 1641461695),
+        f["proof"]["message"]
+    );
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::{parse, percent_encode, status_error, Client, Method, Request, Response, Transport};
+use crate::did::AsyncSigner;
 use crate::error::{Error, Result};
 use crate::ids::{CommitId, StreamId, StreamType};
 use crate::legacy::did3::{Did3Resolver, ThreeId};
@@ -250,12 +251,8 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         let mut anchors = node_anchors(&full_state);
         let mut did3 = Vec::new();
         let state = if ty == StreamType::Tile {
-            let mut keys = Did3Resolver::default();
-            for did in did3_signers(&log) {
-                let three = self.load_3id(&did).await?;
-                keys.add(three);
-                did3.push(did);
-            }
+            let keys = self.keys_for(&log).await?;
+            did3.extend(did3_signers(&log));
             if let Some(c) = &commit_id {
                 cut(&mut log, c)?;
             }
@@ -285,6 +282,62 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             not_checked,
             did3,
         })
+    }
+
+    /// Update a TileDocument: its state loaded and verified, the JSON-Patch to `content` (and
+    /// `header` changes: `controllers` to rotate keys) signed, checked as the node will check it,
+    /// and applied. When the tip moves meanwhile (an anchor lands: js-ceramic refuses the commit
+    /// "by conflict resolution") it is rebuilt on the new tip, twice at most — the signer is
+    /// asked again.
+    pub async fn update_tile<S: AsyncSigner + ?Sized>(
+        &self,
+        stream: &StreamId,
+        signer: &S,
+        content: Option<&Value>,
+        header: Map<String, Value>,
+    ) -> Result<CommitId> {
+        let mut attempt = 0;
+        loop {
+            let loaded = self.load_legacy(&stream.to_string()).await?;
+            let commit = tile::update(signer, &loaded.state, content, header.clone()).await?;
+            let keys = self.keys_for(std::slice::from_ref(&commit)).await?;
+            let mut next = loaded.state.clone();
+            tile::apply_signed(&mut next, &commit, None, &keys)?;
+            match self.legacy_apply(stream, &commit, true).await {
+                Ok(_) => return Ok(CommitId::new(*stream, commit.cid)),
+                Err(Error::NodeRejected(m)) if attempt < 2 && m.contains("conflict resolution") => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Link a Caip10Link's account to the DID a LinkProof names: the proof checked here (its
+    /// signature, the account, not older than the link's last update), then applied; rebuilt on
+    /// a moved tip as [`Self::update_tile`].
+    pub async fn update_link(&self, stream: &StreamId, proof: &Value) -> Result<CommitId> {
+        let mut attempt = 0;
+        loop {
+            let loaded = self.load_legacy(&stream.to_string()).await?;
+            let commit = link::update_commit(&loaded.state, proof)?;
+            match self.legacy_apply(stream, &commit, true).await {
+                Ok(_) => return Ok(CommitId::new(*stream, commit.cid)),
+                Err(Error::NodeRejected(m)) if attempt < 2 && m.contains("conflict resolution") => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Keys of the signers of `commits`: did:key directly, did:3 through their streams.
+    async fn keys_for(&self, commits: &[Commit]) -> Result<Did3Resolver> {
+        let mut keys = Did3Resolver::default();
+        for did in did3_signers(commits) {
+            keys.add(self.load_3id(&did).await?);
+        }
+        Ok(keys)
     }
 
     /// A 3IDv1's stream, verified (its controllers are did:keys), for the keys it names.

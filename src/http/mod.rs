@@ -9,11 +9,13 @@
 
 mod documents;
 mod known;
+#[cfg(feature = "legacy")]
 mod legacy;
 
 pub use crate::did::AsyncSigner;
 pub use documents::{LoadedDocument, SetValues};
 pub use known::{KnownStreams, KNOWN_STREAMS};
+#[cfg(feature = "legacy")]
 pub use legacy::{compare_with_node, LoadedLegacy};
 
 use std::future::Future;

@@ -109,8 +109,13 @@ pub fn validate_proof(proof: &Value) -> Result<ValidLink> {
             }
             let sig = decode_hex(signature.trim_start_matches("0x"))
                 .ok_or_else(|| bad("signature is not hex"))?;
-            let signer = recover_address(&eip191_digest(message.as_bytes()), &sig)
-                .map_err(|e| bad(e.to_string()))?;
+            let signer =
+                recover_address(&eip191_digest(message.as_bytes()), &sig).map_err(|e| match e {
+                    // The curve code is not loaded yet (the npm package's lazy part): say so, so
+                    // that the call loads it and runs again.
+                    Error::PartNotLoaded(_) => e,
+                    e => bad(e.to_string()),
+                })?;
             // Version 0 names no address: the signer is the account.
             if !address.is_empty() && !address.eq_ignore_ascii_case(&signer) {
                 return Err(bad(format!("signed by {signer}, not {address}")));
@@ -268,4 +273,40 @@ pub fn apply_update(state: &mut LegacyState, commit: &Commit, at_time: Option<i6
     state.anchored = false;
     state.push(commit, 1, at_time);
     Ok(())
+}
+
+/// The genesis of the Caip10Link of `account` (`ns:ref:address` or `address@ns:ref`): anyone
+/// recomputes it, so the link's StreamID follows from the account. eip155 addresses are
+/// lower-cased, as js-ceramic writes them.
+pub fn genesis(account: &str) -> Result<Commit> {
+    let (ns, reference, address) = parse_account(account)?;
+    let address = if ns == "eip155" {
+        address.to_ascii_lowercase()
+    } else {
+        address
+    };
+    let header = serde_json::json!({
+        "controllers": [format!("{address}@{ns}:{reference}")],
+        "family": format!("caip10-{ns}:{reference}"),
+    });
+    Commit::from_api_json(&serde_json::json!({ "header": header }), None)
+}
+
+/// The update linking `state`'s account to the DID `proof` names, checked before it is sent.
+pub fn update_commit(state: &LegacyState, proof: &Value) -> Result<Commit> {
+    let body = serde_json::json!({
+        "data": proof,
+        "id": state.genesis()?.to_string(),
+        "prev": state.tip()?.to_string(),
+    });
+    let commit = Commit::from_api_json(&body, None)?;
+    let mut next = state.clone();
+    apply_update(&mut next, &commit, None)?;
+    Ok(commit)
+}
+
+/// The message a wallet signs to link its account to `did` (`getConsentMessage`): note the
+/// space before the second line break.
+pub fn consent_message(did: &str, timestamp: i64) -> String {
+    format!("Link this account to your identity\n\n{did} \nTimestamp: {timestamp}")
 }

@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 use crate::codec::dagcbor::{Block, DagCborExt};
 use crate::codec::DAG_JOSE;
 use crate::did::jws::signing_input;
-use crate::did::{Algorithm, DidKey, Envelope, JwsSignature, ProtectedHeader, PublicKey, Signer};
+use crate::did::{
+    Algorithm, AsyncSigner, DidKey, Envelope, JwsSignature, ProtectedHeader, PublicKey,
+};
 use crate::error::{Error, Result};
 use crate::events::json_to_ipld;
 use crate::ids::StreamType;
@@ -319,18 +321,20 @@ pub struct TileOptions {
     pub deterministic: bool,
 }
 
-/// A new TileDocument's genesis: signed when it has content, unsigned (and then deterministic or
-/// with a random `unique`) when `content` is null — as `TileDocument.create` writes it.
-pub fn create(signer: Option<&dyn Signer>, content: &Value, opts: &TileOptions) -> Result<Commit> {
-    let controller = match (&opts.controller, signer) {
-        (Some(c), _) => c.clone(),
-        (None, Some(s)) => s.did().to_string(),
-        (None, None) => {
-            return Err(Error::InvalidEvent(
-                "a TileDocument needs a controller or a signer".into(),
-            ))
-        }
-    };
+/// An unsigned TileDocument genesis for `controller` (`TileDocument.create` with null content):
+/// deterministic (no `unique`, so anyone can recompute its StreamID) or with a random `unique`.
+pub fn unsigned_genesis(controller: &str, opts: &TileOptions) -> Result<Commit> {
+    let body = genesis_body(controller, opts)?;
+    let block = Ipld::Map(body.clone()).to_block()?;
+    Ok(Commit {
+        cid: block.cid,
+        envelope: None,
+        body,
+    })
+}
+
+fn genesis_body(controller: &str, opts: &TileOptions) -> Result<BTreeMap<String, Ipld>> {
+    let controller = opts.controller.as_deref().unwrap_or(controller);
     if !controller.starts_with("did:") {
         return Err(Error::InvalidDid(format!("{controller:?} is not a DID")));
     }
@@ -342,7 +346,7 @@ pub fn create(signer: Option<&dyn Signer>, content: &Value, opts: &TileOptions) 
     let mut header = BTreeMap::new();
     header.insert(
         "controllers".to_string(),
-        Ipld::List(vec![Ipld::String(controller)]),
+        Ipld::List(vec![Ipld::String(controller.to_string())]),
     );
     if let Some(f) = &opts.family {
         header.insert("family".into(), Ipld::String(f.clone()));
@@ -360,11 +364,6 @@ pub fn create(signer: Option<&dyn Signer>, content: &Value, opts: &TileOptions) 
         header.insert("forbidControllerChange".into(), Ipld::Bool(true));
     }
     if opts.deterministic {
-        if !content.is_null() {
-            return Err(Error::InvalidEvent(
-                "a deterministic TileDocument has no genesis content".into(),
-            ));
-        }
         if opts.family.is_none() && opts.tags.is_none() {
             return Err(Error::InvalidEvent(
                 "a deterministic TileDocument needs a family or tags".into(),
@@ -375,26 +374,33 @@ pub fn create(signer: Option<&dyn Signer>, content: &Value, opts: &TileOptions) 
         getrandom::fill(&mut bytes).map_err(|e| Error::Random(e.to_string()))?;
         header.insert("unique".into(), Ipld::String(STANDARD.encode(bytes)));
     }
-    let mut body = BTreeMap::from([("header".to_string(), Ipld::Map(header))]);
+    Ok(BTreeMap::from([("header".to_string(), Ipld::Map(header))]))
+}
+
+/// A new TileDocument's genesis, as `TileDocument.create` writes it: signed by `signer` when
+/// it has content, unsigned when `content` is null.
+pub async fn create<S: AsyncSigner + ?Sized>(
+    signer: &S,
+    content: &Value,
+    opts: &TileOptions,
+) -> Result<Commit> {
     if content.is_null() {
-        let block = Ipld::Map(body.clone()).to_block()?;
-        return Ok(Commit {
-            cid: block.cid,
-            envelope: None,
-            body,
-        });
+        return unsigned_genesis(signer.controller(), opts);
     }
+    if opts.deterministic {
+        return Err(Error::InvalidEvent(
+            "a deterministic TileDocument has no genesis content".into(),
+        ));
+    }
+    let mut body = genesis_body(signer.controller(), opts)?;
     body.insert("data".into(), json_to_ipld(content));
-    let signer = signer.ok_or_else(|| {
-        Error::InvalidEvent("a TileDocument with content is signed: give a signer".into())
-    })?;
-    sign(signer, body)
+    sign(signer, body).await
 }
 
 /// A signed update of `state` to `content` (a JSON-Patch from the current content), with
 /// `header` changes (`controllers` to rotate, `family`, `tags`, `schema`).
-pub fn update(
-    signer: &dyn Signer,
+pub async fn update<S: AsyncSigner + ?Sized>(
+    signer: &S,
     state: &LegacyState,
     content: Option<&Value>,
     header: Map<String, Value>,
@@ -419,13 +425,19 @@ pub fn update(
         ("header".to_string(), json_to_ipld(&Value::Object(header))),
         ("data".to_string(), json_to_ipld(&patch)),
     ]);
-    sign(signer, body)
+    sign(signer, body).await
 }
 
-fn sign(signer: &dyn Signer, body: BTreeMap<String, Ipld>) -> Result<Commit> {
+async fn sign<S: AsyncSigner + ?Sized>(signer: &S, body: BTreeMap<String, Ipld>) -> Result<Commit> {
+    if signer.capability().is_some() {
+        return Err(Error::UnsupportedDid(
+            "legacy commits are signed by a DID's own key here, not under a CACAO".into(),
+        ));
+    }
     let payload = Ipld::Map(body.clone()).to_block()?;
     let protected = ProtectedHeader::new(signer.algorithm(), signer.kid(), None).to_bytes()?;
-    let signature = signer.sign(&signing_input(&protected, &payload.cid))?;
+    let input = signing_input(&protected, &payload.cid);
+    let signature = signer.sign_event(input, &payload).await?;
     let envelope = Envelope {
         payload: payload.cid.to_bytes(),
         signatures: vec![JwsSignature {

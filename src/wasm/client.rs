@@ -340,14 +340,14 @@ thread_local! {
 }
 
 /// The core client over fetch, with the caller's Ethereum providers.
-type Inner = Client<FetchTransport, JsEthRpc>;
+pub(super) type Inner = Client<FetchTransport, JsEthRpc>;
 
 fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
     future_to_promise(f)
 }
 
 /// A call that may need the lazily loaded part: run again once it is loaded (`lazy::retrying`).
-fn retrying<F, Fut>(f: F) -> js_sys::Promise
+pub(super) fn retrying<F, Fut>(f: F) -> js_sys::Promise
 where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
@@ -422,6 +422,14 @@ struct LogEntry {
 #[wasm_bindgen(js_name = CeramicClient)]
 pub struct JsCeramicClient {
     inner: Rc<Inner>,
+}
+
+#[cfg(feature = "legacy")]
+impl JsCeramicClient {
+    /// The core client (for the other modules' methods of `CeramicClient`).
+    pub(super) fn core(&self) -> Rc<Inner> {
+        self.inner.clone()
+    }
 }
 
 #[wasm_bindgen(js_class = CeramicClient)]

@@ -7,6 +7,8 @@ mod eth;
 mod events;
 mod ids;
 mod lazy;
+#[cfg(feature = "legacy")]
+mod legacy;
 mod offline;
 mod regex;
 mod session;
