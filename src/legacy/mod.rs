@@ -7,6 +7,7 @@
 //! checked, and compare with a node's claimed state through [`LegacyState::to_json`].
 
 pub mod commit;
+pub mod conflict;
 pub mod did3;
 pub mod link;
 pub mod state;
