@@ -146,7 +146,10 @@ mod tests {
         // Bytes 9 vs 10 at the first difference: bytewise 9 is lower, but "…,9,…" > "…,10,…".
         let (nine, ten) = (entry(1, 9, None), entry(1, 10, None));
         assert!(cid(9).to_bytes() < cid(10).to_bytes());
-        assert_eq!(pick(&[nine.clone()], &[ten.clone()]), Pick::Second);
+        assert_eq!(
+            pick(std::slice::from_ref(&nine), std::slice::from_ref(&ten)),
+            Pick::Second
+        );
         assert_eq!(pick(&[ten], &[nine]), Pick::First);
         // Where string and byte order agree.
         assert_eq!(
