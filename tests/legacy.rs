@@ -1107,3 +1107,168 @@ fn a_3id_version_at_a_time_is_the_last_anchor_before_it() {
     );
     assert_eq!(key.to_string(), f["multiqueries_atTime_response_keys"][1]);
 }
+
+mod gateway {
+    use super::*;
+    use ceramic_wasm::codec::dagcbor::sha256_cid;
+    use ceramic_wasm::did::Ed25519Signer;
+    use ceramic_wasm::http::{Client, Request, Response, Transport};
+    use ceramic_wasm::verify::run_ready;
+    use std::collections::HashMap;
+
+    /// A js-ceramic node and an IPFS gateway, from a map of path → body.
+    struct Node(HashMap<String, Vec<u8>>);
+
+    impl Transport for &Node {
+        async fn send(&self, base: &str, req: &Request) -> ceramic_wasm::Result<Response> {
+            let key = format!("{base}{}", req.path);
+            Ok(match self.0.get(&key) {
+                Some(b) => Response {
+                    status: 200,
+                    body: b.clone(),
+                },
+                None => Response {
+                    status: 404,
+                    body: b"not found".to_vec(),
+                },
+            })
+        }
+        async fn sleep(&self, _ms: u64) {}
+    }
+
+    fn block(v: Ipld, blocks: &mut HashMap<cid::Cid, Vec<u8>>) -> cid::Cid {
+        let b = v.to_block().unwrap();
+        blocks.insert(b.cid, b.bytes);
+        b.cid
+    }
+
+    /// A tile whose last commit is anchored on the in-memory chain, with its proof blocks.
+    fn anchored_tile(path_to: &str) -> (StreamId, Node, HashMap<cid::Cid, Vec<u8>>, cid::Cid) {
+        let key = Ed25519Signer::from_seed(&[11; 32]).unwrap();
+        let g = create(
+            Some(&key),
+            &json!({ "a": 1 }),
+            &tile::TileOptions::default(),
+        )
+        .unwrap();
+        let mut none = |_: &Commit| -> Result<AnchorInfo> { Ok(AnchorInfo::default()) };
+        let s = tile::fold(std::slice::from_ref(&g), &mut none, &DidKeyResolver).unwrap();
+        let u = update(&key, &s, Some(&json!({ "a": 2 })), Default::default()).unwrap();
+        let mut blocks = HashMap::new();
+        let other = block(Ipld::String("another stream's tip".into()), &mut blocks);
+        let leaf = if path_to == "other" { other } else { u.cid };
+        let node = block(
+            Ipld::List(vec![Ipld::Link(leaf), Ipld::Link(other)]),
+            &mut blocks,
+        );
+        let root = block(
+            Ipld::List(vec![Ipld::Link(node), Ipld::Link(other)]),
+            &mut blocks,
+        );
+        let proof = block(
+            Ipld::Map(BTreeMap::from([
+                ("chainId".to_string(), Ipld::String("inmemory:12345".into())),
+                ("root".to_string(), Ipld::Link(root)),
+                ("txHash".to_string(), Ipld::Link(sha256_cid(0x93, b"tx"))),
+            ])),
+            &mut blocks,
+        );
+        let a = Commit::from_api_json(
+            &json!({ "id": g.cid.to_string(), "prev": u.cid.to_string(), "proof": proof.to_string(), "path": "0/0" }),
+            None,
+        )
+        .unwrap();
+        let log = vec![g.clone(), u, a.clone()];
+        let id = StreamId::new(StreamType::Tile, g.cid);
+        let state = tile::fold(
+            &log,
+            &mut |_| {
+                Ok(AnchorInfo {
+                    timestamp: Some(1_700_000_000),
+                    proof: None,
+                })
+            },
+            &DidKeyResolver,
+        )
+        .unwrap();
+        let commits: Vec<Value> = log
+            .iter()
+            .map(|c| json!({ "cid": c.cid.to_string(), "value": c.to_api_json().unwrap() }))
+            .collect();
+        let mut paths = HashMap::new();
+        paths.insert(
+            format!("http://node/api/v0/streams/{id}"),
+            json!({ "streamId": id.to_string(), "state": state.to_json() })
+                .to_string()
+                .into_bytes(),
+        );
+        paths.insert(
+            format!("http://node/api/v0/commits/{id}"),
+            json!({ "streamId": id.to_string(), "commits": commits })
+                .to_string()
+                .into_bytes(),
+        );
+        for (cid, bytes) in &blocks {
+            paths.insert(format!("http://gw/ipfs/{cid}?format=raw"), bytes.clone());
+        }
+        (id, Node(paths), blocks, node)
+    }
+
+    #[test]
+    fn anchor_proofs_come_from_an_ipfs_gateway_and_are_checked() {
+        let (id, node, _, _) = anchored_tile("prev");
+        // Without a gateway: the timestamps are the node's, and said so.
+        let loaded =
+            run_ready(Client::new("http://node", &node).load_legacy(&id.to_string())).unwrap();
+        assert!(
+            loaded.not_checked[0].contains("set an IPFS gateway"),
+            "{:?}",
+            loaded.not_checked
+        );
+        // With one: the proof and the Merkle path are checked; the in-memory chain is not asked.
+        let client = Client::new("http://node", &node).with_ipfs_gateway("http://gw/");
+        let loaded = run_ready(client.load_legacy(&id.to_string())).unwrap();
+        assert_eq!(loaded.mismatch, None);
+        assert!(
+            loaded
+                .not_checked
+                .iter()
+                .any(|n| n.contains("Merkle paths checked; inmemory:12345")),
+            "{:?}",
+            loaded.not_checked
+        );
+        assert_eq!(
+            loaded.state.anchor_proof.as_ref().unwrap()["chainId"],
+            "inmemory:12345"
+        );
+        assert_eq!(loaded.state.last_anchor_time(), Some(1_700_000_000));
+        // A path that leads to another stream's tip.
+        let (id, node, _, _) = anchored_tile("other");
+        let e = run_ready(
+            Client::new("http://node", &node)
+                .with_ipfs_gateway("http://gw")
+                .load_legacy(&id.to_string()),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "BAD_ANCHOR_PROOF");
+        // A gateway serving other bytes for a Merkle node, or none.
+        let (id, mut node, _, merkle) = anchored_tile("prev");
+        let key = format!("http://gw/ipfs/{merkle}?format=raw");
+        node.0.insert(key.clone(), b"\x82\xf6\xf6".to_vec());
+        let e = run_ready(
+            Client::new("http://node", &node)
+                .with_ipfs_gateway("http://gw")
+                .load_legacy(&id.to_string()),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "INVALID_CAR");
+        node.0.remove(&key);
+        let e = run_ready(
+            Client::new("http://node", &node)
+                .with_ipfs_gateway("http://gw")
+                .load_legacy(&id.to_string()),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "MISSING_BLOCK");
+    }
+}

@@ -8,7 +8,10 @@
 //! Merkle nodes under anchor commits cannot be fetched from it: a verified load takes the node's
 //! anchor timestamps as given and says so (`not_checked`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+use cid::Cid;
+use ipld_core::ipld::Ipld;
 
 use serde_json::{json, Map, Value};
 
@@ -242,13 +245,14 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             )));
         }
         let mut not_checked = Vec::new();
-        if log.iter().any(Commit::is_anchor) {
-            not_checked.push(
-                "anchor: the node's timestamps are taken as given (its /api/v0 serves no proof or Merkle blocks)".to_string(),
-            );
-        }
-        let full_state = node_state.clone();
-        let mut anchors = node_anchors(&full_state);
+        let checked = self
+            .check_anchors(&log, &node_state, &mut not_checked)
+            .await?;
+        let mut claimed = node_anchors(&node_state);
+        let mut anchors = |c: &Commit| match checked.get(&c.cid) {
+            Some(info) => Ok(info.clone()),
+            None => claimed(c),
+        };
         let mut did3 = Vec::new();
         let state = if ty == StreamType::Tile {
             let keys = self.keys_for(&log).await?;
@@ -282,6 +286,116 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             not_checked,
             did3,
         })
+    }
+
+    /// Check the log's anchor commits through the IPFS gateway, if one is set: the proof and
+    /// Merkle path fetched block by block, then the chain when a provider serves it. What is left
+    /// on the node's word goes to `not_checked`.
+    async fn check_anchors(
+        &self,
+        log: &[Commit],
+        node_state: &Value,
+        not_checked: &mut Vec<String>,
+    ) -> Result<HashMap<Cid, AnchorInfo>> {
+        let mut out = HashMap::new();
+        let anchors: Vec<&Commit> = log.iter().filter(|c| c.is_anchor()).collect();
+        if anchors.is_empty() {
+            return Ok(out);
+        }
+        let Some(gateway) = self.ipfs_gateway.clone() else {
+            not_checked.push(
+                "anchor: the node's timestamps are taken as given (its /api/v0 serves no proof or Merkle blocks; set an IPFS gateway to check them)".to_string(),
+            );
+            return Ok(out);
+        };
+        let mut claimed = node_anchors(node_state);
+        let mut unchecked_chains = BTreeSet::new();
+        for c in anchors {
+            let blocks = self.anchor_blocks(&gateway, c).await?;
+            let (status, mut info) =
+                crate::verify::legacy::check_anchor(c, &blocks, self.rpc.as_deref()).await?;
+            if info.timestamp.is_none() {
+                info.timestamp = claimed(c)?.timestamp;
+                let chain = match &status {
+                    crate::stream::AnchorStatus::Local { chain_id }
+                    | crate::stream::AnchorStatus::Unchecked { chain_id } => chain_id.clone(),
+                    crate::stream::AnchorStatus::Chain { chain_id, .. } => chain_id.clone(),
+                };
+                unchecked_chains.insert(chain);
+            }
+            out.insert(c.cid, info);
+        }
+        for chain in unchecked_chains {
+            not_checked.push(format!(
+                "anchor: Merkle paths checked; {chain} was not asked (a local chain, or no provider for it): the node's timestamps"
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The proof block and Merkle nodes under an anchor commit, from the gateway, each checked
+    /// against its CID.
+    async fn anchor_blocks(&self, gateway: &str, commit: &Commit) -> Result<HashMap<Cid, Vec<u8>>> {
+        let mut blocks = HashMap::new();
+        let (proof, path) = commit.anchor()?;
+        let bytes = self.gateway_block(gateway, &proof).await?;
+        let root = match crate::codec::dagcbor::from_dag_cbor::<Ipld>(&bytes)? {
+            Ipld::Map(m) => match m.get("root") {
+                Some(Ipld::Link(c)) => *c,
+                _ => return Err(Error::BadAnchorProof(format!("proof {proof} has no root"))),
+            },
+            _ => return Err(Error::BadAnchorProof(format!("proof {proof} is not a map"))),
+        };
+        blocks.insert(proof, bytes);
+        let mut node = root;
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            let bytes = self.gateway_block(gateway, &node).await?;
+            let next = match (
+                crate::codec::dagcbor::from_dag_cbor::<Ipld>(&bytes)?,
+                segment.parse::<usize>(),
+            ) {
+                (Ipld::List(items), Ok(i)) => match items.get(i) {
+                    Some(Ipld::Link(c)) => Some(*c),
+                    _ => None,
+                },
+                _ => None,
+            };
+            blocks.insert(node, bytes);
+            match next {
+                Some(c) => node = c,
+                // The walk itself reports what is wrong with the path.
+                None => break,
+            }
+        }
+        Ok(blocks)
+    }
+
+    async fn gateway_block(&self, gateway: &str, cid: &Cid) -> Result<Vec<u8>> {
+        let req = Request {
+            method: Method::Get,
+            path: format!("/ipfs/{cid}?format=raw"),
+            body: None,
+        };
+        let mut attempt = 0;
+        let resp = loop {
+            let err = match self.transport.send(gateway, &req).await {
+                Ok(r) if (200..300).contains(&r.status) => break r,
+                Ok(r) if r.status == 404 => {
+                    return Err(Error::MissingBlock(format!(
+                        "{cid}: not on the IPFS gateway"
+                    )))
+                }
+                Ok(r) => status_error(&r),
+                Err(e) => e,
+            };
+            if attempt >= self.retry.retries || !super::RetryPolicy::retryable(&err) {
+                return Err(err);
+            }
+            attempt += 1;
+            self.transport.sleep(self.retry.delay(attempt)).await;
+        };
+        crate::codec::dagcbor::Block::verify(cid, &resp.body)?;
+        Ok(resp.body)
     }
 
     /// Update a TileDocument: its state loaded and verified, the JSON-Patch to `content` (and

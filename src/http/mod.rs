@@ -161,6 +161,9 @@ pub struct Client<T, R = NoRpc> {
     outbox: Option<std::rc::Rc<dyn Outbox>>,
     /// Refusals met by background publishing, for the next `publish_pending` (shared by views).
     refused: std::rc::Rc<std::cell::RefCell<Vec<(Cid, Error)>>>,
+    /// An IPFS gateway serving raw blocks (`/ipfs/{cid}?format=raw`): legacy anchor proofs.
+    #[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+    ipfs_gateway: Option<String>,
 }
 
 /// A boxed future (the store is a trait object: one implementation per client, chosen at run time).
@@ -267,6 +270,7 @@ impl<T: Transport> Client<T> {
             events: None,
             outbox: None,
             refused: Default::default(),
+            ipfs_gateway: None,
         }
     }
 
@@ -283,6 +287,7 @@ impl<T: Transport> Client<T> {
             events: self.events,
             outbox: self.outbox,
             refused: self.refused,
+            ipfs_gateway: self.ipfs_gateway,
         }
     }
 }
@@ -298,6 +303,15 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     /// there and published later, in order ([`Client::publish_pending`]).
     pub fn with_outbox(mut self, outbox: std::rc::Rc<dyn Outbox>) -> Self {
         self.outbox = Some(outbox);
+        self
+    }
+
+    /// With an IPFS gateway serving raw blocks (the trustless gateway API, `GET
+    /// /ipfs/{cid}?format=raw`): the proof and Merkle blocks of legacy streams' anchor commits are
+    /// fetched there and checked (each block against its CID), since js-ceramic's `/api/v0` does
+    /// not serve them.
+    pub fn with_ipfs_gateway(mut self, url: &str) -> Self {
+        self.ipfs_gateway = Some(url.trim_end_matches('/').to_string());
         self
     }
 
@@ -327,6 +341,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             events: self.events.clone(),
             outbox: self.outbox.clone(),
             refused: self.refused.clone(),
+            ipfs_gateway: self.ipfs_gateway.clone(),
         }
     }
 

@@ -5,6 +5,8 @@
 //! [`StreamState`](crate::stream::StreamState), reporting every check it performed.
 
 mod anchor;
+#[cfg(feature = "legacy")]
+pub mod legacy;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use anchor::parse_hex_u64;
 mod signature;

@@ -48,6 +48,12 @@ export interface CeramicClientOptions {
   /** Anchor contract addresses to accept besides Ceramic's (e.g. on your own chain). */
   anchorContracts?: string[];
   /**
+   * `ceramic-wasm/legacy`: an IPFS gateway serving raw blocks (`/ipfs/{cid}?format=raw`), where the
+   * proof and Merkle blocks of legacy anchor commits are fetched and checked (js-ceramic's
+   * `/api/v0` does not serve them). Without one, legacy anchor timestamps are the node's.
+   */
+  ipfsGateway?: string;
+  /**
    * Where to keep the events this client fetches, by CID, so that later loads (also after a page
    * reload, with a persistent store) ask the node only for what is new: `indexedDbCache()` or
    * `memoryCache()` from `ceramic-wasm/cache`, or any `{ get, set }`. Entries are checked like
@@ -474,6 +480,9 @@ impl JsCeramicClient {
             .with_retry(retry)
             .with_read_your_writes_ms(ryw)
             .with_eth_rpc(rpc);
+        if let Some(gateway) = get(&o, "ipfsGateway").as_string() {
+            client = client.with_ipfs_gateway(&gateway);
+        }
         let mut cache = get(&o, "cache");
         if cache.is_undefined() {
             cache = DEFAULT_CACHE.with(|f| {
