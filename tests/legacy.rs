@@ -15,6 +15,9 @@ use ceramic_wasm::Result;
 use ipld_core::ipld::Ipld;
 use serde_json::{json, Value};
 
+/// 2026-12-01: "now" for unanchored commits' CACAOs.
+const NOW: i64 = 1_796_083_200;
+
 const LEGACY_JSON: &str = include_str!("../../shared/vectors/legacy-vectors.json");
 
 fn fixture(id: &str) -> Value {
@@ -900,7 +903,7 @@ mod api_v0 {
     fn a_tile_loads_verified_against_the_recorded_node() {
         let r = Replay::new();
         let client = Client::new("http://127.0.0.1:7007", &r);
-        let loaded = run_ready(client.load_legacy(TILE)).unwrap();
+        let loaded = run_ready(client.load_legacy(TILE, NOW)).unwrap();
         assert_eq!(loaded.mismatch, None);
         assert_eq!(loaded.state.content, json!({ "n": 2, "hello": "world" }));
         assert_eq!(loaded.state.log.len(), 4);
@@ -921,7 +924,7 @@ mod api_v0 {
             200,
             &lie.to_string(),
         );
-        let loaded = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap();
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(TILE, NOW)).unwrap();
         assert_eq!(loaded.state.content, json!({ "n": 2, "hello": "world" }));
         assert!(loaded.mismatch.unwrap().starts_with("content"));
         // A log with a tampered commit is refused with its code.
@@ -933,7 +936,7 @@ mod api_v0 {
             200,
             &bad.to_string(),
         );
-        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap_err();
+        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE, NOW)).unwrap_err();
         assert_eq!(e.code(), "INVALID_CAR");
         // A log of another stream.
         let mut other = commits.clone();
@@ -943,7 +946,7 @@ mod api_v0 {
             200,
             &other.to_string(),
         );
-        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap_err();
+        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE, NOW)).unwrap_err();
         assert_eq!(e.code(), "NODE_MISMATCH");
         // js-ceramic's handler errors (500 {error}) are refusals, not retried.
         let r = Replay::new().with(
@@ -951,12 +954,13 @@ mod api_v0 {
             500,
             r#"{"error":"Stream not found"}"#,
         );
-        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE)).unwrap_err();
+        let e = run_ready(Client::new("http://n", &r).load_legacy(TILE, NOW)).unwrap_err();
         assert_eq!(e.code(), "NODE_REJECTED");
         assert_eq!(r.sent.borrow().len(), 1);
         // Model streams are not legacy streams.
         let e = run_ready(
-            Client::new("http://n", &Replay::new()).load_legacy("kh4q0ozorrgaq2mezktnrmdwleo1d"),
+            Client::new("http://n", &Replay::new())
+                .load_legacy("kh4q0ozorrgaq2mezktnrmdwleo1d", NOW),
         )
         .unwrap_err();
         assert_eq!(e.code(), "INVALID_STREAM_ID");
@@ -986,7 +990,7 @@ mod api_v0 {
                 200,
                 &pending.to_string(),
             );
-        let loaded = run_ready(Client::new("http://n", &r).load_legacy(LINK)).unwrap();
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(LINK, NOW)).unwrap();
         assert_eq!(loaded.mismatch, None, "{:?}", loaded.node_state);
         assert_eq!(
             loaded.state.current_content(),
@@ -1004,7 +1008,7 @@ mod api_v0 {
             200,
             &at.to_string(),
         );
-        let loaded = run_ready(Client::new("http://n", &r).load_legacy(&commit)).unwrap();
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(&commit, NOW)).unwrap();
         assert_eq!(loaded.state.log.len(), 2);
         assert_eq!(loaded.mismatch, None, "{:?}", loaded.node_state);
         assert_eq!(loaded.commit_id.map(|c| c.to_string()), Some(commit));
@@ -1219,7 +1223,7 @@ mod gateway {
         let (id, node, _, _) = anchored_tile("prev");
         // Without a gateway: the timestamps are the node's, and said so.
         let loaded =
-            run_ready(Client::new("http://node", &node).load_legacy(&id.to_string())).unwrap();
+            run_ready(Client::new("http://node", &node).load_legacy(&id.to_string(), NOW)).unwrap();
         assert!(
             loaded.not_checked[0].contains("set an IPFS gateway"),
             "{:?}",
@@ -1227,7 +1231,7 @@ mod gateway {
         );
         // With one: the proof and the Merkle path are checked; the in-memory chain is not asked.
         let client = Client::new("http://node", &node).with_ipfs_gateway("http://gw/");
-        let loaded = run_ready(client.load_legacy(&id.to_string())).unwrap();
+        let loaded = run_ready(client.load_legacy(&id.to_string(), NOW)).unwrap();
         assert_eq!(loaded.mismatch, None);
         assert!(
             loaded
@@ -1247,7 +1251,7 @@ mod gateway {
         let e = run_ready(
             Client::new("http://node", &node)
                 .with_ipfs_gateway("http://gw")
-                .load_legacy(&id.to_string()),
+                .load_legacy(&id.to_string(), NOW),
         )
         .unwrap_err();
         assert_eq!(e.code(), "BAD_ANCHOR_PROOF");
@@ -1258,7 +1262,7 @@ mod gateway {
         let e = run_ready(
             Client::new("http://node", &node)
                 .with_ipfs_gateway("http://gw")
-                .load_legacy(&id.to_string()),
+                .load_legacy(&id.to_string(), NOW),
         )
         .unwrap_err();
         assert_eq!(e.code(), "INVALID_CAR");
@@ -1266,9 +1270,128 @@ mod gateway {
         let e = run_ready(
             Client::new("http://node", &node)
                 .with_ipfs_gateway("http://gw")
-                .load_legacy(&id.to_string()),
+                .load_legacy(&id.to_string(), NOW),
         )
         .unwrap_err();
         assert_eq!(e.code(), "MISSING_BLOCK");
+    }
+}
+
+mod pkh {
+    use super::*;
+    use ceramic_wasm::did::siwx::{eip191_digest, eip55};
+    use ceramic_wasm::did::{AsyncSigner, CacaoSession, PublicKey, SessionParams, SessionRequest};
+    use ceramic_wasm::legacy::tile::{KeyResolver, TileOptions};
+
+    /// did:key resolution with a clock.
+    struct At(i64);
+    impl KeyResolver for At {
+        fn key(&self, kid: &str, at: Option<i64>) -> Result<PublicKey> {
+            DidKeyResolver.key(kid, at)
+        }
+        fn now(&self) -> Option<i64> {
+            Some(self.0)
+        }
+    }
+
+    fn session(resources: &[&str], now: i64) -> CacaoSession {
+        let key = k256::ecdsa::SigningKey::from_slice(&[9u8; 32]).unwrap();
+        let point = key.verifying_key().to_sec1_point(false);
+        let hash = <sha3::Keccak256 as sha3::Digest>::digest(&point.as_bytes()[1..]);
+        let address = eip55(&format!("0x{}", hex::encode(&hash[12..])));
+        let params = SessionParams {
+            address,
+            chain_id: 1,
+            domain: "app.example".into(),
+            resources: resources.iter().map(|r| r.to_string()).collect(),
+            expires_in_secs: 3600,
+            statement: None,
+            checksum_address: true,
+        };
+        let req = SessionRequest::new(params, now).unwrap();
+        let (sig, rec) = key.sign_prehash_recoverable(&eip191_digest(req.message().as_bytes()));
+        let mut bytes = sig.to_bytes().to_vec();
+        bytes.push(27 + rec.to_byte());
+        req.complete(&format!("0x{}", hex::encode(bytes))).unwrap()
+    }
+
+    #[test]
+    fn a_tile_controlled_by_a_did_pkh_under_a_cacao() {
+        let t0 = 1_790_000_000;
+        let s = session(&["ceramic://*"], t0);
+        let g = create(Some(&s), &json!({ "x": 1 }), &TileOptions::default()).unwrap();
+        assert!(g.cacao.is_some());
+        let fold = |log: &[Commit], now: i64, anchored: Option<i64>| {
+            tile::fold(
+                log,
+                &mut |_| {
+                    Ok(AnchorInfo {
+                        timestamp: anchored,
+                        proof: None,
+                    })
+                },
+                &At(now),
+            )
+        };
+        let state = fold(std::slice::from_ref(&g), t0 + 60, None).unwrap();
+        assert_eq!(state.controller(), Some(s.controller()));
+        assert!(state
+            .controller()
+            .unwrap()
+            .starts_with("did:pkh:eip155:1:0x"));
+        // The CACAO travels in the /api/v0 JSON (cacaoBlock) and back.
+        let back =
+            Commit::from_api_json(&g.to_api_json().unwrap(), Some(&g.cid.to_string())).unwrap();
+        assert_eq!(back, g);
+        // An update under the same session.
+        let u = update(&s, &state, Some(&json!({ "x": 2 })), Default::default()).unwrap();
+        assert_eq!(
+            fold(&[g.clone(), u.clone()], t0 + 120, None)
+                .unwrap()
+                .current_content(),
+            &json!({ "x": 2 })
+        );
+        // Expired: 24 h past `exp` (+ 5 min skew) it no longer signs unanchored commits...
+        let late = t0 + 3600 + 86_400 + 301;
+        assert_eq!(
+            fold(&[g.clone(), u.clone()], late, None)
+                .unwrap_err()
+                .code(),
+            "CAPABILITY_EXPIRED"
+        );
+        // ...but a commit anchored while it was valid stands.
+        let anchor = Commit::from_api_json(
+            &json!({ "id": g.cid.to_string(), "prev": u.cid.to_string(), "proof": g.cid.to_string(), "path": "" }),
+            None,
+        )
+        .unwrap();
+        assert!(fold(&[g.clone(), u.clone(), anchor], late, Some(t0 + 600)).is_ok());
+        // Without its CACAO block, the commit cannot be checked.
+        let mut bare = g.clone();
+        bare.cacao = None;
+        assert_eq!(
+            fold(&[bare], t0 + 60, None).unwrap_err().code(),
+            "MISSING_BLOCK"
+        );
+        // A session for another stream only.
+        let narrow = session(
+            &["ceramic://kjzl6cwe1jw147dvq16zluojmraqvwdmbh61dx9e0c59i344lcrsgqfohexp60s"],
+            t0,
+        );
+        let g2 = create(Some(&narrow), &json!({ "x": 1 }), &TileOptions::default()).unwrap();
+        assert_eq!(
+            fold(&[g2], t0 + 60, None).unwrap_err().code(),
+            "CAPABILITY_RESOURCE_DENIED"
+        );
+        // A controller the CACAO's issuer is not.
+        let other = TileOptions {
+            controller: Some("did:pkh:eip155:1:0x0000000000000000000000000000000000000001".into()),
+            ..Default::default()
+        };
+        let g3 = create(Some(&s), &json!({ "x": 1 }), &other).unwrap();
+        assert_eq!(
+            fold(&[g3], t0 + 60, None).unwrap_err().code(),
+            "CAPABILITY_ISSUER_MISMATCH"
+        );
     }
 }

@@ -30,6 +30,10 @@ pub struct SessionParams {
     pub expires_in_secs: i64,
     /// The statement (default [`DEFAULT_STATEMENT`]).
     pub statement: Option<String>,
+    /// Write the address in the SIWE text in its EIP-55 form (as wallets and did-session do);
+    /// `false`: in lower case, as `iss` has it — what js-ceramic 2.x's CACAO check
+    /// (@didtools/cacao 1.x) rebuilds, so its nodes accept the session. Both verify here.
+    pub checksum_address: bool,
 }
 
 /// A session waiting for the wallet's signature.
@@ -108,7 +112,12 @@ impl SessionRequest {
             block: None,
         };
         // Wallets show and sign the EIP-55 form of the address, as did-session writes it.
-        let message = cacao.siwx_message("Ethereum", &eip55(&lower))?;
+        let shown = if params.checksum_address {
+            eip55(&lower)
+        } else {
+            lower.clone()
+        };
+        let message = cacao.siwx_message("Ethereum", &shown)?;
         Ok(SessionRequest {
             key,
             cacao,
@@ -265,6 +274,7 @@ mod tests {
             resources: vec!["ceramic://*".into()],
             expires_in_secs: 3600,
             statement: None,
+            checksum_address: true,
         };
         let req = SessionRequest::new(params, 1_763_700_000).unwrap();
         let msg = req.message().to_string();
@@ -291,6 +301,7 @@ mod tests {
                 resources: vec!["ceramic://*".into()],
                 expires_in_secs: 60,
                 statement: None,
+                checksum_address: true,
             },
             0,
         )

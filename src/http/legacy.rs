@@ -181,6 +181,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         genesis: &Commit,
         anchor: bool,
     ) -> Result<(StreamId, Value)> {
+        self.remember_cacao(genesis)?;
         let body = json!({
             "type": stream_type.code(),
             "genesis": genesis.to_api_json()?,
@@ -207,6 +208,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         commit: &Commit,
         anchor: bool,
     ) -> Result<Value> {
+        self.remember_cacao(commit)?;
         let body = json!({
             "streamId": id.to_string(),
             "commit": commit.to_api_json()?,
@@ -223,7 +225,8 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     /// verify it here: the node's log is fetched, each commit's bytes, links, signatures (did:3
     /// keys through their own streams, at their versions) and link proofs checked, the log
     /// folded, and the result compared with the node's state.
-    pub async fn load_legacy(&self, id: &str) -> Result<LoadedLegacy> {
+    /// `now` (unix seconds) dates unanchored commits for the CACAOs they are signed under.
+    pub async fn load_legacy(&self, id: &str, now: i64) -> Result<LoadedLegacy> {
         let (stream_id, commit_id) = match id.parse::<CommitId>() {
             Ok(c) if id.parse::<StreamId>().map(|s| s.to_string()) != Ok(id.to_string()) => {
                 (*c.stream_id(), Some(c))
@@ -239,6 +242,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         }
         let node_state = self.legacy_state(&stream_id.to_string()).await?;
         let mut log = self.legacy_commits(&stream_id).await?;
+        self.attach_cacaos(&mut log).await?;
         if log.first().map(|c| StreamId::new(ty, c.cid)) != Some(stream_id) {
             return Err(Error::NodeMismatch(format!(
                 "the node's log for {stream_id} does not start at its genesis"
@@ -255,7 +259,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         };
         let mut did3 = Vec::new();
         let state = if ty == StreamType::Tile {
-            let keys = self.keys_for(&log).await?;
+            let keys = self.keys_for(&log).await?.with_now(now);
             did3.extend(did3_signers(&log));
             if let Some(c) = &commit_id {
                 cut(&mut log, c)?;
@@ -286,6 +290,37 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             not_checked,
             did3,
         })
+    }
+
+    /// Keep the CACAO a commit carries: js-ceramic will not serve it back.
+    fn remember_cacao(&self, commit: &Commit) -> Result<()> {
+        if let (Some(env), Some(bytes)) = (&commit.envelope, &commit.cacao) {
+            if let Some(cap) = env.header()?.cap_cid()? {
+                self.written_blocks.borrow_mut().insert(cap, bytes.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The CACAO blocks of a log's commits signed under one: those this client wrote, else from
+    /// the IPFS gateway. Without either, the signature check says the block is missing.
+    async fn attach_cacaos(&self, log: &mut [Commit]) -> Result<()> {
+        for c in log.iter_mut().filter(|c| c.cacao.is_none()) {
+            let Some(cap) = c
+                .envelope
+                .as_ref()
+                .and_then(|e| e.header().ok()?.cap_cid().ok()?)
+            else {
+                continue;
+            };
+            let known = self.written_blocks.borrow().get(&cap).cloned();
+            c.cacao = match (known, &self.ipfs_gateway) {
+                (Some(b), _) => Some(b),
+                (None, Some(gw)) => Some(self.gateway_block(&gw.clone(), &cap).await?),
+                (None, None) => None,
+            };
+        }
+        Ok(())
     }
 
     /// Check the log's anchor commits through the IPFS gateway, if one is set: the proof and
@@ -409,12 +444,16 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         signer: &S,
         content: Option<&Value>,
         header: Map<String, Value>,
+        now: i64,
     ) -> Result<CommitId> {
         let mut attempt = 0;
         loop {
-            let loaded = self.load_legacy(&stream.to_string()).await?;
+            let loaded = self.load_legacy(&stream.to_string(), now).await?;
             let commit = tile::update(signer, &loaded.state, content, header.clone()).await?;
-            let keys = self.keys_for(std::slice::from_ref(&commit)).await?;
+            let keys = self
+                .keys_for(std::slice::from_ref(&commit))
+                .await?
+                .with_now(now);
             let mut next = loaded.state.clone();
             tile::apply_signed(&mut next, &commit, None, &keys)?;
             match self.legacy_apply(stream, &commit, true).await {
@@ -430,10 +469,15 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     /// Link a Caip10Link's account to the DID a LinkProof names: the proof checked here (its
     /// signature, the account, not older than the link's last update), then applied; rebuilt on
     /// a moved tip as [`Self::update_tile`].
-    pub async fn update_link(&self, stream: &StreamId, proof: &Value) -> Result<CommitId> {
+    pub async fn update_link(
+        &self,
+        stream: &StreamId,
+        proof: &Value,
+        now: i64,
+    ) -> Result<CommitId> {
         let mut attempt = 0;
         loop {
-            let loaded = self.load_legacy(&stream.to_string()).await?;
+            let loaded = self.load_legacy(&stream.to_string(), now).await?;
             let commit = link::update_commit(&loaded.state, proof)?;
             match self.legacy_apply(stream, &commit, true).await {
                 Ok(_) => return Ok(CommitId::new(*stream, commit.cid)),

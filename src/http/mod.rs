@@ -164,6 +164,10 @@ pub struct Client<T, R = NoRpc> {
     /// An IPFS gateway serving raw blocks (`/ipfs/{cid}?format=raw`): legacy anchor proofs.
     #[cfg_attr(not(feature = "legacy"), allow(dead_code))]
     ipfs_gateway: Option<String>,
+    /// Blocks this client wrote that js-ceramic's `/api/v0` does not serve back (the CACAOs of
+    /// legacy commits), by CID (shared by views).
+    #[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+    written_blocks: std::rc::Rc<std::cell::RefCell<std::collections::HashMap<Cid, Vec<u8>>>>,
 }
 
 /// A boxed future (the store is a trait object: one implementation per client, chosen at run time).
@@ -271,6 +275,7 @@ impl<T: Transport> Client<T> {
             outbox: None,
             refused: Default::default(),
             ipfs_gateway: None,
+            written_blocks: Default::default(),
         }
     }
 
@@ -288,6 +293,7 @@ impl<T: Transport> Client<T> {
             outbox: self.outbox,
             refused: self.refused,
             ipfs_gateway: self.ipfs_gateway,
+            written_blocks: self.written_blocks,
         }
     }
 }
@@ -342,6 +348,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             outbox: self.outbox.clone(),
             refused: self.refused.clone(),
             ipfs_gateway: self.ipfs_gateway.clone(),
+            written_blocks: self.written_blocks.clone(),
         }
     }
 

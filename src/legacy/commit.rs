@@ -27,6 +27,8 @@ pub struct Commit {
     pub envelope: Option<Envelope>,
     /// The body: the payload block of a signed commit, or the commit block itself.
     pub body: BTreeMap<String, Ipld>,
+    /// The CACAO block a signed commit's `cap` names (did:pkh controllers), when it came along.
+    pub cacao: Option<Vec<u8>>,
 }
 
 fn bad(msg: impl std::fmt::Display) -> Error {
@@ -49,12 +51,14 @@ impl Commit {
                     cid: *cid,
                     envelope: Some(envelope),
                     body: body_of(from_dag_cbor(payload)?)?,
+                    cacao: None,
                 })
             }
             DAG_CBOR => Ok(Commit {
                 cid: *cid,
                 envelope: None,
                 body: body_of(from_dag_cbor(block)?)?,
+                cacao: None,
             }),
             other => Err(bad(format!(
                 "{cid}: codec 0x{other:x} is neither dag-cbor nor dag-jose"
@@ -77,7 +81,10 @@ impl Commit {
             let envelope = envelope_from_json(jws)?;
             let block = envelope.to_dag_cbor()?;
             let cid = Block::new(DAG_JOSE, block.clone()).cid;
-            let commit = Commit::from_blocks(&cid, &block, Some(&payload))?;
+            let mut commit = Commit::from_blocks(&cid, &block, Some(&payload))?;
+            if let Some(c) = obj.get("cacaoBlock").and_then(Value::as_str) {
+                commit.cacao = Some(b64(STANDARD_NO_PAD, c, "cacaoBlock")?);
+            }
             if let Some(link) = jws.get("link").and_then(Value::as_str) {
                 let payload_cid = commit.payload_cid()?;
                 if parse_cid(link)? != payload_cid {
@@ -106,6 +113,7 @@ impl Commit {
                 cid: block.cid,
                 envelope: None,
                 body,
+                cacao: None,
             }
         };
         if let Some(claimed) = cid {
@@ -125,7 +133,7 @@ impl Commit {
             Some(env) => {
                 let sig = env.signature()?;
                 let payload = Ipld::Map(self.body.clone()).to_dag_cbor()?;
-                Ok(serde_json::json!({
+                let mut out = serde_json::json!({
                     "jws": {
                         "payload": URL_SAFE_NO_PAD.encode(&env.payload),
                         "signatures": [{
@@ -135,7 +143,11 @@ impl Commit {
                         "link": env.payload_cid()?.to_string(),
                     },
                     "linkedBlock": STANDARD_NO_PAD.encode(payload),
-                }))
+                });
+                if let Some(c) = &self.cacao {
+                    out["cacaoBlock"] = Value::String(STANDARD_NO_PAD.encode(c));
+                }
+                Ok(out)
             }
             None => {
                 let mut out = Map::new();

@@ -451,12 +451,19 @@ pub fn v0_tile_geneses(key_did: &str) -> Result<Vec<Cid>> {
 #[derive(Debug, Default, Clone)]
 pub struct Did3Resolver {
     ids: Vec<ThreeId>,
+    now: Option<i64>,
 }
 
 impl Did3Resolver {
     /// With these 3IDs known.
     pub fn new(ids: Vec<ThreeId>) -> Self {
-        Did3Resolver { ids }
+        Did3Resolver { ids, now: None }
+    }
+
+    /// Knowing the current time (unix seconds): CACAOs under unanchored commits are checked at it.
+    pub fn with_now(mut self, now: i64) -> Self {
+        self.now = Some(now);
+        self
     }
 
     /// Add a 3ID.
@@ -481,5 +488,9 @@ impl KeyResolver for Did3Resolver {
             return id.key(kid, at_time);
         }
         DidKeyResolver.key(kid, at_time)
+    }
+
+    fn now(&self) -> Option<i64> {
+        self.now
     }
 }

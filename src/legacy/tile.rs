@@ -36,6 +36,12 @@ pub trait KeyResolver {
     /// The key, or an error saying why the signature cannot stand (unknown key, a key version
     /// superseded more than 24 h before the commit's anchor, a method not supported).
     fn key(&self, kid: &str, at_time: Option<i64>) -> Result<PublicKey>;
+    /// The current time (unix seconds), for the time window of a CACAO under an unanchored
+    /// commit; `None` leaves that window unchecked (the commit's anchor time is used when it has
+    /// one).
+    fn now(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// did:key only: the key is in the identifier.
@@ -60,31 +66,32 @@ pub fn did_of(url: &str) -> &str {
     url.get(..end).unwrap_or(url)
 }
 
-/// Check a signed commit's JWS: signed by `controller` (the kid's DID), with the key `keys`
-/// resolves for the commit's anchor time.
+/// Check a signed commit's JWS: signed by `controller` (the kid's DID), or — when the header
+/// names a CACAO (`cap`) — by the CACAO's audience acting for `controller` its issuer, within the
+/// CACAO's time window (24 h past `exp`, as js-ceramic) and on a resource covering `stream`; with
+/// the key `keys` resolves for the commit's anchor time.
 pub fn verify_signature(
     commit: &Commit,
     controller: &str,
     at_time: Option<i64>,
     keys: &dyn KeyResolver,
+    stream: &crate::ids::StreamId,
 ) -> Result<()> {
     let env = commit
         .envelope
         .as_ref()
         .ok_or_else(|| Error::InvalidEvent(format!("{} is not signed", commit.cid)))?;
     let header = env.header()?;
-    if header.cap.is_some() {
-        return Err(Error::UnsupportedDid(format!(
-            "{}: legacy commits signed under a CACAO (did:pkh) are not verified yet",
-            commit.cid
-        )));
-    }
     let signer = did_of(&header.kid);
-    if signer != controller {
-        return Err(Error::UnauthorizedSigner(format!(
-            "{} is signed by {signer}, the controller is {controller}",
-            commit.cid
-        )));
+    match header.cap_cid()? {
+        Some(cap) => check_capability(commit, &cap, controller, signer, at_time, keys, stream)?,
+        None if signer != controller => {
+            return Err(Error::UnauthorizedSigner(format!(
+                "{} is signed by {signer}, the controller is {controller}",
+                commit.cid
+            )))
+        }
+        None => {}
     }
     let alg: Algorithm = header.alg.parse()?;
     let key = keys.key(&header.kid, at_time)?;
@@ -100,6 +107,58 @@ pub fn verify_signature(
         }
         other => other,
     })
+}
+
+/// js-ceramic's `_verifyCapabilityAuthz` and js-did's capability checks.
+fn check_capability(
+    commit: &Commit,
+    cap: &cid::Cid,
+    controller: &str,
+    signer: &str,
+    at_time: Option<i64>,
+    keys: &dyn KeyResolver,
+    stream: &crate::ids::StreamId,
+) -> Result<()> {
+    let bytes = commit.cacao.as_deref().ok_or_else(|| {
+        Error::MissingBlock(format!(
+            "CACAO {cap} of {} (js-ceramic's /api/v0 does not serve it: set an IPFS gateway)",
+            commit.cid
+        ))
+    })?;
+    Block::verify(cap, bytes)?;
+    let cacao = crate::did::Cacao::from_block(bytes)?;
+    // As js-did: the strings as they are (a did:pkh address in another case is another issuer).
+    if cacao.p.iss != controller {
+        return Err(Error::CapabilityIssuerMismatch(format!(
+            "{}: the CACAO is issued by {}, the controller is {controller}",
+            commit.cid, cacao.p.iss
+        )));
+    }
+    if cacao.p.aud != signer {
+        return Err(Error::CapabilityAudienceMismatch(format!(
+            "{}: the CACAO is for {}, the commit is signed by {signer}",
+            commit.cid, cacao.p.aud
+        )));
+    }
+    let payload = commit.payload_cid()?;
+    let allowed = [
+        "ceramic://*".to_string(),
+        format!("ceramic://{stream}"),
+        format!("ceramic://{stream}?payload={payload}"),
+    ];
+    let resources = cacao.p.resources.as_deref().unwrap_or_default();
+    if !resources.iter().any(|r| allowed.contains(r)) {
+        return Err(Error::CapabilityResourceDenied(format!(
+            "{}: the CACAO does not cover {stream}",
+            commit.cid
+        )));
+    }
+    cacao.check_time(&crate::did::TimeCheck {
+        at_time: at_time.or(keys.now()),
+        revocation_phaseout_secs: 24 * 60 * 60,
+        clock_skew_secs: 5 * 60,
+    })?;
+    cacao.verify_signature()
 }
 
 /// Per commit: the timestamp covering it, and the anchor check's outcome for anchor commits.
@@ -222,7 +281,8 @@ pub fn apply_genesis(
     let signature = match &commit.envelope {
         Some(_) => {
             let controller = first_controller(&header).unwrap_or_default().to_string();
-            verify_signature(commit, &controller, at_time, keys)?;
+            let stream = crate::ids::StreamId::new(StreamType::Tile, commit.cid);
+            verify_signature(commit, &controller, at_time, keys, &stream)?;
             SIGNED
         }
         None if data.as_ref().is_some_and(truthy) => {
@@ -288,7 +348,8 @@ pub fn apply_signed(
     }
     // The pending controller signs (js-ceramic #1619): a rotation takes effect at once.
     let controller = first_controller(&current).unwrap_or_default().to_string();
-    verify_signature(commit, &controller, at_time, keys)?;
+    let stream = crate::ids::StreamId::new(StreamType::Tile, state.genesis()?);
+    verify_signature(commit, &controller, at_time, keys, &stream)?;
     let patch = commit.json("data")?.unwrap_or(Value::Array(Vec::new()));
     let content = apply_patch(state.current_content(), &patch)?;
     let mut metadata = current;
@@ -330,6 +391,7 @@ pub fn unsigned_genesis(controller: &str, opts: &TileOptions) -> Result<Commit> 
         cid: block.cid,
         envelope: None,
         body,
+        cacao: None,
     })
 }
 
@@ -384,17 +446,28 @@ pub async fn create<S: AsyncSigner + ?Sized>(
     content: &Value,
     opts: &TileOptions,
 ) -> Result<Commit> {
+    let controller = controller_of(signer)?;
     if content.is_null() {
-        return unsigned_genesis(signer.controller(), opts);
+        return unsigned_genesis(&controller, opts);
     }
     if opts.deterministic {
         return Err(Error::InvalidEvent(
             "a deterministic TileDocument has no genesis content".into(),
         ));
     }
-    let mut body = genesis_body(signer.controller(), opts)?;
+    let mut body = genesis_body(&controller, opts)?;
     body.insert("data".into(), json_to_ipld(content));
     sign(signer, body).await
+}
+
+/// The controller a signer writes tiles for: under a CACAO, its issuer exactly as the CACAO
+/// writes it (js-did compares the two strings as they are, so a did:pkh address in another case
+/// would not be accepted); else the signer's controller.
+fn controller_of<S: AsyncSigner + ?Sized>(signer: &S) -> Result<String> {
+    match signer.capability() {
+        Some(block) => Ok(crate::did::Cacao::from_block(&block.bytes)?.p.iss),
+        None => Ok(signer.controller().to_string()),
+    }
 }
 
 /// A signed update of `state` to `content` (a JSON-Patch from the current content), with
@@ -429,13 +502,11 @@ pub async fn update<S: AsyncSigner + ?Sized>(
 }
 
 async fn sign<S: AsyncSigner + ?Sized>(signer: &S, body: BTreeMap<String, Ipld>) -> Result<Commit> {
-    if signer.capability().is_some() {
-        return Err(Error::UnsupportedDid(
-            "legacy commits are signed by a DID's own key here, not under a CACAO".into(),
-        ));
-    }
     let payload = Ipld::Map(body.clone()).to_block()?;
-    let protected = ProtectedHeader::new(signer.algorithm(), signer.kid(), None).to_bytes()?;
+    // Under a CACAO (a did:pkh session): the header names it, the block travels with the commit.
+    let cap = signer.capability();
+    let protected =
+        ProtectedHeader::new(signer.algorithm(), signer.kid(), cap.map(|b| &b.cid)).to_bytes()?;
     let input = signing_input(&protected, &payload.cid);
     let signature = signer.sign_event(input, &payload).await?;
     let envelope = Envelope {
@@ -451,5 +522,6 @@ async fn sign<S: AsyncSigner + ?Sized>(signer: &S, body: BTreeMap<String, Ipld>)
         cid: block.cid,
         envelope: Some(envelope),
         body,
+        cacao: cap.map(|b| b.bytes.clone()),
     })
 }

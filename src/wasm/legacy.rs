@@ -139,7 +139,7 @@ impl JsCeramicClient {
             let (c, id) = (c.clone(), id.clone());
             async move {
                 let id = id_string(&id)?;
-                let l = c.load_legacy(&id).await?;
+                let l = c.load_legacy(&id, super::now()).await?;
                 state_js(
                     &l.stream_id,
                     l.commit_id.as_ref(),
@@ -229,7 +229,7 @@ impl JsCeramicClient {
                 let signer = JsSignerAdapter::new(get(&args, "signer"))?;
                 signer.prepare().await?;
                 let commit = c
-                    .update_tile(&stream, &signer, content.as_ref(), header)
+                    .update_tile(&stream, &signer, content.as_ref(), header, super::now())
                     .await?;
                 Ok(JsCommitId(commit).into())
             }
@@ -277,7 +277,7 @@ impl JsCeramicClient {
                 let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
                 let proof: serde_json::Value =
                     from_js_json(&get(&args, "proof"), "proof", Error::InvalidEvent)?;
-                Ok(JsCommitId(c.update_link(&stream, &proof).await?).into())
+                Ok(JsCommitId(c.update_link(&stream, &proof, super::now()).await?).into())
             }
         })
     }

@@ -24,6 +24,11 @@ export interface CacaoSessionRequestOptions {
   resources: string[];
   /** Lifetime of the session (default one day). */
   expiresInSecs?: number;
+  /**
+   * Write the address in the message in its EIP-55 form (default true, as wallets show it);
+   * `false`: in lower case — what js-ceramic 2.x nodes rebuild when they check the CACAO.
+   */
+  checksumAddress?: boolean;
   /** The statement shown by the wallet. */
   statement?: string;
 }
@@ -136,6 +141,7 @@ impl JsCacaoSession {
             resources,
             expires_in_secs: get("expiresInSecs").as_f64().map_or(86_400, |v| v as i64),
             statement: get("statement").as_string(),
+            checksum_address: get("checksumAddress").as_bool() != Some(false),
         };
         Ok(JsCacaoSessionRequest(Rc::new(RefCell::new(Some(
             SessionRequest::new(params, now())?,

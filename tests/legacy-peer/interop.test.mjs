@@ -24,7 +24,7 @@ import { Ed25519Provider } from "key-did-provider-ed25519";
 import KeyResolver from "key-did-resolver";
 import { Wallet } from "@ethersproject/wallet";
 
-import { CeramicClient, CeramicError, KeyDidSigner, caip10LinkMessage } from "../../pkg/legacy/node/index.mjs";
+import { CacaoSession, CeramicClient, CeramicError, KeyDidSigner, caip10LinkMessage } from "../../pkg/legacy/node/index.mjs";
 
 const PORT = 7007;
 const URL_ = `http://127.0.0.1:${PORT}`;
@@ -136,6 +136,25 @@ test("a tile we write js-ceramic accepts and loads with the same state", async (
   const det = await ours.createTile({ content: null, controller: signer.did, family: "interop-det", deterministic: true });
   const theirs = await TileDocument.deterministic(js, { controllers: [signer.did], family: "interop-det" }, { anchor: false, publish: false });
   assert.equal(det.toString(), theirs.id.toString());
+});
+
+test("a tile controlled by a wallet (did:pkh, a CACAO session) both ways", async () => {
+  const wallet = new Wallet(randomBytes(32));
+  // js-ceramic 2.x checks the CACAO with @didtools/cacao 1.x, which rebuilds the SIWE text with
+  // the address as `iss` has it: lower case (`checksumAddress: false`). Sessions over the
+  // checksummed address, as wallets sign them by default, verify here and in ceramic-one, not there.
+  const req = CacaoSession.request({ address: wallet.address, checksumAddress: false, chainId: 1, domain: "interop.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
+  const session = await req.complete(await wallet.signMessage(req.message));
+  const id = await ours.createTile({ content: { by: "wallet" }, signer: session });
+  const theirs = await TileDocument.load(js, id.toString());
+  assert.deepEqual(theirs.content, { by: "wallet" });
+  assert.deepEqual(theirs.controllers, [session.controller]);
+  await anchored(id.toString());
+  await ours.updateTile({ streamId: id, content: { by: "wallet", n: 2 }, signer: session });
+  assert.deepEqual((await TileDocument.load(js, id.toString())).content, { by: "wallet", n: 2 });
+  const s = await ours.loadLegacy(id);
+  assert.equal(s.controller, session.controller);
+  assert.equal(s.matchesNode, true, s.mismatch);
 });
 
 test("Caip10Links: js-ceramic's verify in ours, ours load in js-ceramic", async () => {
