@@ -485,6 +485,7 @@ async fn an_update_the_node_took_is_answered_even_if_it_does_not_verify_here() {
         resources: vec!["ceramic://*".into()],
         expires_in_secs: 3600,
         statement: None,
+        checksum_address: true,
     };
     let req = SessionRequest::new(params, now()).unwrap();
     let (sig, rec) = key.sign_prehash_recoverable(&eip191_digest(req.message().as_bytes()));
