@@ -1395,3 +1395,119 @@ mod pkh {
         );
     }
 }
+
+mod conflict_retry {
+    use super::*;
+    use ceramic_wasm::did::Ed25519Signer;
+    use ceramic_wasm::http::{Client, Method, Request, Response, Transport};
+    use ceramic_wasm::verify::run_ready;
+    use std::cell::RefCell;
+
+    /// A js-ceramic node whose tip moves (an anchor lands) between a client's load and its
+    /// update: the first POST is refused "by conflict resolution", the state then shows the anchor.
+    struct Moving {
+        states: RefCell<Vec<Value>>,
+        logs: RefCell<Vec<Value>>,
+        posts: RefCell<Vec<Value>>,
+    }
+
+    impl Transport for &Moving {
+        async fn send(&self, _base: &str, req: &Request) -> ceramic_wasm::Result<Response> {
+            let ok = |v: &Value| Response {
+                status: 200,
+                body: v.to_string().into_bytes(),
+            };
+            Ok(match req.method {
+                Method::Get if req.path.starts_with("/api/v0/streams/") => {
+                    ok(&self.states.borrow()[0])
+                }
+                Method::Get => ok(&self.logs.borrow()[0]),
+                Method::Post => {
+                    self.posts
+                        .borrow_mut()
+                        .push(serde_json::from_str(req.body.as_deref().unwrap()).unwrap());
+                    if self.posts.borrow().len() == 1 {
+                        // The anchor lands: later loads see it.
+                        self.states.borrow_mut().remove(0);
+                        self.logs.borrow_mut().remove(0);
+                        Response { status: 500, body: br#"{"error":"Commit to stream k rejected by conflict resolution. Rejected commit CID: x. Current tip: y"}"#.to_vec() }
+                    } else {
+                        ok(&json!({ "streamId": "k", "state": {} }))
+                    }
+                }
+            })
+        }
+        async fn sleep(&self, _ms: u64) {}
+    }
+
+    #[test]
+    fn an_update_is_rebuilt_on_the_moved_tip() {
+        let key = Ed25519Signer::from_seed(&[13; 32]).unwrap();
+        let g = create(
+            Some(&key),
+            &json!({ "a": 1 }),
+            &tile::TileOptions::default(),
+        )
+        .unwrap();
+        let id = StreamId::new(StreamType::Tile, g.cid);
+        let proof = Ipld::Map(BTreeMap::from([("p".to_string(), Ipld::Integer(3.into()))]))
+            .to_cid()
+            .unwrap();
+        let a = Commit::from_api_json(&json!({ "id": g.cid.to_string(), "prev": g.cid.to_string(), "proof": proof.to_string(), "path": "" }), None).unwrap();
+        let answer = |log: &[Commit]| {
+            let s = tile::fold(
+                log,
+                &mut |_| {
+                    Ok(AnchorInfo {
+                        timestamp: Some(1_700_000_000),
+                        proof: None,
+                    })
+                },
+                &DidKeyResolver,
+            )
+            .unwrap();
+            let commits: Vec<Value> = log
+                .iter()
+                .map(|c| json!({ "cid": c.cid.to_string(), "value": c.to_api_json().unwrap() }))
+                .collect();
+            (
+                json!({ "streamId": id.to_string(), "state": s.to_json() }),
+                json!({ "streamId": id.to_string(), "commits": commits }),
+            )
+        };
+        let (s1, l1) = answer(std::slice::from_ref(&g));
+        let (s2, l2) = answer(&[g.clone(), a.clone()]);
+        let node = Moving {
+            states: RefCell::new(vec![s1, s2]),
+            logs: RefCell::new(vec![l1, l2]),
+            posts: RefCell::default(),
+        };
+        let client = Client::new("http://node", &node);
+        let commit = run_ready(client.update_tile(
+            &id,
+            &key,
+            Some(&json!({ "a": 2 })),
+            Default::default(),
+            NOW,
+        ))
+        .unwrap();
+        let posts = node.posts.borrow();
+        assert_eq!(posts.len(), 2);
+        // The second commit was built on the anchor, the first on the genesis.
+        let prev = |p: &Value| {
+            Commit::from_api_json(&p["commit"], None)
+                .unwrap()
+                .prev()
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(prev(&posts[0]), g.cid);
+        assert_eq!(prev(&posts[1]), a.cid);
+        assert_eq!(
+            commit.commit(),
+            Commit::from_api_json(&posts[1]["commit"], None)
+                .unwrap()
+                .cid
+        );
+    }
+}
