@@ -68,6 +68,13 @@ add("patch", nul({}, { a: 1 }));
 add("schema", nul({ type: "object", properties: { a: { type: "string", maxLength: 10, pattern: "^[a-z]+$" } }, required: ["a"], additionalProperties: false }, { a: "abc" }));
 add("schema", nul({ type: "object", $defs: { n: { type: "array", items: { $ref: "#/$defs/n" } } }, properties: { t: { $ref: "#/$defs/n" } } }, { t: [[[]]] }));
 add("schema", nul({ anyOf: [{ type: "integer", minimum: 0 }, { type: "string", format: "date-time" }] }, "2024-01-01T00:00:00Z"));
+// Legacy logs: the fixtures' /api/v0 commit lists, and js-ceramic 2.11's recorded answer.
+const legacy = JSON.parse(readFileSync(join(vectors, "legacy-vectors.json"), "utf8")).fixtures;
+for (const f of legacy) if (f.commits) add("legacy", Buffer.from(JSON.stringify({ commits: f.commits })));
+const caip = legacy.find((f) => f.id === "caip10link-genesis-and-update");
+add("legacy", Buffer.from(JSON.stringify([caip.genesis, { data: caip.proof, id: caip.expected_genesis_cid, prev: caip.expected_genesis_cid }])));
+const peer = JSON.parse(readFileSync(new URL("../../shared/reference/legacy-peer/samples.json", import.meta.url), "utf8"));
+for (const e of peer.exchanges) if (e.request.path.startsWith("/api/v0/commits/") && e.request.method === "GET") add("legacy", Buffer.from(e.response.body));
 
 rmSync(out, { recursive: true, force: true });
 for (const [target, list] of Object.entries(seeds)) {
