@@ -116,19 +116,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             path,
             body: body.map(|b| b.to_string()),
         };
-        let mut attempt = 0;
-        loop {
-            let err = match self.transport.send(&self.base_url, &req).await {
-                Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
-                Ok(resp) => legacy_error(&resp),
-                Err(e) => e,
-            };
-            if attempt >= self.retry.retries || !super::RetryPolicy::retryable(&err) {
-                return Err(err);
-            }
-            attempt += 1;
-            self.transport.sleep(self.retry.delay(attempt)).await;
-        }
+        self.send_retrying(&self.base_url, &req, legacy_error).await
     }
 
     /// A stream's (or a commit's) state as the node reports it (`GET /api/v0/streams/:id`).
@@ -411,24 +399,12 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             path: format!("/ipfs/{cid}?format=raw"),
             body: None,
         };
-        let mut attempt = 0;
-        let resp = loop {
-            let err = match self.transport.send(gateway, &req).await {
-                Ok(r) if (200..300).contains(&r.status) => break r,
-                Ok(r) if r.status == 404 => {
-                    return Err(Error::MissingBlock(format!(
-                        "{cid}: not on the IPFS gateway"
-                    )))
-                }
-                Ok(r) => status_error(&r),
-                Err(e) => e,
-            };
-            if attempt >= self.retry.retries || !super::RetryPolicy::retryable(&err) {
-                return Err(err);
-            }
-            attempt += 1;
-            self.transport.sleep(self.retry.delay(attempt)).await;
-        };
+        let resp = self
+            .send_retrying(gateway, &req, |r| match r.status {
+                404 => Error::MissingBlock(format!("{cid}: not on the IPFS gateway")),
+                _ => status_error(r),
+            })
+            .await?;
         crate::codec::dagcbor::Block::verify(cid, &resp.body)?;
         Ok(resp.body)
     }

@@ -369,11 +369,22 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
 
     /// Send with retries; non-2xx answers become errors.
     pub async fn call(&self, req: Request) -> Result<Response> {
+        self.send_retrying(&self.base_url, &req, status_error).await
+    }
+
+    /// Send `req` to `base` with the client's retry policy; a non-2xx answer becomes `error`'s
+    /// error, retried when [`RetryPolicy::retryable`] says so.
+    pub(crate) async fn send_retrying(
+        &self,
+        base: &str,
+        req: &Request,
+        error: impl Fn(&Response) -> Error,
+    ) -> Result<Response> {
         let mut attempt = 0;
         loop {
-            let err = match self.transport.send(&self.base_url, &req).await {
+            let err = match self.transport.send(base, req).await {
                 Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
-                Ok(resp) => status_error(&resp),
+                Ok(resp) => error(&resp),
                 Err(e) => e,
             };
             if attempt >= self.retry.retries || !RetryPolicy::retryable(&err) {
