@@ -75,9 +75,9 @@ pub enum Event {
 
 /// Fetch a block from `source` and check its hash; a missing block is `MISSING_BLOCK`.
 pub(crate) fn fetch(source: &dyn BlockSource, cid: &Cid, what: &str) -> Result<Vec<u8>> {
-    let bytes = source
-        .block(cid)
-        .ok_or_else(|| Error::MissingBlock(format!("{what} {cid} is not in the CAR")))?;
+    let bytes = source.block(cid).ok_or_else(|| {
+        Error::MissingBlock(format!("{what} {cid} is not in the CAR or block source"))
+    })?;
     if !source.verified() {
         Block::verify(cid, bytes)?;
     }

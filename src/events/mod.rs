@@ -11,9 +11,13 @@ mod signed;
 mod time;
 
 pub use data::{DataHeader, DataPayload};
+#[cfg(feature = "legacy")]
+pub(crate) use event::fetch as fetch_block;
 pub use event::{Event, EventKind, UnsignedInit};
 pub use init::{InitBuilder, InitHeader, InitPayload};
 pub use signed::{inspect_signing_request, sign, SignedEvent, SigningRequest, SigningRequestInfo};
+#[cfg(feature = "legacy")]
+pub(crate) use time::merkle_witness;
 pub(crate) use time::path_indices as time_path_indices;
 pub use time::{AnchorProof, RawTimeEvent, TimeEvent};
 

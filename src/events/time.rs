@@ -59,6 +59,39 @@ pub(crate) fn path_indices(path: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// The Merkle nodes on `indices` from `root` down to (not including) the anchored commit, from
+/// `source`, each checked against its CID; a node that is not a list with a link where the path
+/// goes on is `bad`'s error. (Whether the path ends at `prev` is `verify`'s check.)
+pub(crate) fn merkle_witness(
+    source: &dyn BlockSource,
+    root: Cid,
+    indices: &[usize],
+    bad: fn(String) -> Error,
+) -> Result<Vec<Block>> {
+    let mut witness = Vec::with_capacity(indices.len());
+    let mut node_cid = root;
+    for (depth, &index) in indices.iter().enumerate() {
+        let bytes = super::event::fetch(source, &node_cid, "Merkle tree node")?;
+        let node: Vec<Ipld> =
+            from_dag_cbor(&bytes).map_err(|e| bad(format!("Merkle node {node_cid}: {e}")))?;
+        witness.push(Block {
+            cid: node_cid,
+            bytes,
+        });
+        if depth + 1 < indices.len() {
+            node_cid = match node.get(index) {
+                Some(Ipld::Link(c)) => *c,
+                _ => {
+                    return Err(bad(format!(
+                        "Merkle node {node_cid} has no link at index {index}"
+                    )))
+                }
+            };
+        }
+    }
+    Ok(witness)
+}
+
 impl TimeEvent {
     /// Build a time event from its parts (used by anchoring services).
     pub fn new(event: RawTimeEvent, proof: AnchorProof, witness: Vec<Block>) -> Result<Self> {
@@ -84,27 +117,7 @@ impl TimeEvent {
             bytes: proof_bytes,
         };
         let indices = path_indices(&event.path)?;
-        let mut witness = Vec::with_capacity(indices.len());
-        let mut node_cid = proof.root;
-        for (depth, &index) in indices.iter().enumerate() {
-            let bytes = super::event::fetch(source, &node_cid, "Merkle tree node")?;
-            let node: Vec<Ipld> = from_dag_cbor(&bytes)
-                .map_err(|e| Error::InvalidEvent(format!("Merkle node {node_cid}: {e}")))?;
-            witness.push(Block {
-                cid: node_cid,
-                bytes,
-            });
-            if depth + 1 < indices.len() {
-                node_cid = match node.get(index) {
-                    Some(Ipld::Link(c)) => *c,
-                    _ => {
-                        return Err(Error::InvalidEvent(format!(
-                            "Merkle node {node_cid} has no link at index {index}"
-                        )))
-                    }
-                };
-            }
-        }
+        let witness = merkle_witness(source, proof.root, &indices, Error::InvalidEvent)?;
         Ok(TimeEvent {
             event,
             block,

@@ -1,16 +1,17 @@
-//! Anchor commits of legacy streams through the same checks as time events: the Merkle path from
-//! the proof's root down to `prev`, then (with a provider for the proof's chain) the transaction.
+//! Anchor commits of legacy streams through the same checks as time events (their Merkle walk
+//! and chain check, on a time event built from the commit): the path from the proof's root down
+//! to `prev`, then (with a provider for the proof's chain) the transaction.
 //! The proof and Merkle blocks come from any [`BlockSource`] (an IPFS gateway's raw blocks, a
 //! CAR): js-ceramic's `/api/v0` does not serve them.
 
-use cid::Cid;
 use ipld_core::ipld::Ipld;
 use serde_json::{json, Value};
 
-use super::anchor::{anchor_status, EthRpc};
-use crate::codec::dagcbor::{from_dag_cbor, Block};
+use super::anchor::{anchor_status, walk_merkle_path, EthRpc};
+use crate::codec::dagcbor::from_dag_cbor;
 use crate::codec::BlockSource;
 use crate::error::{Error, Result};
+use crate::events::{fetch_block, merkle_witness, time_path_indices};
 use crate::events::{AnchorProof, RawTimeEvent, TimeEvent};
 use crate::legacy::tile::AnchorInfo;
 use crate::legacy::Commit;
@@ -20,22 +21,12 @@ fn bad(msg: impl std::fmt::Display) -> Error {
     Error::BadAnchorProof(format!("legacy anchor: {msg}"))
 }
 
-fn fetch<'a>(blocks: &'a dyn BlockSource, cid: &Cid, what: &str) -> Result<&'a [u8]> {
-    let bytes = blocks
-        .block(cid)
-        .ok_or_else(|| Error::MissingBlock(format!("{what} {cid}")))?;
-    if !blocks.verified() {
-        Block::verify(cid, bytes)?;
-    }
-    Ok(bytes)
-}
-
 /// The proof block of an anchor commit: `{chainId, root, txHash, txType?}` (older proofs also
 /// carry `blockNumber`, `blockTimestamp`, `version`: kept in the JSON, not trusted).
 pub fn read_proof(commit: &Commit, blocks: &dyn BlockSource) -> Result<(AnchorProof, Value)> {
     let (proof_cid, _) = commit.anchor()?;
-    let bytes = fetch(blocks, &proof_cid, "anchor proof")?;
-    let Ipld::Map(map) = from_dag_cbor::<Ipld>(bytes)? else {
+    let bytes = fetch_block(blocks, &proof_cid, "anchor proof")?;
+    let Ipld::Map(map) = from_dag_cbor::<Ipld>(&bytes)? else {
         return Err(bad(format!("proof {proof_cid} is not a map")));
     };
     let link = |k: &str| match map.get(k) {
@@ -72,37 +63,6 @@ pub fn read_proof(commit: &Commit, blocks: &dyn BlockSource) -> Result<(AnchorPr
     Ok((proof, out))
 }
 
-/// Walk the Merkle path of an anchor commit: from the proof's root, `path`'s indices into each
-/// node (`[left, right]`, the root may carry metadata third) must lead to `prev`.
-pub fn walk(commit: &Commit, proof: &AnchorProof, blocks: &dyn BlockSource) -> Result<()> {
-    let (_, path) = commit.anchor()?;
-    let prev = commit
-        .prev()?
-        .ok_or_else(|| bad(format!("{} has no prev", commit.cid)))?;
-    let mut node = proof.root;
-    if !path.is_empty() {
-        for segment in path.split('/') {
-            let index: usize = segment
-                .parse()
-                .map_err(|_| bad(format!("path {path:?}: bad segment {segment:?}")))?;
-            let bytes = fetch(blocks, &node, "Merkle node")?;
-            let Ipld::List(items) = from_dag_cbor::<Ipld>(bytes)? else {
-                return Err(bad(format!("Merkle node {node} is not a list")));
-            };
-            node = match items.get(index) {
-                Some(Ipld::Link(c)) if index < 2 => *c,
-                _ => return Err(bad(format!("Merkle node {node} has no link at {index}"))),
-            };
-        }
-    }
-    if node != prev {
-        return Err(bad(format!(
-            "the path {path:?} leads to {node}, not to prev {prev}"
-        )));
-    }
-    Ok(())
-}
-
 /// Check an anchor commit: the Merkle path, then the chain when `rpc` serves the proof's chain
 /// (V1 `f(bytes32)` anchors, as for time events). The timestamp is the block's, only when the
 /// chain was asked.
@@ -112,12 +72,13 @@ pub async fn check_anchor<R: EthRpc>(
     rpc: Option<&R>,
 ) -> Result<(AnchorStatus, AnchorInfo)> {
     let (proof, json) = read_proof(commit, blocks)?;
-    walk(commit, &proof, blocks)?;
     let (proof_cid, path) = commit.anchor()?;
     let prev = commit
         .prev()?
         .ok_or_else(|| bad(format!("{} has no prev", commit.cid)))?;
-    // The chain check reads the proof alone; old anchors have no `id`.
+    let indices = time_path_indices(&path).map_err(|e| bad(e.to_string()))?;
+    let witness = merkle_witness(blocks, proof.root, &indices, Error::BadAnchorProof)?;
+    // A time event's checks: old anchors have no `id` (neither check reads it).
     let event = TimeEvent::new(
         RawTimeEvent {
             id: commit.id()?.unwrap_or(prev),
@@ -126,8 +87,9 @@ pub async fn check_anchor<R: EthRpc>(
             path,
         },
         proof,
-        Vec::new(),
+        witness,
     )?;
+    walk_merkle_path(&event)?;
     let status = anchor_status(&event, rpc).await?;
     let timestamp = match &status {
         AnchorStatus::Chain { timestamp, .. } => i64::try_from(*timestamp).ok(),
@@ -147,6 +109,7 @@ mod tests {
     use super::*;
     use crate::codec::dagcbor::DagCborExt;
     use crate::verify::{run_ready, NoRpc};
+    use cid::Cid;
     use std::collections::HashMap;
 
     fn block(v: Ipld, blocks: &mut HashMap<Cid, Vec<u8>>) -> Cid {
