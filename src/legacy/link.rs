@@ -15,7 +15,7 @@ use crate::ids::StreamType;
 
 use super::commit::Commit;
 use super::state::{first_controller, LegacyState, Next, GENESIS, SIGNED};
-use super::tile::{anchor_times, check_links, AnchorInfo};
+use super::tile::{fold_log, AnchorInfo};
 
 /// A valid LinkProof's outcome: the account (legacy `address@namespace:reference` form) and the
 /// DID its message names (`None` when it names none: the link is cleared).
@@ -156,19 +156,7 @@ pub fn fold(
     commits: &[Commit],
     anchors: &mut dyn FnMut(&Commit) -> Result<AnchorInfo>,
 ) -> Result<LegacyState> {
-    let (genesis, rest) = commits
-        .split_first()
-        .ok_or_else(|| Error::InvalidEvent("an empty Caip10Link log".into()))?;
-    let (times, infos) = anchor_times(commits, anchors)?;
-    let mut state = apply_genesis(genesis, times.first().copied().flatten())?;
-    for ((commit, at), info) in rest.iter().zip(&times[1..]).zip(&infos[1..]) {
-        check_links(&state, commit)?;
-        match info {
-            Some(info) => state.anchor(commit, info.timestamp, info.proof.clone()),
-            None => apply_update(&mut state, commit, *at)?,
-        }
-    }
-    Ok(state)
+    fold_log("Caip10Link", commits, anchors, apply_genesis, apply_update)
 }
 
 /// The genesis: unsigned, no data, one account.

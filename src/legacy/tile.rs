@@ -162,10 +162,10 @@ fn check_capability(
 }
 
 /// Per commit: the timestamp covering it, and the anchor check's outcome for anchor commits.
-pub(super) type AnchorTimes = (Vec<Option<i64>>, Vec<Option<AnchorInfo>>);
+type AnchorTimes = (Vec<Option<i64>>, Vec<Option<AnchorInfo>>);
 
 /// The timestamp covering each commit: that of the nearest anchor at or after it.
-pub(super) fn anchor_times(
+fn anchor_times(
     commits: &[Commit],
     anchors: &mut dyn FnMut(&Commit) -> Result<AnchorInfo>,
 ) -> Result<AnchorTimes> {
@@ -189,7 +189,7 @@ pub(super) fn anchor_times(
 }
 
 /// Check the log links: `prev` is the previous commit, `id` (when present) the genesis.
-pub(super) fn check_links(state: &LegacyState, commit: &Commit) -> Result<()> {
+fn check_links(state: &LegacyState, commit: &Commit) -> Result<()> {
     let tip = state.tip()?;
     let prev = commit.prev()?;
     if prev != Some(tip) {
@@ -242,16 +242,35 @@ pub fn fold(
     anchors: &mut dyn FnMut(&Commit) -> Result<AnchorInfo>,
     keys: &dyn KeyResolver,
 ) -> Result<LegacyState> {
-    let (genesis, rest) = commits
+    fold_log(
+        "TileDocument",
+        commits,
+        anchors,
+        |genesis, at| apply_genesis(genesis, at, keys),
+        |state, commit, at| apply_signed(state, commit, at, keys),
+    )
+}
+
+/// Fold a legacy log (genesis first, in log order): the anchor commits checked first (each
+/// commit's covering timestamp comes from them), then the genesis, then each commit linked to
+/// the tip — anchors applied as js-ceramic's `applyAnchorCommit`, the others by `apply`.
+pub(super) fn fold_log(
+    kind: &str,
+    commits: &[Commit],
+    anchors: &mut dyn FnMut(&Commit) -> Result<AnchorInfo>,
+    genesis: impl FnOnce(&Commit, Option<i64>) -> Result<LegacyState>,
+    mut apply: impl FnMut(&mut LegacyState, &Commit, Option<i64>) -> Result<()>,
+) -> Result<LegacyState> {
+    let (first, rest) = commits
         .split_first()
-        .ok_or_else(|| Error::InvalidEvent("an empty TileDocument log".into()))?;
+        .ok_or_else(|| Error::InvalidEvent(format!("an empty {kind} log")))?;
     let (times, infos) = anchor_times(commits, anchors)?;
-    let mut state = apply_genesis(genesis, times.first().copied().flatten(), keys)?;
+    let mut state = genesis(first, times.first().copied().flatten())?;
     for ((commit, at), info) in rest.iter().zip(&times[1..]).zip(&infos[1..]) {
         check_links(&state, commit)?;
         match info {
             Some(info) => state.anchor(commit, info.timestamp, info.proof.clone()),
-            None => apply_signed(&mut state, commit, *at, keys)?,
+            None => apply(&mut state, commit, *at)?,
         }
     }
     Ok(state)
