@@ -398,6 +398,26 @@ fn update<S: ceramic_wasm::did::AsyncSigner>(
     ceramic_wasm::verify::run_ready(tile::update(signer, state, content, header))
 }
 
+/// What a js-ceramic node answers for a tile's log (anchors at 1,700,000,000):
+/// `GET /api/v0/streams/:id` and `GET /api/v0/commits/:id`.
+fn node_answers(id: &StreamId, log: &[Commit]) -> (Value, Value) {
+    let anchored = |_: &Commit| {
+        Ok(AnchorInfo {
+            timestamp: Some(1_700_000_000),
+            proof: None,
+        })
+    };
+    let state = tile::fold(log, &mut { anchored }, &DidKeyResolver).unwrap();
+    let commits: Vec<Value> = log
+        .iter()
+        .map(|c| json!({ "cid": c.cid.to_string(), "value": c.to_api_json().unwrap() }))
+        .collect();
+    (
+        json!({ "streamId": id.to_string(), "state": state.to_json() }),
+        json!({ "streamId": id.to_string(), "commits": commits }),
+    )
+}
+
 const PEER_SAMPLES: &str = include_str!("../../shared/reference/legacy-peer/samples.json");
 
 /// The answer body of a recorded js-ceramic 2.11 exchange.
@@ -1184,33 +1204,15 @@ mod gateway {
         .unwrap();
         let log = vec![g.clone(), u, a.clone()];
         let id = StreamId::new(StreamType::Tile, g.cid);
-        let state = tile::fold(
-            &log,
-            &mut |_| {
-                Ok(AnchorInfo {
-                    timestamp: Some(1_700_000_000),
-                    proof: None,
-                })
-            },
-            &DidKeyResolver,
-        )
-        .unwrap();
-        let commits: Vec<Value> = log
-            .iter()
-            .map(|c| json!({ "cid": c.cid.to_string(), "value": c.to_api_json().unwrap() }))
-            .collect();
+        let (state, commits) = node_answers(&id, &log);
         let mut paths = HashMap::new();
         paths.insert(
             format!("http://node/api/v0/streams/{id}"),
-            json!({ "streamId": id.to_string(), "state": state.to_json() })
-                .to_string()
-                .into_bytes(),
+            state.to_string().into_bytes(),
         );
         paths.insert(
             format!("http://node/api/v0/commits/{id}"),
-            json!({ "streamId": id.to_string(), "commits": commits })
-                .to_string()
-                .into_bytes(),
+            commits.to_string().into_bytes(),
         );
         for (cid, bytes) in &blocks {
             paths.insert(format!("http://gw/ipfs/{cid}?format=raw"), bytes.clone());
@@ -1454,29 +1456,8 @@ mod conflict_retry {
             .to_cid()
             .unwrap();
         let a = Commit::from_api_json(&json!({ "id": g.cid.to_string(), "prev": g.cid.to_string(), "proof": proof.to_string(), "path": "" }), None).unwrap();
-        let answer = |log: &[Commit]| {
-            let s = tile::fold(
-                log,
-                &mut |_| {
-                    Ok(AnchorInfo {
-                        timestamp: Some(1_700_000_000),
-                        proof: None,
-                    })
-                },
-                &DidKeyResolver,
-            )
-            .unwrap();
-            let commits: Vec<Value> = log
-                .iter()
-                .map(|c| json!({ "cid": c.cid.to_string(), "value": c.to_api_json().unwrap() }))
-                .collect();
-            (
-                json!({ "streamId": id.to_string(), "state": s.to_json() }),
-                json!({ "streamId": id.to_string(), "commits": commits }),
-            )
-        };
-        let (s1, l1) = answer(std::slice::from_ref(&g));
-        let (s2, l2) = answer(&[g.clone(), a.clone()]);
+        let (s1, l1) = node_answers(&id, std::slice::from_ref(&g));
+        let (s2, l2) = node_answers(&id, &[g.clone(), a.clone()]);
         let node = Moving {
             states: RefCell::new(vec![s1, s2]),
             logs: RefCell::new(vec![l1, l2]),
