@@ -422,24 +422,17 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         header: Map<String, Value>,
         now: i64,
     ) -> Result<CommitId> {
-        let mut attempt = 0;
-        loop {
-            let loaded = self.load_legacy(&stream.to_string(), now).await?;
-            let commit = tile::update(signer, &loaded.state, content, header.clone()).await?;
+        self.apply_on_tip(stream, now, async |state: LegacyState| {
+            let commit = tile::update(signer, &state, content, header.clone()).await?;
             let keys = self
                 .keys_for(std::slice::from_ref(&commit))
                 .await?
                 .with_now(now);
-            let mut next = loaded.state.clone();
+            let mut next = state;
             tile::apply_signed(&mut next, &commit, None, &keys)?;
-            match self.legacy_apply(stream, &commit, true).await {
-                Ok(_) => return Ok(CommitId::new(*stream, commit.cid)),
-                Err(Error::NodeRejected(m)) if attempt < 2 && m.contains("conflict resolution") => {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+            Ok(commit)
+        })
+        .await
     }
 
     /// Link a Caip10Link's account to the DID a LinkProof names: the proof checked here (its
@@ -451,10 +444,24 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         proof: &Value,
         now: i64,
     ) -> Result<CommitId> {
+        self.apply_on_tip(stream, now, async |state: LegacyState| {
+            link::update_commit(&state, proof)
+        })
+        .await
+    }
+
+    /// Build a commit on the stream's verified state and apply it; when js-ceramic refuses it "by
+    /// conflict resolution" (the tip moved), load and build again, twice at most.
+    async fn apply_on_tip(
+        &self,
+        stream: &StreamId,
+        now: i64,
+        mut build: impl AsyncFnMut(LegacyState) -> Result<Commit>,
+    ) -> Result<CommitId> {
         let mut attempt = 0;
         loop {
             let loaded = self.load_legacy(&stream.to_string(), now).await?;
-            let commit = link::update_commit(&loaded.state, proof)?;
+            let commit = build(loaded.state).await?;
             match self.legacy_apply(stream, &commit, true).await {
                 Ok(_) => return Ok(CommitId::new(*stream, commit.cid)),
                 Err(Error::NodeRejected(m)) if attempt < 2 && m.contains("conflict resolution") => {
