@@ -96,6 +96,14 @@ fn state_js(
     })
 }
 
+/// `args.content` as JSON; `None` when absent.
+fn content_arg(args: &JsValue) -> crate::Result<Option<serde_json::Value>> {
+    match get(args, "content") {
+        v if v.is_undefined() => Ok(None),
+        v => from_js_json(&v, "content", Error::InvalidEvent).map(Some),
+    }
+}
+
 fn tile_options(args: &JsValue) -> crate::Result<tile::TileOptions> {
     let text = |k: &str| get(args, k).as_string();
     let tags = match get(args, "tags") {
@@ -171,10 +179,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.core();
         wasm_bindgen_futures::future_to_promise(async move {
-            let content: serde_json::Value = match get(&args, "content") {
-                v if v.is_undefined() => serde_json::Value::Null,
-                v => from_js_json(&v, "content", Error::InvalidEvent)?,
-            };
+            let content = content_arg(&args)?.unwrap_or(serde_json::Value::Null);
             let opts = tile_options(&args)?;
             let signer = get(&args, "signer");
             let genesis = if signer.is_undefined() || signer.is_null() {
@@ -218,10 +223,7 @@ impl JsCeramicClient {
             let (c, args) = (c.clone(), args.clone());
             async move {
                 let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
-                let content: Option<serde_json::Value> = match get(&args, "content") {
-                    v if v.is_undefined() => None,
-                    v => Some(from_js_json(&v, "content", Error::InvalidEvent)?),
-                };
+                let content = content_arg(&args)?;
                 let mut header = serde_json::Map::new();
                 if let Some(ctl) = get(&args, "controller").as_string() {
                     header.insert("controllers".into(), serde_json::json!([ctl]));
