@@ -697,3 +697,143 @@ fn local_anchors_are_reported_as_local() {
     let wrong = time(model.id.cid().to_owned());
     assert_eq!(code(run(&[init, wrong], Some(&model))), "BAD_ANCHOR_PROOF");
 }
+
+/// An update whose signature does not verify (one bit of it flipped).
+fn badly_signed_update(stream: &StreamId, tip: Cid, ops: Value) -> Event {
+    use ceramic_wasm::events::SigningRequest;
+    let s = signer();
+    let p = DataPayload::new(&CommitId::new(*stream, tip), json_to_ipld(&ops));
+    let req = SigningRequest::new(p, s.algorithm(), s.kid(), None).unwrap();
+    let mut sig = s.sign(&req.signing_input()).unwrap();
+    sig[40] ^= 0x10;
+    Event::from(req.finish_trusted(sig).unwrap())
+}
+
+/// `verify_stream` checks its Ed25519 signatures in one batch at the end; the outcome is what
+/// checking each in its place gives: a bad signature is reported even when a later event breaks
+/// another rule, and the other rule when the bad signature comes after it.
+#[test]
+fn batched_signatures_fail_in_their_place() {
+    let (_, model) = list_model();
+    let init = doc(&model, json!({"title": "a"}));
+    let sid = init.stream_id().unwrap();
+    let mut events = vec![init.clone()];
+    let mut tip = init.cid();
+    for i in 0..40 {
+        let e = update(
+            &sid,
+            tip,
+            json!([{"op": "replace", "path": "/title", "value": format!("t{i}")}]),
+        );
+        tip = e.cid();
+        events.push(e);
+    }
+    let v = run(&events, Some(&model)).unwrap();
+    assert_eq!(v.state.content["title"], "t39");
+    use ceramic_wasm::verify::CheckKind;
+    assert_eq!(
+        v.checks
+            .iter()
+            .filter(|c| c.kind == CheckKind::Signature)
+            .count(),
+        41
+    );
+
+    let bad = badly_signed_update(
+        &sid,
+        tip,
+        json!([{"op": "replace", "path": "/title", "value": "bad"}]),
+    );
+    // A later update breaking the schema: `title` must be a string.
+    let schema_breaker = update(
+        &sid,
+        bad.cid(),
+        json!([{"op": "replace", "path": "/title", "value": 5}]),
+    );
+    let mut with_bad = events.clone();
+    with_bad.extend([bad.clone(), schema_breaker]);
+    let err = run(&with_bad, Some(&model)).unwrap_err();
+    assert_eq!(err.code(), "BAD_SIGNATURE");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "bad signature: EdDSA signature does not verify for {}",
+            signer().did()
+        )
+    );
+    // The same bad signature after a schema failure: the schema failure is reported.
+    let breaker_first = update(
+        &sid,
+        tip,
+        json!([{"op": "replace", "path": "/title", "value": 5}]),
+    );
+    let bad_after = badly_signed_update(&sid, breaker_first.cid(), json!([]));
+    let mut rule_first = events.clone();
+    rule_first.extend([breaker_first, bad_after]);
+    let err = run(&rule_first, Some(&model)).unwrap_err();
+    assert_ne!(err.code(), "BAD_SIGNATURE");
+    assert_eq!(err.code(), code(run(&rule_first[..42], Some(&model))));
+}
+
+/// `verify_events` (one batch for many events) gives what `verify_event` gives one by one, and
+/// names the first event that fails.
+#[test]
+fn verify_events_is_verify_event_for_many() {
+    let (_, model) = list_model();
+    let m = matcher();
+    let mut ctx = VerifyContext::new(NOW, &m);
+    ctx.model = Some(&model);
+    let inits: Vec<Event> = (0..30)
+        .map(|i| doc(&model, json!({"title": format!("doc {i}")})))
+        .collect();
+    let init = &inits[0];
+    let sid = init.stream_id().unwrap();
+    let up = update(
+        &sid,
+        init.cid(),
+        json!([{"op": "replace", "path": "/title", "value": "x"}]),
+    );
+    let mut pairs: Vec<(&Event, &Event)> = inits.iter().map(|e| (e, e)).collect();
+    pairs.push((&up, init));
+    let batched = run_ready(ceramic_wasm::verify::verify_events(
+        &pairs,
+        &ctx,
+        None::<&RecordedRpc>,
+    ))
+    .unwrap();
+    let single: Vec<_> = pairs
+        .iter()
+        .map(|(e, i)| run_ready(verify_event(e, i, &ctx, None::<&RecordedRpc>)))
+        .collect();
+    assert!(single.iter().all(|r| r.is_ok()));
+    assert_eq!(batched, single);
+
+    // A bad signature at 12, an event of another stream at 5 (and a bad signature at 20 whose
+    // event also belongs to another stream: the stream is checked first, as alone).
+    let bad = badly_signed_update(&sid, init.cid(), json!([]));
+    let mut mixed = pairs.clone();
+    mixed[12] = (&bad, init);
+    mixed[5] = (&up, &inits[1]);
+    mixed[20] = (&bad, &inits[2]);
+    let batched = run_ready(ceramic_wasm::verify::verify_events(
+        &mixed,
+        &ctx,
+        None::<&RecordedRpc>,
+    ))
+    .unwrap();
+    let single: Vec<_> = mixed
+        .iter()
+        .map(|(e, i)| run_ready(verify_event(e, i, &ctx, None::<&RecordedRpc>)))
+        .collect();
+    let codes = |v: &[Result<Vec<ceramic_wasm::verify::Check>>]| -> Vec<&'static str> {
+        v.iter()
+            .map(|r| r.as_ref().map_or_else(|e| e.code(), |_| "OK"))
+            .collect()
+    };
+    assert_eq!(codes(&batched), codes(&single));
+    assert_eq!(
+        (codes(&batched)[5], codes(&batched)[12], codes(&batched)[20]),
+        ("BROKEN_LINK", "BAD_SIGNATURE", "BROKEN_LINK")
+    );
+    assert_eq!(codes(&batched).iter().filter(|c| **c == "OK").count(), 28);
+}

@@ -73,21 +73,34 @@ export async function runAll(cw, sdk, { events = 300, signs = 100, stream = 10_0
   });
   rows.push(row("verify an SDK-made event (signature + payload)", events, oursVerify, theirsVerify));
 
+  // 2b. The same events verified all at once: one batch of Ed25519 signatures.
+  log("verify SDK-made events, all at once");
+  const cars = made.map(({ car }) => car);
+  const once = await cw.verifyEvents(cars);
+  if (once.length !== events || !once.every((r) => r.ok)) throw new Error("verifyEvents refused an SDK-made event");
+  const [oursBatch, theirsBatch] = await timedPair(async () => {
+    const results = await cw.verifyEvents(cars);
+    if (!results[events - 1].ok) throw new Error("bad");
+  }, async () => {
+    for (const { ev } of made) await sdk.signedEventToContainer(verifier, sdk.DocumentInitEventPayload, ev);
+  });
+  rows.push(row(`verify the same ${events} events at once (verifyEvents)`, events, oursBatch, theirsBatch));
+
   // 3. A 10,000-event stream: verifyStream against the bare Ed25519 bound in the same build.
   log(`build a ${stream}-event stream`);
   const init = await cw.createInitEvent({ model: MODEL, content: { n: 0 }, signer });
-  const cars = [init.car];
+  const streamCars = [init.car];
   let current = { commitId: init.streamId, content: { n: 0 } };
   for (let i = 1; i < stream; i++) {
     const next = await cw.createDataEvent({ current, content: { n: i }, signer });
-    cars.push(next.car);
+    streamCars.push(next.car);
     current = { commitId: next.commitId, content: { n: i } };
   }
   log("verify the stream");
   const message = new Uint8Array(150).fill(1);
   const signature = signer.sign(message);
   const key = signer.publicKey;
-  const [whole, bare] = await timedPair(async () => { await cw.verifyStream(cars); }, () => {
+  const [whole, bare] = await timedPair(async () => { await cw.verifyStream(streamCars); }, () => {
     for (let i = 0; i < stream; i++) if (!cw.verifyEd25519(key, message, signature)) throw new Error("bad");
   });
   rows.push({

@@ -9,7 +9,7 @@ use cid::Cid;
 use ipld_core::ipld::Ipld;
 use serde::{Deserialize, Serialize};
 
-use super::{Algorithm, DidKey};
+use super::{Algorithm, DidKey, Ed25519Batch};
 use crate::codec::DAG_CBOR;
 use crate::error::{Error, Result};
 
@@ -159,15 +159,31 @@ impl Envelope {
 
     /// Check the signature against the did:key named by `kid` (EdDSA, ES256 or ES256K).
     pub fn verify(&self) -> Result<VerifiedSignature> {
+        self.verify_in(None)
+    }
+
+    /// [`Envelope::verify`], with an Ed25519 signature's group equation left to `batch` (tagged
+    /// with the `usize`): everything else is checked here.
+    pub(crate) fn verify_in(
+        &self,
+        batch: Option<(&mut Ed25519Batch, usize)>,
+    ) -> Result<VerifiedSignature> {
         let header = self.header()?;
         let alg: Algorithm = header.alg.parse()?;
         let did = DidKey::parse(header.signer_did())?;
-        did.public_key()
-            .verify(alg, &self.signing_input()?, &self.signature()?.signature)
-            .map_err(|e| match e {
-                Error::BadSignature(m) => Error::BadSignature(format!("{m} for {did}")),
-                other => other,
-            })?;
+        let input = self.signing_input()?;
+        let sig = &self.signature()?.signature;
+        match (did.public_key(), batch) {
+            (super::PublicKey::Ed25519(pk), Some((batch, tag))) if alg == Algorithm::EdDSA => {
+                let point = super::key::ed25519_key(pk)?;
+                batch.add(pk, &point, did.as_str(), &input, sig, tag)
+            }
+            (key, _) => key.verify(alg, &input, sig),
+        }
+        .map_err(|e| match e {
+            Error::BadSignature(m) => Error::BadSignature(format!("{m} for {did}")),
+            other => other,
+        })?;
         Ok(VerifiedSignature {
             did: did.as_str().to_string(),
             kid: header.kid.clone(),

@@ -1,5 +1,7 @@
 use std::fmt;
 
+use curve25519_dalek::edwards::EdwardsPoint;
+
 use super::Algorithm;
 use crate::codec::multibase;
 use crate::error::{Error, Result};
@@ -46,7 +48,8 @@ impl PublicKey {
         }
     }
 
-    /// Verify a JWS signature by this key over `msg`: Ed25519 with `verify_strict`; ES256 and
+    /// Verify a JWS signature by this key over `msg`: Ed25519 by RFC 8032's cofactored equation
+    /// with strict encodings (`did::ed25519_verify`); ES256 and
     /// ES256K as raw 64-byte `r ‖ s` over SHA-256(msg); high-S is accepted for both, as
     /// ceramic-one and js-did accept it. `alg` must match the key type.
     pub fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<()> {
@@ -56,13 +59,9 @@ impl PublicKey {
                 self.algorithm()
             )));
         }
-        let bad = |what: &str| Error::BadSignature(format!("{alg} signature {what}"));
         match self {
             PublicKey::Ed25519(pk) => {
-                let key = ed25519_key(pk)?;
-                let sig: [u8; 64] = sig.try_into().map_err(|_| bad("is not 64 bytes"))?;
-                key.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&sig))
-                    .map_err(|_| bad("does not verify"))
+                super::ed25519_verify::verify(pk, &ed25519_key(pk)?, msg, sig)
             }
             PublicKey::P256(pk) => super::ecdsa::verify(super::ecdsa::Curve::P256, pk, msg, sig),
             PublicKey::Secp256k1(pk) => {
@@ -79,11 +78,12 @@ std::thread_local! {
 std::thread_local! {
     /// The last Ed25519 key decompressed: a stream's events are mostly signed by one key, and
     /// decompressing it (a field square root) is a tenth of a verification.
-    static LAST_ED25519: std::cell::RefCell<Option<([u8; 32], ed25519_dalek::VerifyingKey)>> =
+    static LAST_ED25519: std::cell::RefCell<Option<([u8; 32], EdwardsPoint)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-fn ed25519_key(pk: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey> {
+/// The point of an Ed25519 public key (see `ed25519_verify::key_point`), the last one kept.
+pub(crate) fn ed25519_key(pk: &[u8; 32]) -> Result<EdwardsPoint> {
     if let Some(key) = LAST_ED25519.with(|c| {
         c.borrow()
             .as_ref()
@@ -92,8 +92,7 @@ fn ed25519_key(pk: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey> {
     }) {
         return Ok(key);
     }
-    let key = ed25519_dalek::VerifyingKey::from_bytes(pk)
-        .map_err(|e| Error::InvalidKey(format!("Ed25519 public key: {e}")))?;
+    let key = super::ed25519_verify::key_point(pk)?;
     LAST_ED25519.with(|c| *c.borrow_mut() = Some((*pk, key)));
     Ok(key)
 }

@@ -5,6 +5,7 @@ pub mod cacao;
 mod capability;
 pub mod ecdsa;
 mod ed25519;
+mod ed25519_verify;
 pub mod jws;
 mod key;
 pub mod session;
@@ -14,6 +15,7 @@ mod webauthn;
 
 pub use cacao::{Cacao, TimeCheck};
 pub use ed25519::Ed25519Signer;
+pub use ed25519_verify::Ed25519Batch;
 pub use jws::{Envelope, JwsSignature, ProtectedHeader, VerifiedSignature};
 pub use key::{DidKey, PublicKey};
 pub use session::{CacaoSession, SessionParams, SessionRequest};

@@ -18,8 +18,8 @@ pub use anchor::{
 };
 pub use signature::verify_signer;
 pub use stream::{
-    collect_from_tip, verify_event, verify_model, verify_stream, AnchorLevel, EventSource,
-    Progress, VerifiedStream, VerifyContext,
+    collect_from_tip, verify_event, verify_events, verify_model, verify_stream, AnchorLevel,
+    EventSource, Progress, VerifiedStream, VerifyContext,
 };
 
 use cid::Cid;

@@ -5,6 +5,7 @@ use cid::Cid;
 
 use super::{Check, CheckKind};
 use crate::did::cacao::{same_did, Cacao, TimeCheck};
+use crate::did::Ed25519Batch;
 use crate::error::{Error, Result};
 use crate::events::{Event, InitPayload, SignedEvent};
 use crate::ids::{StreamId, StreamType};
@@ -18,9 +19,20 @@ pub fn verify_signer(
     stream: &StreamId,
     time: &TimeCheck,
 ) -> Result<Vec<Check>> {
+    verify_signer_in(event, init, stream, time, None)
+}
+
+/// [`verify_signer`], with the event's Ed25519 JWS signature (not a CACAO's) left to `batch`.
+pub(crate) fn verify_signer_in(
+    event: &Event,
+    init: &InitPayload,
+    stream: &StreamId,
+    time: &TimeCheck,
+    batch: Option<(&mut Ed25519Batch, usize)>,
+) -> Result<Vec<Check>> {
     match event {
-        Event::SignedInit(e) => verify_signed(e, init, stream, time),
-        Event::Data(e) => verify_signed(e, init, stream, time),
+        Event::SignedInit(e) => verify_signed(e, init, stream, time, batch),
+        Event::Data(e) => verify_signed(e, init, stream, time, batch),
         Event::UnsignedInit(_) | Event::Time(_) => Ok(Vec::new()),
     }
 }
@@ -30,10 +42,11 @@ fn verify_signed<P>(
     init: &InitPayload,
     stream: &StreamId,
     time: &TimeCheck,
+    batch: Option<(&mut Ed25519Batch, usize)>,
 ) -> Result<Vec<Check>> {
     let cid = *event.cid();
     let mut checks = Vec::new();
-    let sig = event.verify_signature()?;
+    let sig = event.envelope().verify_in(batch)?;
     checks.push(Check::new(
         CheckKind::Signature,
         cid,

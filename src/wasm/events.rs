@@ -29,12 +29,19 @@ pub fn decode_event(
 
 /// CAR bytes from a `Uint8Array` or a multibase string.
 pub(crate) fn car_bytes(car: JsValue) -> JsResult<Vec<u8>> {
+    Ok(read_car(car)?)
+}
+
+/// [`car_bytes`] with the core's error.
+pub(crate) fn read_car(car: JsValue) -> crate::Result<Vec<u8>> {
     if let Some(s) = car.as_string() {
-        Ok(multibase::decode(&s)?)
+        multibase::decode(&s)
     } else if car.is_instance_of::<js_sys::Uint8Array>() {
         Ok(js_sys::Uint8Array::from(car).to_vec())
     } else {
-        Err(Error::InvalidCar("expected a Uint8Array or a multibase string".into()).into())
+        Err(Error::InvalidCar(
+            "expected a Uint8Array or a multibase string".into(),
+        ))
     }
 }
 

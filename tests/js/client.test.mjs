@@ -8,7 +8,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import {
   CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
-  decodeEvent, encodeEvent, verifyEvent, createInitEvent, createDataEvent, createSingletonEvent, inspectSigningRequest,
+  decodeEvent, encodeEvent, verifyEvent, verifyEvents, createInitEvent, createDataEvent, createSingletonEvent, inspectSigningRequest,
 } from "ceramic-wasm";
 import { startDevnode } from "./devnode.mjs";
 
@@ -162,6 +162,18 @@ test("events built and signed offline, posted later", async () => {
   // The model's rules check the offline events like any other.
   const modelCar = (await client.getEvent(model.cid)).toCar();
   assert.ok((await verifyEvent(e1.car, init.car, { model: modelCar })).some((c) => c.kind === "signature"));
+  // Many at once (one batch of signatures): each event's outcome, a bad one among them named.
+  const forged = Uint8Array.from(e2.car);
+  const sigAt = forged.length - 40; // inside the envelope's signature, the CAR's last block
+  forged[sigAt] ^= 1;
+  const many = await verifyEvents([e1.car, e2.car, forged, "not a CAR"], init.car, { model: modelCar });
+  assert.deepEqual(many.map((r) => r.ok), [true, true, false, false]);
+  assert.deepEqual(many[0].checks, await verifyEvent(e1.car, init.car, { model: modelCar }));
+  assert.ok(many[2].error instanceof CeramicError);
+  assert.ok(["BAD_SIGNATURE", "CID_MISMATCH", "INVALID_CAR"].includes(many[2].error.code), many[2].error.code);
+  assert.ok(many[3].error instanceof CeramicError);
+  const inits = await verifyEvents([init.car, init.car]);
+  assert.deepEqual(inits.map((r) => r.ok), [true, true]);
   // Online again: post them in order; the node and the verified load agree.
   for (const { car } of [init, e1, e2]) await client.postEvent(car);
   const state = await client.loadDocument(init.streamId);

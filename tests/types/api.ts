@@ -2,9 +2,10 @@
 // wrong uses fail to compile (each @ts-expect-error must be an error, or tsc fails).
 import {
   CeramicClient, CeramicError, CommitID, ExternalSigner, KeyDidSigner, CacaoSession, StreamID,
-  decodeEvent, encodeEvent, verifyEvent, verifyStream, inspectSigningRequest,
+  decodeEvent, encodeEvent, verifyEvent, verifyEvents, verifyStream, inspectSigningRequest,
   type SigningRequestInfo,
   type CeramicErrorCode, type DocumentState, type Signer, type VerifiedStream, type Check,
+  type EventVerification,
 } from "ceramic-wasm";
 import { CeramicWorker } from "ceramic-wasm/worker";
 import { CeramicDocumentElement } from "ceramic-wasm/element";
@@ -46,6 +47,16 @@ export async function usage(): Promise<void> {
   const car: Uint8Array = encodeEvent(decodeEvent("m"));
   const verified: VerifiedStream = await verifyStream([car], { now: 0 });
   const checks: Check[] = await verifyEvent(car, car);
+  const many: EventVerification[] = await verifyEvents([car, "m"], null, { now: 0 });
+  for (const r of many) {
+    if (r.ok) {
+      const c: Check[] = r.checks;
+      void c;
+    } else {
+      const code: CeramicErrorCode = r.error.code;
+      void code;
+    }
+  }
   void [verified, checks];
   try {
     await client.liveness();

@@ -1,0 +1,413 @@
+//! Ed25519 verification (RFC 8032 §5.1.7), one signature at a time or many at once.
+//!
+//! Why our own, on curve25519-dalek's primitives, rather than ed25519-dalek's `verify_strict` and
+//! `verify_batch`: batch verification is only sound with the *cofactored* equation
+//! `[8][s]B = [8]R + [8][k]A` (a random linear combination cannot see a small-order difference),
+//! so one signature checked alone and the same signature checked in a batch agree only when both
+//! use it; ed25519-dalek checks single signatures without the cofactor and batches without it
+//! too, with coefficients derived from the inputs. The cofactored equation is RFC 8032's own rule
+//! (the cofactorless one is "sufficient, but not required"), and the one the JS SDK's verifier
+//! (noble's `zip215` default) uses. Encodings stay as strict as `verify_strict`: `s` canonical
+//! (below ℓ), `R` a canonical encoding, `R` and `A` not of small order. For a signature made by
+//! any RFC 8032 signer the two equations agree; they differ only for one built on purpose by
+//! the key's holder with a small-order component, which no one else can make.
+//!
+//! The batch (speed): a stream's events are mostly signed by one key, so the batch sums each
+//! key's terms into one coefficient — a batch of n signatures by one key is one double-scalar
+//! multiplication and a sum of n multiples of the `R`s with 128-bit coefficients, where n single
+//! checks are n double-scalar multiplications (BENCHMARKS.md).
+
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::IsIdentity;
+use sha2::{Digest, Sha512};
+
+use crate::error::{Error, Result};
+
+fn does_not_verify() -> Error {
+    Error::BadSignature("EdDSA signature does not verify".into())
+}
+
+/// A public key's point, or why it cannot verify anything: `INVALID_KEY` when the bytes are no
+/// curve point, `BAD_SIGNATURE` when the point is of small order (no signature by it counts).
+pub(crate) fn key_point(pk: &[u8; 32]) -> Result<EdwardsPoint> {
+    let point = CompressedEdwardsY(*pk).decompress().ok_or_else(|| {
+        Error::InvalidKey("Ed25519 public key: not the encoding of a curve point".into())
+    })?;
+    if point.is_small_order() {
+        return Err(does_not_verify());
+    }
+    Ok(point)
+}
+
+/// A signature whose encodings are checked and whose challenge is computed: what is left is the
+/// group equation.
+struct Prepared {
+    r: EdwardsPoint,
+    s: Scalar,
+    k: Scalar,
+}
+
+/// The encoding of `y` is canonical when `y < p = 2^255 − 19` (the sign bit aside). The other
+/// non-canonical form, `x = 0` with the sign bit set, only encodes small-order points.
+fn canonical_y(bytes: &[u8; 32]) -> bool {
+    !(bytes[31] & 0x7f == 0x7f && bytes[1..31].iter().all(|b| *b == 0xff) && bytes[0] >= 0xed)
+}
+
+fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
+    let sig: &[u8; 64] = sig
+        .try_into()
+        .map_err(|_| Error::BadSignature("EdDSA signature is not 64 bytes".into()))?;
+    let (r_bytes, s_bytes) = sig.split_at(32);
+    let r_bytes: [u8; 32] = r_bytes.try_into().unwrap_or_default();
+    let s: Option<Scalar> =
+        Scalar::from_canonical_bytes(s_bytes.try_into().unwrap_or_default()).into();
+    let s = s.ok_or_else(does_not_verify)?;
+    if !canonical_y(&r_bytes) {
+        return Err(does_not_verify());
+    }
+    let r = CompressedEdwardsY(r_bytes)
+        .decompress()
+        .filter(|r| !r.is_small_order())
+        .ok_or_else(does_not_verify)?;
+    let mut h = Sha512::new();
+    h.update(r_bytes);
+    h.update(pk);
+    h.update(msg);
+    let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+    Ok(Prepared { r, s, k })
+}
+
+/// `[8]([s]B − [k]A − R)` is the identity.
+fn equation_holds(a: &EdwardsPoint, p: &Prepared) -> bool {
+    (EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &-a, &p.s) - p.r)
+        .mul_by_cofactor()
+        .is_identity()
+}
+
+/// Verify one signature by the key `pk` (its point `a`) over `msg`.
+pub(crate) fn verify(pk: &[u8; 32], a: &EdwardsPoint, msg: &[u8], sig: &[u8]) -> Result<()> {
+    let p = prepare(pk, msg, sig)?;
+    if equation_holds(a, &p) {
+        Ok(())
+    } else {
+        Err(does_not_verify())
+    }
+}
+
+/// Many Ed25519 signatures checked at once: each is added with [`Ed25519Batch::add`] (which
+/// checks its encodings at once and fails as a single check would), and [`Ed25519Batch::check`]
+/// settles the group equations of all of them together. When the batch fails, each signature
+/// is checked alone to name those that do not verify, so the outcome is the one the single
+/// checks would give.
+#[derive(Default)]
+pub struct Ed25519Batch {
+    keys: Vec<BatchKey>,
+    items: Vec<Item>,
+}
+
+struct BatchKey {
+    bytes: [u8; 32],
+    point: EdwardsPoint,
+    label: String,
+}
+
+struct Item {
+    key: usize,
+    tag: usize,
+    sig: Prepared,
+}
+
+impl Ed25519Batch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of signatures added.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// No signature added yet.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Add the signature `sig` by `pk` over `msg`, to be checked by [`Ed25519Batch::check`].
+    /// `label` names the signer in the error if it fails (the did:key); `tag` is returned with
+    /// that error (say, the index of the event it signs). Encoding errors are returned here.
+    pub(crate) fn add(
+        &mut self,
+        pk: &[u8; 32],
+        point: &EdwardsPoint,
+        label: &str,
+        msg: &[u8],
+        sig: &[u8],
+        tag: usize,
+    ) -> Result<()> {
+        let sig = prepare(pk, msg, sig)?;
+        // The key among the last few added (a stream's events are mostly by one or two keys),
+        // else a new entry: a key entered twice only splits its sum, so the search stays short
+        // (no map: bytes) whatever the number of keys.
+        let recent = self.keys.len().saturating_sub(8);
+        let key = match self.keys[recent..].iter().rposition(|k| k.bytes == *pk) {
+            Some(i) => recent + i,
+            None => {
+                self.keys.push(BatchKey {
+                    bytes: *pk,
+                    point: *point,
+                    label: label.to_string(),
+                });
+                self.keys.len() - 1
+            }
+        };
+        self.items.push(Item { key, tag, sig });
+        Ok(())
+    }
+
+    /// Check every signature added: the tags of those that do not verify, in the order added,
+    /// each with its `BAD_SIGNATURE` error; empty when all verify. Fails only when the platform
+    /// gives no random numbers (`RANDOM`).
+    pub fn check(self) -> Result<Vec<(usize, Error)>> {
+        if self.items.is_empty() || self.equations_hold()? {
+            return Ok(Vec::new());
+        }
+        // Only now, each alone: the batch says some signature fails, not which.
+        Ok(self
+            .items
+            .iter()
+            .filter(|i| !equation_holds(&self.keys[i.key].point, &i.sig))
+            .map(|bad| {
+                let label = &self.keys[bad.key].label;
+                let e = format!("EdDSA signature does not verify for {label}");
+                (bad.tag, Error::BadSignature(e))
+            })
+            .collect())
+    }
+
+    /// `[8]([Σ zᵢsᵢ]B − Σ_keys [Σ zᵢkᵢ]A − Σ [zᵢ]Rᵢ)` is the identity, for random 128-bit zᵢ
+    /// unknown to whoever made the signatures (from the platform's secure random source).
+    fn equations_hold(&self) -> Result<bool> {
+        // With about as many keys as signatures there is nothing to sum: each key's term costs
+        // what a single check does.
+        if self.keys.len() * 2 > self.items.len() {
+            return Ok(self
+                .items
+                .iter()
+                .all(|i| equation_holds(&self.keys[i.key].point, &i.sig)));
+        }
+        let mut random = vec![0u8; 16 * self.items.len()];
+        getrandom::fill(&mut random).map_err(|e| Error::Random(e.to_string()))?;
+        let z: Vec<u128> = random
+            .chunks_exact(16)
+            .map(|c| u128::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect();
+        let mut b = Scalar::ZERO;
+        let mut per_key = vec![Scalar::ZERO; self.keys.len()];
+        for (item, z) in self.items.iter().zip(&z) {
+            let z = Scalar::from(*z);
+            b += z * item.sig.s;
+            per_key[item.key] += z * item.sig.k;
+        }
+        // [b]B − Σ [cⱼ]Aⱼ, by the double-scalar multiplication single checks use.
+        let mut sum = EdwardsPoint::default();
+        for (key, c) in self.keys.iter().zip(&per_key) {
+            sum += EdwardsPoint::vartime_double_scalar_mul_basepoint(c, &-key.point, &b);
+            b = Scalar::ZERO;
+        }
+        let rs: Vec<EdwardsPoint> = self.items.iter().map(|i| i.sig.r).collect();
+        Ok((sum - sum_of_multiples(&rs, &z))
+            .mul_by_cofactor()
+            .is_identity())
+    }
+}
+
+/// `Σ [zᵢ]Pᵢ` for 128-bit `zᵢ`, by Pippenger's bucket method with unsigned digits of the width
+/// that costs fewest additions. Our own (bytes): curve25519-dalek's `vartime_multiscalar_mul` does
+/// the same for 256-bit scalars but adds 10 KB gzip to the wasm at the opt-level its hot code is
+/// built with, where this, built small, calls only its point addition.
+fn sum_of_multiples(points: &[EdwardsPoint], z: &[u128]) -> EdwardsPoint {
+    let n = points.len();
+    // Additions for a width: a pass over the points and the buckets' running sums, per window.
+    let cost = |c: usize| 128usize.div_ceil(c) * (n + (2 << c));
+    let c = (1..=12).min_by_key(|c| cost(*c)).unwrap_or(4);
+    let mut buckets = vec![EdwardsPoint::default(); (1 << c) - 1];
+    let mut total = EdwardsPoint::default();
+    for w in (0..128usize.div_ceil(c)).rev() {
+        for _ in 0..c {
+            total += total; // 128 doublings in all: dalek's own doubling is not public
+        }
+        buckets.fill(EdwardsPoint::default());
+        for (p, z) in points.iter().zip(z) {
+            let digit = (z >> (w * c)) as usize & ((1 << c) - 1);
+            if digit != 0 {
+                buckets[digit - 1] += p;
+            }
+        }
+        // Σ d·bucket[d] as the sum of the running sums from the top bucket down.
+        let mut running = EdwardsPoint::default();
+        for b in buckets.iter().rev() {
+            running += b;
+            total += running;
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use curve25519_dalek::constants::EIGHT_TORSION;
+    use ed25519_dalek::{Signer as _, SigningKey};
+
+    fn keypair(i: u8) -> (SigningKey, [u8; 32], EdwardsPoint) {
+        let sk = SigningKey::from_bytes(&[i.wrapping_mul(29).wrapping_add(3); 32]);
+        let pk = sk.verifying_key().to_bytes();
+        let point = key_point(&pk).unwrap();
+        (sk, pk, point)
+    }
+
+    /// Honest signatures and every single-bit corruption of some of them: ours agrees with
+    /// ed25519-dalek's `verify_strict`, alone and in batches.
+    #[test]
+    fn agrees_with_verify_strict() {
+        for i in 0..24u8 {
+            let (sk, pk, a) = keypair(i);
+            let msg = vec![i; usize::from(i) * 5];
+            let sig = sk.sign(&msg).to_bytes();
+            assert!(verify(&pk, &a, &msg, &sig).is_ok());
+            for bit in (0..512).step_by(7) {
+                let mut bad = sig;
+                bad[bit / 8] ^= 1 << (bit % 8);
+                let strict = sk
+                    .verifying_key()
+                    .verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&bad))
+                    .is_ok();
+                assert_eq!(
+                    verify(&pk, &a, &msg, &bad).is_ok(),
+                    strict,
+                    "key {i} bit {bit}"
+                );
+                let mut batch = Ed25519Batch::new();
+                match batch.add(&pk, &a, "k", &msg, &bad, 1) {
+                    Ok(()) => assert_eq!(batch.check().unwrap().is_empty(), strict),
+                    Err(e) => {
+                        assert!(!strict);
+                        assert_eq!(e.code(), "BAD_SIGNATURE");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_names_the_first_bad_signature_among_many_keys() {
+        let mut batch = Ed25519Batch::new();
+        let mut bad_at = Vec::new();
+        for n in 0..40usize {
+            let (sk, pk, a) = keypair((n % 3) as u8);
+            let msg = n.to_le_bytes();
+            let mut sig = sk.sign(&msg).to_bytes();
+            if n == 17 || n == 31 {
+                sig[40] ^= 0x10; // s changes (and stays canonical): the equation fails
+                bad_at.push(n);
+            }
+            let label = format!("key{}", n % 3);
+            batch.add(&pk, &a, &label, &msg, &sig, n).unwrap();
+        }
+        assert_eq!(batch.len(), 40);
+        let failures = batch.check().unwrap();
+        assert_eq!(failures.iter().map(|f| f.0).collect::<Vec<_>>(), bad_at);
+        let err = &failures[0].1;
+        assert_eq!(err.code(), "BAD_SIGNATURE");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "bad signature: EdDSA signature does not verify for key{}",
+                bad_at[0] % 3
+            )
+        );
+
+        let mut good = Ed25519Batch::new();
+        assert!(good.is_empty());
+        for n in 0..300usize {
+            let (sk, pk, a) = keypair(7);
+            let msg = n.to_be_bytes();
+            good.add(&pk, &a, "k", &msg, &sk.sign(&msg).to_bytes(), n)
+                .unwrap();
+        }
+        assert!(good.check().unwrap().is_empty());
+        assert!(Ed25519Batch::new().check().unwrap().is_empty());
+    }
+
+    /// A signature whose `R` carries a small-order component, made by the key's holder: the
+    /// cofactored equation (RFC 8032 §5.1.7, and the JS SDK's rule) accepts it alone and in a
+    /// batch alike, where ed25519-dalek's cofactorless `verify_strict` refuses it.
+    #[test]
+    fn the_cofactored_equation_alone_and_in_a_batch() {
+        let seed = [9u8; 32];
+        let h: [u8; 64] = Sha512::digest(seed).into();
+        let mut lower = [0u8; 32];
+        lower.copy_from_slice(&h[..32]);
+        let a = Scalar::from_bytes_mod_order(curve25519_dalek::scalar::clamp_integer(lower));
+        let big_a = EdwardsPoint::mul_base(&a);
+        let pk = big_a.compress().to_bytes();
+        let msg = b"torsion";
+        let r = Scalar::from(123_456_789u64);
+        let big_r = EdwardsPoint::mul_base(&r) + EIGHT_TORSION[1];
+        let r_bytes = big_r.compress().to_bytes();
+        let mut hk = Sha512::new();
+        hk.update(r_bytes);
+        hk.update(pk);
+        hk.update(msg);
+        let k = Scalar::from_bytes_mod_order_wide(&hk.finalize().into());
+        let s = r + k * a;
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&r_bytes);
+        sig[32..].copy_from_slice(s.as_bytes());
+
+        let dalek = ed25519_dalek::VerifyingKey::from_bytes(&pk).unwrap();
+        assert!(dalek
+            .verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&sig))
+            .is_err());
+        let point = key_point(&pk).unwrap();
+        assert!(verify(&pk, &point, msg, &sig).is_ok());
+        // In a batch (with honest signatures by the same key, so that the sum is taken).
+        let honest = SigningKey::from_bytes(&seed);
+        assert_eq!(honest.verifying_key().to_bytes(), pk);
+        let mut batch = Ed25519Batch::new();
+        batch.add(&pk, &point, "k", msg, &sig, 0).unwrap();
+        for n in 1..4usize {
+            let m = n.to_le_bytes();
+            let honest_sig = honest.sign(&m).to_bytes();
+            batch.add(&pk, &point, "k", &m, &honest_sig, n).unwrap();
+        }
+        assert!(batch.check().unwrap().is_empty());
+
+        // Small-order R, small-order keys, non-canonical s and R: refused, as by verify_strict.
+        let mut small_r = sig;
+        small_r[..32].copy_from_slice(&EIGHT_TORSION[1].compress().to_bytes());
+        assert!(verify(&pk, &point, msg, &small_r).is_err());
+        assert_eq!(
+            key_point(&EIGHT_TORSION[2].compress().to_bytes())
+                .unwrap_err()
+                .code(),
+            "BAD_SIGNATURE"
+        );
+        let mut big_s = sig;
+        big_s[63] |= 0xf0;
+        assert!(verify(&pk, &point, msg, &big_s).is_err());
+        let mut y_over_p = [0xffu8; 32];
+        y_over_p[31] = 0x7f;
+        assert!(!canonical_y(&y_over_p));
+        y_over_p[0] = 0xec;
+        assert!(canonical_y(&y_over_p));
+        assert_eq!(
+            verify(&pk, &point, msg, &sig[..63])
+                .unwrap_err()
+                .to_string(),
+            "bad signature: EdDSA signature is not 64 bytes"
+        );
+    }
+}
