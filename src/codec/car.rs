@@ -146,7 +146,8 @@ impl Car {
                 return Err(Error::TooLarge(format!(
                     "block {cid} of {} bytes exceeds the limit of {}",
                     data.len(),
-                    limits.max_block_bytes
+                    limits.max_block_bytes,
+                    cid = crate::codec::cid_text(&cid)
                 )));
             }
             Block::verify(&cid, data)?;

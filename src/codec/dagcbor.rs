@@ -20,7 +20,7 @@ pub struct Block {
 impl std::fmt::Debug for Block {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Block")
-            .field("cid", &self.cid.to_string())
+            .field("cid", &crate::codec::cid_text(&self.cid).to_string())
             .field("len", &self.bytes.len())
             .finish()
     }
@@ -43,7 +43,8 @@ impl Block {
             IDENTITY => mh.digest() == bytes,
             other => {
                 return Err(Error::InvalidCid(format!(
-                    "{cid}: unsupported multihash 0x{other:x} (only sha2-256 and identity)"
+                    "{cid}: unsupported multihash 0x{other:x} (only sha2-256 and identity)",
+                    cid = crate::codec::cid_text(&cid)
                 )))
             }
         };
@@ -51,7 +52,8 @@ impl Block {
             Ok(())
         } else {
             Err(Error::InvalidCar(format!(
-                "block bytes do not hash to their CID {cid}"
+                "block bytes do not hash to their CID {cid}",
+                cid = crate::codec::cid_text(&cid)
             )))
         }
     }

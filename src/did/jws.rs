@@ -31,7 +31,7 @@ impl ProtectedHeader {
     pub fn new(alg: Algorithm, kid: String, cap: Option<&Cid>) -> Self {
         ProtectedHeader {
             alg: alg.as_str().to_string(),
-            cap: cap.map(|c| format!("ipfs://{c}")),
+            cap: cap.map(|c| format!("ipfs://{c}", c = crate::codec::cid_text(&c))),
             kid,
         }
     }
@@ -127,7 +127,8 @@ impl Envelope {
         }
         if cid.codec() != DAG_CBOR {
             return Err(Error::InvalidEvent(format!(
-                "JWS payload CID {cid} is not dag-cbor"
+                "JWS payload CID {cid} is not dag-cbor",
+                cid = crate::codec::cid_text(&cid)
             )));
         }
         Ok(cid)

@@ -76,7 +76,10 @@ pub enum Event {
 /// Fetch a block from `source` and check its hash; a missing block is `MISSING_BLOCK`.
 pub(crate) fn fetch(source: &dyn BlockSource, cid: &Cid, what: &str) -> Result<Vec<u8>> {
     let bytes = source.block(cid).ok_or_else(|| {
-        Error::MissingBlock(format!("{what} {cid} is not in the CAR or block source"))
+        Error::MissingBlock(format!(
+            "{what} {cid} is not in the CAR or block source",
+            cid = crate::codec::cid_text(&cid)
+        ))
     })?;
     if !source.verified() {
         Block::verify(cid, bytes)?;
@@ -119,7 +122,8 @@ impl Event {
                 }
             }
             other => Err(Error::InvalidEvent(format!(
-                "event root {root} has codec 0x{other:x}, expected dag-jose or dag-cbor"
+                "event root {root} has codec 0x{other:x}, expected dag-jose or dag-cbor",
+                root = crate::codec::cid_text(&root)
             ))),
         }
     }
@@ -245,8 +249,8 @@ impl Event {
         if self.stream_cid() != *stream.cid() {
             return Err(Error::InvalidEvent(format!(
                 "event {} belongs to stream CID {}, not {stream}",
-                self.cid(),
-                self.stream_cid()
+                crate::codec::cid_text(&self.cid()),
+                crate::codec::cid_text(&self.stream_cid())
             )));
         }
         Ok(CommitId::new(*stream, self.cid()))

@@ -251,8 +251,10 @@ pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> Result<SigningRe
         kind: "init",
         alg: header.alg.clone(),
         kid: header.kid.clone(),
-        capability: header.cap_cid()?.map(|c| c.to_string()),
-        payload_cid: block.cid.to_string(),
+        capability: header
+            .cap_cid()?
+            .map(|c| crate::codec::cid_text(&c).to_string()),
+        payload_cid: crate::codec::cid_text(&block.cid).to_string(),
         controller: None,
         model: None,
         content: None,
@@ -266,7 +268,7 @@ pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> Result<SigningRe
             let id =
                 crate::ids::StreamId::new(crate::ids::StreamType::ModelInstanceDocument, data.id);
             info.stream = Some(id.to_string());
-            info.prev = Some(data.prev.to_string());
+            info.prev = Some(crate::codec::cid_text(&data.prev).to_string());
             info.patch = Some(crate::events::ipld_to_json(&data.data)?);
         }
         Err(_) => {

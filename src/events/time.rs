@@ -72,8 +72,12 @@ pub(crate) fn merkle_witness(
     let mut node_cid = root;
     for (depth, &index) in indices.iter().enumerate() {
         let bytes = super::event::fetch(source, &node_cid, "Merkle tree node")?;
-        let node: Vec<Ipld> =
-            from_dag_cbor(&bytes).map_err(|e| bad(format!("Merkle node {node_cid}: {e}")))?;
+        let node: Vec<Ipld> = from_dag_cbor(&bytes).map_err(|e| {
+            bad(format!(
+                "Merkle node {node_cid}: {e}",
+                node_cid = crate::codec::cid_text(&node_cid)
+            ))
+        })?;
         witness.push(Block {
             cid: node_cid,
             bytes,
@@ -83,7 +87,8 @@ pub(crate) fn merkle_witness(
                 Some(Ipld::Link(c)) => *c,
                 _ => {
                     return Err(bad(format!(
-                        "Merkle node {node_cid} has no link at index {index}"
+                        "Merkle node {node_cid} has no link at index {index}",
+                        node_cid = crate::codec::cid_text(&node_cid)
                     )))
                 }
             };

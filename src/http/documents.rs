@@ -359,7 +359,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 doc.matches_node = false;
                 doc.not_checked.push(format!(
                     "the node has not shown this client's write {} yet (waited {waited} ms): this is the state the client wrote and verified",
-                    doc.state.tip
+                    crate::codec::cid_text(&doc.state.tip)
                 ));
                 return Ok(doc);
             }

@@ -563,7 +563,12 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         struct E {
             data: String,
         }
-        let r = self.get(format!("/ceramic/events/{cid}")).await?;
+        let r = self
+            .get(format!(
+                "/ceramic/events/{cid}",
+                cid = crate::codec::cid_text(&cid)
+            ))
+            .await?;
         let e: E = parse(&r, "event")?;
         multibase::decode(&e.data).map_err(|err| node_error("event data", err))
     }
@@ -585,7 +590,8 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         if event.cid() != *cid {
             return Err(Error::NodeMismatch(format!(
                 "asked for event {cid}, the node sent {}",
-                event.cid()
+                crate::codec::cid_text(&event.cid()),
+                cid = crate::codec::cid_text(&cid)
             )));
         }
         if let Some(store) = &self.events {

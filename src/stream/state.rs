@@ -158,14 +158,14 @@ impl StreamState {
         if event.init_payload().is_some() {
             return Err(Error::BrokenLink(format!(
                 "{} is a second init event",
-                event.cid()
+                crate::codec::cid_text(&event.cid())
             )));
         }
         if event.stream_cid() != *self.stream_id.cid() {
             return Err(Error::BrokenLink(format!(
                 "{} belongs to stream {}, not {}",
-                event.cid(),
-                event.stream_cid(),
+                crate::codec::cid_text(&event.cid()),
+                crate::codec::cid_text(&event.stream_cid()),
                 self.stream_id
             )));
         }
@@ -174,13 +174,15 @@ impl StreamState {
             return Err(if self.contains(&prev) {
                 Error::Fork(format!(
                     "{} follows {prev}, but the tip is {}",
-                    event.cid(),
-                    self.tip
+                    crate::codec::cid_text(&event.cid()),
+                    crate::codec::cid_text(&self.tip),
+                    prev = crate::codec::cid_text(&prev)
                 ))
             } else {
                 Error::BrokenLink(format!(
                     "{} follows {prev}, which is not in the log",
-                    event.cid()
+                    crate::codec::cid_text(&event.cid()),
+                    prev = crate::codec::cid_text(&prev)
                 ))
             });
         }

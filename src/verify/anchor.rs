@@ -88,7 +88,8 @@ pub fn walk_merkle_path(event: &TimeEvent) -> Result<()> {
         } else {
             Err(bad(format!(
                 "empty path, but the proof root {root} is not prev {}",
-                raw.prev
+                crate::codec::cid_text(&raw.prev),
+                root = crate::codec::cid_text(&root)
             )))
         };
     };
@@ -106,18 +107,23 @@ pub fn walk_merkle_path(event: &TimeEvent) -> Result<()> {
         if block.cid != expected {
             return Err(bad(format!(
                 "Merkle node {} is not the linked {expected}",
-                block.cid
+                crate::codec::cid_text(&block.cid),
+                expected = crate::codec::cid_text(&expected)
             )));
         }
-        let node: Vec<Ipld> = from_dag_cbor(&block.bytes)
-            .map_err(|e| bad(format!("Merkle node {}: {e}", block.cid)))?;
+        let node: Vec<Ipld> = from_dag_cbor(&block.bytes).map_err(|e| {
+            bad(format!(
+                "Merkle node {}: {e}",
+                crate::codec::cid_text(&block.cid)
+            ))
+        })?;
         let index = inner.get(depth).copied().unwrap_or(last);
         match node.get(index) {
             Some(Ipld::Link(child)) => expected = *child,
             _ => {
                 return Err(bad(format!(
                     "Merkle node {} has no link at {index}",
-                    block.cid
+                    crate::codec::cid_text(&block.cid)
                 )))
             }
         }
@@ -125,7 +131,9 @@ pub fn walk_merkle_path(event: &TimeEvent) -> Result<()> {
     if expected != raw.prev {
         return Err(bad(format!(
             "the path {:?} leads to {expected}, not to prev {}",
-            raw.path, raw.prev
+            raw.path,
+            crate::codec::cid_text(&raw.prev),
+            expected = crate::codec::cid_text(&expected)
         )));
     }
     Ok(())
@@ -179,7 +187,7 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
     if proof.tx_hash.codec() != ETH_TX || proof.tx_hash.hash().code() != KECCAK_256 {
         return Err(Error::BadAnchorProof(format!(
             "txHash {} is not an eth-tx keccak-256 CID",
-            proof.tx_hash
+            crate::codec::cid_text(&proof.tx_hash)
         )));
     }
     let tx_hash = hex0x(proof.tx_hash.hash().digest());
@@ -220,7 +228,8 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
     if anchored.hash() != proof.root.hash() {
         return Err(Error::AnchorTxMismatch(format!(
             "transaction {tx_hash} anchors {anchored}, not the proof root {}",
-            proof.root
+            crate::codec::cid_text(&proof.root),
+            anchored = crate::codec::cid_text(&anchored)
         )));
     }
     // As js-ceramic (ceramic-one does not check it): sent to a Ceramic anchor contract.

@@ -74,7 +74,12 @@ fn verify_signed<P>(
     let block = event
         .cacao_block()
         .filter(|b| b.cid == cap_cid)
-        .ok_or_else(|| Error::MissingBlock(format!("CACAO {cap_cid}")))?;
+        .ok_or_else(|| {
+            Error::MissingBlock(format!(
+                "CACAO {cap_cid}",
+                cap_cid = crate::codec::cid_text(&cap_cid)
+            ))
+        })?;
     let cacao = Cacao::from_block(&block.bytes)?;
     if !same_did(&cacao.p.aud, &sig.did) {
         return Err(Error::CapabilityAudienceMismatch(format!(
@@ -96,7 +101,9 @@ fn verify_signed<P>(
         cid,
         format!(
             "{} capability {cap_cid} signed by {}",
-            cacao.s.t, cacao.p.iss
+            cacao.s.t,
+            cacao.p.iss,
+            cap_cid = crate::codec::cid_text(&cap_cid)
         ),
     ));
     cacao.check_time(time)?;
@@ -154,7 +161,10 @@ fn check_resources(
         "ceramic://*".to_string(),
         format!("ceramic://*?model={model}"),
         format!("ceramic://{stream}"),
-        format!("ceramic://{stream}?payload={payload}"),
+        format!(
+            "ceramic://{stream}?payload={payload}",
+            payload = crate::codec::cid_text(&payload)
+        ),
     ];
     resources
         .iter()

@@ -84,7 +84,7 @@ pub struct VerifiedStream {
 }
 
 fn cids<S: serde::Serializer>(v: &[Cid], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_seq(v.iter().map(|c| c.to_string()))
+    s.collect_seq(v.iter().map(|c| crate::codec::cid_text(c).to_string()))
 }
 
 /// Progress of a long verification.
@@ -113,7 +113,10 @@ pub async fn collect_from_tip<S: EventSource>(
     let mut next = Some(tip);
     while let Some(cid) = next {
         if !seen.insert(cid) {
-            return Err(Error::BrokenLink(format!("the log loops at {cid}")));
+            return Err(Error::BrokenLink(format!(
+                "the log loops at {cid}",
+                cid = crate::codec::cid_text(&cid)
+            )));
         }
         if out.len() >= max_events {
             return Err(Error::TooLarge(format!(
@@ -124,7 +127,8 @@ pub async fn collect_from_tip<S: EventSource>(
         if event.cid() != cid {
             return Err(Error::BrokenLink(format!(
                 "asked for {cid}, got {}",
-                event.cid()
+                crate::codec::cid_text(&event.cid()),
+                cid = crate::codec::cid_text(&cid)
             )));
         }
         next = event.prev();
@@ -240,7 +244,7 @@ async fn verify_event_in<R: EthRpc>(
     if event.stream_cid() != *stream.cid() {
         return Err(Error::BrokenLink(format!(
             "{} is not an event of {stream}",
-            event.cid()
+            crate::codec::cid_text(&event.cid())
         )));
     }
     if event.init_payload().is_some() {
@@ -249,7 +253,10 @@ async fn verify_event_in<R: EthRpc>(
         checks.push(Check::new(
             CheckKind::Link,
             event.cid(),
-            format!("id is the init event {}", stream.cid()),
+            format!(
+                "id is the init event {}",
+                crate::codec::cid_text(&stream.cid())
+            ),
         ));
     }
     checks.extend(verify_signer_in(event, payload, &stream, &ctx.time, batch)?);
@@ -397,14 +404,15 @@ async fn verify_stream_in<R: EthRpc>(
         if e.stream_cid() != *stream.cid() {
             return Err(Error::BrokenLink(format!(
                 "{} belongs to another stream ({})",
-                e.cid(),
-                e.stream_cid()
+                crate::codec::cid_text(&e.cid()),
+                crate::codec::cid_text(&e.stream_cid())
             )));
         }
         if !by_cid.contains_key(&prev) {
             return Err(Error::BrokenLink(format!(
                 "{} follows {prev}, which is not among the events",
-                e.cid()
+                crate::codec::cid_text(&e.cid()),
+                prev = crate::codec::cid_text(&prev)
             )));
         }
         children.entry(prev).or_default().push(e);
@@ -499,7 +507,10 @@ async fn verify_stream_in<R: EthRpc>(
                 checks.push(Check::new(
                     CheckKind::Link,
                     e.cid(),
-                    format!("id is the init event, prev is the tip {}", state.tip),
+                    format!(
+                        "id is the init event, prev is the tip {}",
+                        crate::codec::cid_text(&state.tip)
+                    ),
                 ));
                 // The content before the update, only where the document rules need it.
                 let rules = matches!(e, Event::Data(_)) && model_rules && ctx.model.is_some();

@@ -210,7 +210,9 @@ impl crate::http::EventStore for JsEventStore {
     fn get<'a>(&'a self, cid: &'a Cid) -> crate::http::BoxFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let f = get(&self.0, "get").dyn_into::<js_sys::Function>().ok()?;
-            let r = f.call1(&self.0, &cid.to_string().into()).ok()?;
+            let r = f
+                .call1(&self.0, &crate::codec::cid_text(&cid).to_string().into())
+                .ok()?;
             let v = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r))
                 .await
                 .ok()?;
@@ -225,7 +227,7 @@ impl crate::http::EventStore for JsEventStore {
             };
             if let Ok(r) = f.call2(
                 &self.0,
-                &cid.to_string().into(),
+                &crate::codec::cid_text(&cid).to_string().into(),
                 &js_sys::Uint8Array::from(car),
             ) {
                 let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r)).await;
@@ -273,7 +275,10 @@ impl crate::http::Outbox for JsOutbox {
         car: &'a [u8],
     ) -> crate::http::BoxFuture<'a, crate::Result<()>> {
         Box::pin(async move {
-            let args = js_sys::Array::of2(&cid.to_string().into(), &js_sys::Uint8Array::from(car));
+            let args = js_sys::Array::of2(
+                &crate::codec::cid_text(&cid).to_string().into(),
+                &js_sys::Uint8Array::from(car),
+            );
             self.call("push", args).await.map(|_| ())
         })
     }
@@ -296,7 +301,7 @@ impl crate::http::Outbox for JsOutbox {
 
     fn remove<'a>(&'a self, cid: &'a Cid) -> crate::http::BoxFuture<'a, crate::Result<()>> {
         Box::pin(async move {
-            let args = js_sys::Array::of1(&cid.to_string().into());
+            let args = js_sys::Array::of1(&crate::codec::cid_text(&cid).to_string().into());
             self.call("remove", args).await.map(|_| ())
         })
     }
@@ -394,7 +399,7 @@ fn log_entry(e: &crate::stream::LogEntry) -> LogEntry {
         None => (None, None, None),
     };
     LogEntry {
-        cid: e.cid.to_string(),
+        cid: crate::codec::cid_text(&e.cid).to_string(),
         kind: e.kind,
         anchored_at: e.anchored_at,
         chain_id,
@@ -833,7 +838,7 @@ impl JsCeramicClient {
             }
             to_js_json(&Out {
                 id: s.id.to_string(),
-                event_cid: s.event_cid.to_string(),
+                event_cid: crate::codec::cid_text(&s.event_cid).to_string(),
                 controller: s.controller,
                 model: s.model.map(|m| m.to_string()),
                 metadata: s.metadata,
@@ -870,7 +875,7 @@ impl JsCeramicClient {
         promise(async move {
             let out = js_sys::Array::new();
             for cid in c.pending_events().await? {
-                out.push(&cid.to_string().into());
+                out.push(&crate::codec::cid_text(&cid).to_string().into());
             }
             Ok(out.into())
         })
@@ -910,11 +915,15 @@ impl JsCeramicClient {
             };
             let (published, refused) = (js_sys::Array::new(), js_sys::Array::new());
             for cid in &r.published {
-                published.push(&cid.to_string().into());
+                published.push(&crate::codec::cid_text(&cid).to_string().into());
             }
             for (cid, e) in &r.refused {
                 let item = js_sys::Object::new();
-                set(&item, "cid", &cid.to_string().into());
+                set(
+                    &item,
+                    "cid",
+                    &crate::codec::cid_text(&cid).to_string().into(),
+                );
                 set(&item, "code", &e.code().into());
                 set(&item, "message", &e.to_string().into());
                 refused.push(&item);
@@ -1046,7 +1055,7 @@ async fn item(
         model: Option<String>,
     }
     let mut out = Item {
-        id: e.id.to_string(),
+        id: crate::codec::cid_text(&e.id).to_string(),
         resume_token: token.to_string(),
         stream_id: None,
         kind: None,

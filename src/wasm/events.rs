@@ -54,7 +54,7 @@ impl JsEvent {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn cid(&self) -> String {
-        self.0.cid().to_string()
+        crate::codec::cid_text(&self.0.cid()).to_string()
     }
 
     /// `"init"`, `"data"` or `"time"`.
@@ -84,7 +84,7 @@ impl JsEvent {
     /// ```
     #[wasm_bindgen(getter, js_name = streamCid)]
     pub fn stream_cid(&self) -> String {
-        self.0.stream_cid().to_string()
+        crate::codec::cid_text(&self.0.stream_cid()).to_string()
     }
 
     /// The previous event's CID (undefined for init events).
@@ -94,7 +94,9 @@ impl JsEvent {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn prev(&self) -> Option<String> {
-        self.0.prev().map(|c| c.to_string())
+        self.0
+            .prev()
+            .map(|c| crate::codec::cid_text(&c).to_string())
     }
 
     /// The StreamID an init event creates (undefined for other events).

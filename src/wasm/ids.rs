@@ -75,7 +75,7 @@ impl JsStreamId {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn cid(&self) -> String {
-        self.0.cid().to_string()
+        crate::codec::cid_text(self.0.cid()).to_string()
     }
 
     /// The binary form.
@@ -181,7 +181,7 @@ impl JsCommitId {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn commit(&self) -> String {
-        self.0.commit().to_string()
+        crate::codec::cid_text(&self.0.commit()).to_string()
     }
 
     /// Whether this is the genesis version.
