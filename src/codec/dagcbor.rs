@@ -44,7 +44,7 @@ impl Block {
             other => {
                 return Err(Error::InvalidCid(format!(
                     "{cid}: unsupported multihash 0x{other:x} (only sha2-256 and identity)",
-                    cid = crate::codec::cid_text(&cid)
+                    cid = crate::codec::cid_text(cid)
                 )))
             }
         };
@@ -53,7 +53,7 @@ impl Block {
         } else {
             Err(Error::InvalidCar(format!(
                 "block bytes do not hash to their CID {cid}",
-                cid = crate::codec::cid_text(&cid)
+                cid = crate::codec::cid_text(cid)
             )))
         }
     }

@@ -31,7 +31,7 @@ impl ProtectedHeader {
     pub fn new(alg: Algorithm, kid: String, cap: Option<&Cid>) -> Self {
         ProtectedHeader {
             alg: alg.as_str().to_string(),
-            cap: cap.map(|c| format!("ipfs://{c}", c = crate::codec::cid_text(&c))),
+            cap: cap.map(|c| format!("ipfs://{c}", c = crate::codec::cid_text(c))),
             kid,
         }
     }

@@ -78,7 +78,7 @@ pub(crate) fn fetch(source: &dyn BlockSource, cid: &Cid, what: &str) -> Result<V
     let bytes = source.block(cid).ok_or_else(|| {
         Error::MissingBlock(format!(
             "{what} {cid} is not in the CAR or block source",
-            cid = crate::codec::cid_text(&cid)
+            cid = crate::codec::cid_text(cid)
         ))
     })?;
     if !source.verified() {
@@ -123,7 +123,7 @@ impl Event {
             }
             other => Err(Error::InvalidEvent(format!(
                 "event root {root} has codec 0x{other:x}, expected dag-jose or dag-cbor",
-                root = crate::codec::cid_text(&root)
+                root = crate::codec::cid_text(root)
             ))),
         }
     }

@@ -566,7 +566,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         let r = self
             .get(format!(
                 "/ceramic/events/{cid}",
-                cid = crate::codec::cid_text(&cid)
+                cid = crate::codec::cid_text(cid)
             ))
             .await?;
         let e: E = parse(&r, "event")?;
@@ -591,7 +591,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             return Err(Error::NodeMismatch(format!(
                 "asked for event {cid}, the node sent {}",
                 crate::codec::cid_text(&event.cid()),
-                cid = crate::codec::cid_text(&cid)
+                cid = crate::codec::cid_text(cid)
             )));
         }
         if let Some(store) = &self.events {

@@ -163,7 +163,7 @@ fn check_resources(
         format!("ceramic://{stream}"),
         format!(
             "ceramic://{stream}?payload={payload}",
-            payload = crate::codec::cid_text(&payload)
+            payload = crate::codec::cid_text(payload)
         ),
     ];
     resources

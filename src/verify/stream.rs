@@ -255,7 +255,7 @@ async fn verify_event_in<R: EthRpc>(
             event.cid(),
             format!(
                 "id is the init event {}",
-                crate::codec::cid_text(&stream.cid())
+                crate::codec::cid_text(stream.cid())
             ),
         ));
     }

@@ -211,7 +211,7 @@ impl crate::http::EventStore for JsEventStore {
         Box::pin(async move {
             let f = get(&self.0, "get").dyn_into::<js_sys::Function>().ok()?;
             let r = f
-                .call1(&self.0, &crate::codec::cid_text(&cid).to_string().into())
+                .call1(&self.0, &crate::codec::cid_text(cid).to_string().into())
                 .ok()?;
             let v = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r))
                 .await
@@ -227,7 +227,7 @@ impl crate::http::EventStore for JsEventStore {
             };
             if let Ok(r) = f.call2(
                 &self.0,
-                &crate::codec::cid_text(&cid).to_string().into(),
+                &crate::codec::cid_text(cid).to_string().into(),
                 &js_sys::Uint8Array::from(car),
             ) {
                 let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r)).await;
@@ -276,7 +276,7 @@ impl crate::http::Outbox for JsOutbox {
     ) -> crate::http::BoxFuture<'a, crate::Result<()>> {
         Box::pin(async move {
             let args = js_sys::Array::of2(
-                &crate::codec::cid_text(&cid).to_string().into(),
+                &crate::codec::cid_text(cid).to_string().into(),
                 &js_sys::Uint8Array::from(car),
             );
             self.call("push", args).await.map(|_| ())
@@ -301,7 +301,7 @@ impl crate::http::Outbox for JsOutbox {
 
     fn remove<'a>(&'a self, cid: &'a Cid) -> crate::http::BoxFuture<'a, crate::Result<()>> {
         Box::pin(async move {
-            let args = js_sys::Array::of1(&crate::codec::cid_text(&cid).to_string().into());
+            let args = js_sys::Array::of1(&crate::codec::cid_text(cid).to_string().into());
             self.call("remove", args).await.map(|_| ())
         })
     }
@@ -915,14 +915,14 @@ impl JsCeramicClient {
             };
             let (published, refused) = (js_sys::Array::new(), js_sys::Array::new());
             for cid in &r.published {
-                published.push(&crate::codec::cid_text(&cid).to_string().into());
+                published.push(&crate::codec::cid_text(cid).to_string().into());
             }
             for (cid, e) in &r.refused {
                 let item = js_sys::Object::new();
                 set(
                     &item,
                     "cid",
-                    &crate::codec::cid_text(&cid).to_string().into(),
+                    &crate::codec::cid_text(cid).to_string().into(),
                 );
                 set(&item, "code", &e.code().into());
                 set(&item, "message", &e.to_string().into());
