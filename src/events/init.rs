@@ -117,9 +117,7 @@ impl InitBuilder {
 
     /// Set 12 random unique bytes (what list documents use).
     pub fn random_unique(self) -> Result<Self> {
-        let mut bytes = [0u8; 12];
-        getrandom::fill(&mut bytes).map_err(|e| Error::Random(e.to_string()))?;
-        Ok(self.unique(bytes))
+        Ok(self.unique(random_unique_bytes()?))
     }
 
     /// Set the context stream.
@@ -152,5 +150,38 @@ impl InitBuilder {
             header: self.header,
             data: self.data,
         }
+    }
+}
+
+/// 12 random bytes for a `unique`, from a pool the platform's secure source fills 32 at a time:
+/// each call to it crosses into JS (`crypto.getRandomValues`, in Node ~8 µs: a tenth of building
+/// and signing an init event, BENCHMARKS.md). The bytes are public (they go into the event) and
+/// each is handed out once.
+fn random_unique_bytes() -> Result<[u8; 12]> {
+    std::thread_local! {
+        static POOL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < 12 {
+            pool.resize(12 * 32, 0);
+            getrandom::fill(&mut pool).map_err(|e| Error::Random(e.to_string()))?;
+        }
+        let rest = pool.len() - 12;
+        let mut out = [0u8; 12];
+        out.copy_from_slice(&pool[rest..]);
+        pool.truncate(rest);
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pooled_unique_bytes_are_never_served_twice() {
+        let drawn: std::collections::HashSet<[u8; 12]> = (0..200)
+            .map(|_| super::random_unique_bytes().unwrap())
+            .collect();
+        assert_eq!(drawn.len(), 200); // across several refills of the 32-value pool
     }
 }

@@ -26,6 +26,23 @@ pub use session::{JsCacaoSession, JsCacaoSessionRequest};
 pub use signer::{inspect_signing_request, JsExternalSigner, JsKeyDidSigner};
 pub use verify::{verify_ed25519, verify_event, verify_stream};
 
+/// A future as a Promise, settled at once when it completes without waiting — a local key signs
+/// synchronously — and through the futures queue otherwise. The queue costs each call a task, a
+/// `new Promise` with two closures and a microtask: ~8 µs, an eighth of building and signing an
+/// event in Chromium (BENCHMARKS.md). A future left pending is polled again by the queue with its
+/// real waker, as every future allows.
+pub(crate) fn promise_of(
+    fut: impl std::future::Future<Output = JsResult<wasm_bindgen::JsValue>> + 'static,
+) -> js_sys::Promise {
+    let mut fut = Box::pin(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(Ok(v)) => js_sys::Promise::resolve(&v),
+        std::task::Poll::Ready(Err(e)) => js_sys::Promise::reject(&e),
+        std::task::Poll::Pending => wasm_bindgen_futures::future_to_promise(fut),
+    }
+}
+
 /// The message of a thrown JS value.
 pub(crate) fn transport_message(e: &wasm_bindgen::JsValue) -> String {
     use wasm_bindgen::JsCast;

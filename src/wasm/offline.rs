@@ -2,7 +2,6 @@
 //! same bytes the client posts, handed back for `client.postEvent(car)` later.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::signer::JsSignerAdapter;
 use super::{get, id_arg, JsCommitId, JsResult, JsStreamId};
@@ -94,7 +93,7 @@ pub fn create_init_event(
     )]
     args: JsValue,
 ) -> js_sys::Promise {
-    future_to_promise(async move {
+    super::promise_of(async move {
         let model = id_arg::<StreamId>(&get(&args, "model"))?;
         let content = json_arg(get(&args, "content"), "content")?;
         let signer = JsSignerAdapter::new(get(&args, "signer"))?;
@@ -141,7 +140,7 @@ pub fn create_data_event(
     )]
     args: JsValue,
 ) -> js_sys::Promise {
-    future_to_promise(async move {
+    super::promise_of(async move {
         let current = get(&args, "current");
         let tip = match id_arg::<CommitId>(&get(&current, "commitId")) {
             Ok(c) => c,
