@@ -102,11 +102,27 @@ impl FromStr for StreamId {
     /// Accepts `k…` (or any multibase), `ceramic://…` and `/ceramic/…`. Like the JS parser, a
     /// legacy `?commit=…` suffix is dropped and the base StreamID returned.
     fn from_str(s: &str) -> Result<Self> {
-        let s = strip_url(s.trim());
-        let base = s.split_once('?').map_or(s, |(b, _)| b);
-        let bytes =
-            multibase::decode(base).map_err(|e| Error::InvalidStreamId(format!("{s:?}: {e}")))?;
-        StreamId::from_bytes(&bytes)
+        // The last one parsed is kept: an app names the same Model on every write, and decoding
+        // its base36 was 2 % of building an event (BENCHMARKS.md).
+        std::thread_local! {
+            static LAST: std::cell::RefCell<Option<(String, StreamId)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        if let Some(id) = LAST.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|(text, _)| text == s)
+                .map(|(_, id)| *id)
+        }) {
+            return Ok(id);
+        }
+        let text = strip_url(s.trim());
+        let base = text.split_once('?').map_or(text, |(b, _)| b);
+        let bytes = multibase::decode(base)
+            .map_err(|e| Error::InvalidStreamId(format!("{text:?}: {e}")))?;
+        let id = StreamId::from_bytes(&bytes)?;
+        LAST.with(|c| *c.borrow_mut() = Some((s.to_string(), id)));
+        Ok(id)
     }
 }
 

@@ -256,7 +256,7 @@ struct JsOutbox(JsValue);
 impl JsOutbox {
     /// `outbox[method](...args)`, awaited. (Plain loops and one error path here and below: this
     /// adapter is in every page's download, iterator adapters cost bytes.)
-    async fn call(&self, method: &str, args: js_sys::Array) -> crate::Result<JsValue> {
+    async fn call(&self, method: &'static str, args: js_sys::Array) -> crate::Result<JsValue> {
         let r = match get(&self.0, method).dyn_into::<js_sys::Function>() {
             Ok(f) => match f.apply(&self.0, &args) {
                 Ok(r) => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&r)).await,

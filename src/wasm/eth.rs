@@ -64,7 +64,8 @@ impl JsEthRpc {
                 }
                 providers.push((
                     Some(chain.clone()),
-                    provider(&get(ethereum, &chain)).ok_or_else(bad)?,
+                    provider(&js_sys::Reflect::get(ethereum, &key).unwrap_or_default())
+                        .ok_or_else(bad)?,
                 ));
             }
         } else {

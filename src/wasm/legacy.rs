@@ -105,7 +105,7 @@ fn content_arg(args: &JsValue) -> crate::Result<Option<serde_json::Value>> {
 }
 
 fn tile_options(args: &JsValue) -> crate::Result<tile::TileOptions> {
-    let text = |k: &str| get(args, k).as_string();
+    let text = |k: &'static str| get(args, k).as_string();
     let tags = match get(args, "tags") {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(from_js_json::<Vec<String>>(

@@ -53,14 +53,43 @@ pub(crate) fn transport_message(e: &wasm_bindgen::JsValue) -> String {
 }
 
 /// `obj[key]`, `undefined` when absent or not an object.
-pub(crate) fn get(obj: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+pub(crate) fn get(obj: &wasm_bindgen::JsValue, key: &'static str) -> wasm_bindgen::JsValue {
     // `Reflect.get` throws on a non-object (an omitted options argument): answer at once rather
     // than catching a TypeError, which costs microseconds on hot calls like `verifyEvent(car)`.
     if !obj.is_object() && !obj.is_function() {
         return wasm_bindgen::JsValue::UNDEFINED;
     }
-    js_sys::Reflect::get(obj, &wasm_bindgen::JsValue::from_str(key))
-        .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+    with_key(key, |k| js_sys::Reflect::get(obj, k)).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// `obj[key] = value`.
+pub(crate) fn set(
+    obj: &wasm_bindgen::JsValue,
+    key: &'static str,
+    value: &wasm_bindgen::JsValue,
+) -> JsResult<()> {
+    with_key(key, |k| js_sys::Reflect::set(obj, k, value))?;
+    Ok(())
+}
+
+/// `f` with the JS string of a property name, made once per name: a string from wasm is decoded
+/// by a `TextDecoder` each time, 5 % of building an event in Chromium's profile (BENCHMARKS.md).
+fn with_key<T>(key: &'static str, f: impl FnOnce(&wasm_bindgen::JsValue) -> T) -> T {
+    std::thread_local! {
+        static KEYS: std::cell::RefCell<Vec<(&'static str, wasm_bindgen::JsValue)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        let i = match keys.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                keys.push((key, wasm_bindgen::JsValue::from_str(key)));
+                keys.len() - 1
+            }
+        };
+        f(&keys[i].1)
+    })
 }
 
 /// A StreamID or CommitID argument: the object (anything with a `toString`) or its string.

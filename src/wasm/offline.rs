@@ -38,11 +38,11 @@ export interface CurrentState {
 }
 "#;
 
-fn built(key: &str, id: JsValue, car: &[u8]) -> JsResult<JsValue> {
-    let o = js_sys::Object::new();
-    js_sys::Reflect::set(&o, &key.into(), &id)?;
-    js_sys::Reflect::set(&o, &"car".into(), &js_sys::Uint8Array::from(car))?;
-    Ok(o.into())
+fn built(key: &'static str, id: JsValue, car: &[u8]) -> JsResult<JsValue> {
+    let o = js_sys::Object::new().into();
+    super::set(&o, key, &id)?;
+    super::set(&o, "car", &js_sys::Uint8Array::from(car).into())?;
+    Ok(o)
 }
 
 fn json_arg(v: JsValue, what: &str) -> crate::Result<serde_json::Value> {

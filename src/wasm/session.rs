@@ -117,8 +117,8 @@ impl JsCacaoSession {
     pub fn request(
         #[wasm_bindgen(unchecked_param_type = "CacaoSessionRequestOptions")] options: JsValue,
     ) -> JsResult<JsCacaoSessionRequest> {
-        let get = |k: &str| super::get(&options, k);
-        let s = |k: &str| {
+        let get = |k: &'static str| super::get(&options, k);
+        let s = |k: &'static str| {
             get(k)
                 .as_string()
                 .ok_or_else(|| Error::InvalidCapability(format!("{k} must be a string")))

@@ -337,10 +337,9 @@ pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> JsResult<JsValue
     super::to_js_json(&crate::events::inspect_signing_request(input, payload)?)
 }
 
-pub(crate) fn get_string(obj: &JsValue, key: &str) -> Result<String> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_string())
+pub(crate) fn get_string(obj: &JsValue, key: &'static str) -> Result<String> {
+    super::get(obj, key)
+        .as_string()
         .ok_or_else(|| Error::Signer(format!("{key} must be a string")))
 }
 

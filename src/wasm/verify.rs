@@ -299,7 +299,8 @@ async fn verify_events_with(
     let out = to_js_json(&json)?;
     for (i, r) in outcomes.into_iter().enumerate() {
         if let Err(e) = r {
-            js_sys::Reflect::set(&get(&out, &i.to_string()), &"error".into(), &e.into())?;
+            let entry = js_sys::Reflect::get_u32(&out, i as u32)?;
+            super::set(&entry, "error", &e.into())?;
         }
     }
     Ok(out)
