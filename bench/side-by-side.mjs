@@ -61,7 +61,7 @@ const sizes = [
   ["JS SDK write-only stack (model-instance + http + key-did)", gzipBytes(join(stacks, "sdk-write.js"))],
 ];
 
-console.log(`Chromium ${chromiumVersion} (headless), one page, median of 5 rounds after a warm-up:\n`);
+console.log(`Chromium ${chromiumVersion} (headless), one page, median of 5 rounds after 3 warm-up runs of each side:\n`);
 console.log(table(chromiumRows, "Chromium"));
 console.log(`\nNode ${process.version}, same loops:\n`);
 console.log(table(nodeRows, "Node"));

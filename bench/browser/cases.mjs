@@ -1,6 +1,6 @@
 // The side-by-side benchmark's loops, shared by the Chromium page (bench/browser/page.js, bundled
 // with both libraries) and Node (bench/side-by-side.mjs): ceramic-wasm against the JS SDK
-// (@ceramic-sdk 0.12 + @didtools/key-did), on the same inputs: warm-up, then 5 rounds of each side,
+// (@ceramic-sdk 0.12 + @didtools/key-did), on the same inputs: 3 warm-up runs, then 5 rounds of each side,
 // alternating, and the medians.
 //
 // `cw` is the ceramic-wasm module; `sdk` holds the SDK functions used:
@@ -13,13 +13,17 @@ const now = () => (globalThis.performance ?? Date).now();
 const median = (ms) => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
 
 /**
- * Medians of `rounds` timed runs of `a` and of `b`, after one untimed warm-up run of each. The
+ * Medians of `rounds` timed runs of `a` and of `b`, after `warmups` untimed runs of each. The
  * rounds alternate (a, b, a, b, …) so that both sides meet the same machine: this 2-core VM's speed
  * drifts by tens of percent within a minute, which separate blocks of rounds turn into a bias.
+ * Three warm-up runs: after one, both sides were still getting faster for two more rounds (V8's
+ * optimising tiers, JS and wasm alike), so the median mixed warm and cold rounds.
  */
-async function timedPair(a, b, rounds = 5) {
-  await a();
-  await b();
+async function timedPair(a, b, rounds = 5, warmups = 3) {
+  for (let w = 0; w < warmups; w++) {
+    await a();
+    await b();
+  }
   const ta = [];
   const tb = [];
   for (let r = 0; r < rounds; r++) {
