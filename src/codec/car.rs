@@ -162,28 +162,7 @@ impl Car {
 
     /// Write the CAR: header, then every block in order.
     pub fn encode(&self) -> Result<Vec<u8>> {
-        let header = CarHeader {
-            roots: self.roots.clone(),
-            version: 1,
-        }
-        .to_dag_cbor()?;
-        let mut out = Vec::with_capacity(
-            header.len()
-                + self
-                    .blocks
-                    .iter()
-                    .map(|b| b.bytes.len() + 48)
-                    .sum::<usize>(),
-        );
-        write_len(&mut out, header.len());
-        out.extend_from_slice(&header);
-        for b in &self.blocks {
-            let cid = b.cid.to_bytes();
-            write_len(&mut out, cid.len() + b.bytes.len());
-            out.extend_from_slice(&cid);
-            out.extend_from_slice(&b.bytes);
-        }
-        Ok(out)
+        write_car(&self.roots, self.blocks.iter())
     }
 
     /// All roots in header order.
@@ -229,6 +208,37 @@ fn read_len<'a>(bytes: &'a [u8], what: &str) -> Result<(usize, &'a [u8])> {
     let len = usize::try_from(len)
         .map_err(|_| Error::InvalidCar(format!("{what} length {len} is too large")))?;
     Ok((len, rest))
+}
+
+/// CAR bytes of `roots` and `blocks`, in order, a block whose CID came before skipped (as
+/// [`Car::new`] does), without building a [`Car`]: no copy of the blocks, no index (an event's
+/// CAR is written on every write).
+pub fn write_car<'a>(
+    roots: &[Cid],
+    blocks: impl Iterator<Item = &'a Block> + Clone,
+) -> Result<Vec<u8>> {
+    let header = CarHeader {
+        roots: roots.to_vec(),
+        version: 1,
+    }
+    .to_dag_cbor()?;
+    let mut out = Vec::with_capacity(
+        header.len() + blocks.clone().map(|b| b.bytes.len() + 48).sum::<usize>(),
+    );
+    write_len(&mut out, header.len());
+    out.extend_from_slice(&header);
+    let mut seen: Vec<Cid> = Vec::new();
+    for b in blocks {
+        if seen.contains(&b.cid) {
+            continue;
+        }
+        seen.push(b.cid);
+        let cid = b.cid.to_bytes();
+        write_len(&mut out, cid.len() + b.bytes.len());
+        out.extend_from_slice(&cid);
+        out.extend_from_slice(&b.bytes);
+    }
+    Ok(out)
 }
 
 fn write_len(out: &mut Vec<u8>, len: usize) {

@@ -188,7 +188,7 @@ impl Event {
 
     /// The event's CAR bytes.
     pub fn encode_car(&self) -> Result<Vec<u8>> {
-        self.to_car().encode()
+        crate::codec::car::write_car(&[self.cid()], self.blocks().into_iter())
     }
 
     /// The event CID (its root block's).
