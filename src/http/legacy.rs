@@ -365,9 +365,19 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         let root = match crate::codec::dagcbor::from_dag_cbor::<Ipld>(&bytes)? {
             Ipld::Map(m) => match m.get("root") {
                 Some(Ipld::Link(c)) => *c,
-                _ => return Err(Error::BadAnchorProof(format!("proof {proof} has no root"))),
+                _ => {
+                    return Err(Error::BadAnchorProof(format!(
+                        "proof {proof} has no root",
+                        proof = crate::codec::cid_text(&proof)
+                    )))
+                }
             },
-            _ => return Err(Error::BadAnchorProof(format!("proof {proof} is not a map"))),
+            _ => {
+                return Err(Error::BadAnchorProof(format!(
+                    "proof {proof} is not a map",
+                    proof = crate::codec::cid_text(&proof)
+                )))
+            }
         };
         blocks.insert(proof, bytes);
         let mut node = root;
@@ -396,12 +406,15 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     async fn gateway_block(&self, gateway: &str, cid: &Cid) -> Result<Vec<u8>> {
         let req = Request {
             method: Method::Get,
-            path: format!("/ipfs/{cid}?format=raw"),
+            path: format!("/ipfs/{cid}?format=raw", cid = crate::codec::cid_text(cid)),
             body: None,
         };
         let resp = self
             .send_retrying(gateway, &req, |r| match r.status {
-                404 => Error::MissingBlock(format!("{cid}: not on the IPFS gateway")),
+                404 => Error::MissingBlock(format!(
+                    "{cid}: not on the IPFS gateway",
+                    cid = crate::codec::cid_text(cid)
+                )),
                 _ => status_error(r),
             })
             .await?;
@@ -531,7 +544,7 @@ fn node_anchors(state: &Value) -> impl FnMut(&Commit) -> Result<AnchorInfo> {
     let last = entries.last().map(|(c, _)| c.clone());
     let proof = state.get("anchorProof").cloned();
     move |c: &Commit| {
-        let cid = c.cid.to_string();
+        let cid = crate::codec::cid_text(&c.cid).to_string();
         Ok(AnchorInfo {
             timestamp: entries
                 .iter()

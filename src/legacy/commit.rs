@@ -44,7 +44,11 @@ impl Commit {
                 let envelope: Envelope = from_dag_cbor(block)?;
                 let payload_cid = envelope.payload_cid()?;
                 let payload = payload.ok_or_else(|| {
-                    Error::MissingBlock(format!("payload {payload_cid} of {cid}"))
+                    Error::MissingBlock(format!(
+                        "payload {payload_cid} of {cid}",
+                        payload_cid = crate::codec::cid_text(&payload_cid),
+                        cid = crate::codec::cid_text(cid)
+                    ))
                 })?;
                 Block::verify(&payload_cid, payload)?;
                 Ok(Commit {
@@ -61,7 +65,8 @@ impl Commit {
                 cacao: None,
             }),
             other => Err(bad(format!(
-                "{cid}: codec 0x{other:x} is neither dag-cbor nor dag-jose"
+                "{cid}: codec 0x{other:x} is neither dag-cbor nor dag-jose",
+                cid = crate::codec::cid_text(cid)
             ))),
         }
     }
@@ -89,7 +94,8 @@ impl Commit {
                 let payload_cid = commit.payload_cid()?;
                 if parse_cid(link)? != payload_cid {
                     return Err(bad(format!(
-                        "jws.link {link} is not the payload {payload_cid}"
+                        "jws.link {link} is not the payload {payload_cid}",
+                        payload_cid = crate::codec::cid_text(&payload_cid)
                     )));
                 }
             }
@@ -120,7 +126,7 @@ impl Commit {
             if parse_cid(claimed)? != commit.cid {
                 return Err(Error::InvalidCar(format!(
                     "commit {claimed} hashes to {}",
-                    commit.cid
+                    crate::codec::cid_text(&commit.cid)
                 )));
             }
         }
@@ -140,7 +146,7 @@ impl Commit {
                             "protected": URL_SAFE_NO_PAD.encode(&sig.protected),
                             "signature": URL_SAFE_NO_PAD.encode(&sig.signature),
                         }],
-                        "link": env.payload_cid()?.to_string(),
+                        "link": crate::codec::cid_text(&env.payload_cid()?).to_string(),
                     },
                     "linkedBlock": STANDARD_NO_PAD.encode(payload),
                 });
@@ -153,7 +159,7 @@ impl Commit {
                 let mut out = Map::new();
                 for (k, v) in &self.body {
                     let v = match v {
-                        Ipld::Link(c) => Value::String(c.to_string()),
+                        Ipld::Link(c) => Value::String(crate::codec::cid_text(c).to_string()),
                         other => ipld_to_json(other)?,
                     };
                     out.insert(k.clone(), v);
@@ -176,7 +182,10 @@ impl Commit {
     pub fn payload_cid(&self) -> Result<Cid> {
         match &self.envelope {
             Some(env) => env.payload_cid(),
-            None => Err(bad(format!("{} is not signed", self.cid))),
+            None => Err(bad(format!(
+                "{} is not signed",
+                crate::codec::cid_text(&self.cid)
+            ))),
         }
     }
 
@@ -194,7 +203,10 @@ impl Commit {
         match self.body.get(key) {
             None => Ok(None),
             Some(Ipld::Link(c)) => Ok(Some(*c)),
-            Some(_) => Err(bad(format!("{}: `{key}` is not a link", self.cid))),
+            Some(_) => Err(bad(format!(
+                "{}: `{key}` is not a link",
+                crate::codec::cid_text(&self.cid)
+            ))),
         }
     }
 
@@ -205,13 +217,21 @@ impl Commit {
 
     /// The anchor commit's parts: proof CID and Merkle path.
     pub fn anchor(&self) -> Result<(Cid, String)> {
-        let proof = self
-            .link("proof")?
-            .ok_or_else(|| bad(format!("{} has no proof", self.cid)))?;
+        let proof = self.link("proof")?.ok_or_else(|| {
+            bad(format!(
+                "{} has no proof",
+                crate::codec::cid_text(&self.cid)
+            ))
+        })?;
         let path = match self.body.get("path") {
             Some(Ipld::String(p)) => p.clone(),
             None => String::new(),
-            Some(_) => return Err(bad(format!("{}: path is not a string", self.cid))),
+            Some(_) => {
+                return Err(bad(format!(
+                    "{}: path is not a string",
+                    crate::codec::cid_text(&self.cid)
+                )))
+            }
         };
         Ok((proof, path))
     }

@@ -116,7 +116,7 @@ impl ThreeId {
         if StreamId::new(StreamType::Tile, genesis.cid) != stream {
             return Err(Error::InvalidEvent(format!(
                 "the log's genesis {} is not {did}'s",
-                genesis.cid
+                crate::codec::cid_text(&genesis.cid)
             )));
         }
         Self::from_log(did_of(did).to_string(), log, anchors, None)
@@ -136,7 +136,8 @@ impl ThreeId {
         let got = json_to_ipld(document).to_cid()?;
         if got != cid {
             return Err(Error::InvalidDid(format!(
-                "the legacy document hashes to {got}, not {did}'s CID"
+                "the legacy document hashes to {got}, not {did}'s CID",
+                got = crate::codec::cid_text(&got)
             )));
         }
         let (key_did, legacy_keys) = v0_keys(document)?;
@@ -146,7 +147,7 @@ impl ThreeId {
         if !v0_tile_geneses(&key_did)?.contains(&genesis.cid) {
             return Err(Error::InvalidEvent(format!(
                 "{} is not the 3ID tile of {key_did}",
-                genesis.cid
+                crate::codec::cid_text(&genesis.cid)
             )));
         }
         Self::from_log(did_of(did).to_string(), log, anchors, Some(legacy_keys))
@@ -235,12 +236,15 @@ impl ThreeId {
             let v = if at.log.len() == 1 {
                 "0".into()
             } else {
-                v.to_string()
+                crate::codec::cid_text(&v).to_string()
             };
             meta.insert("versionId".into(), json!(v));
         }
         if let Some(n) = next {
-            meta.insert("nextVersionId".into(), json!(n.cid.to_string()));
+            meta.insert(
+                "nextVersionId".into(),
+                json!(crate::codec::cid_text(&n.cid).to_string()),
+            );
         }
         Ok(json!({
             "didResolutionMetadata": { "contentType": "application/did+json" },

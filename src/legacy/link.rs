@@ -164,13 +164,13 @@ pub fn apply_genesis(commit: &Commit, at_time: Option<i64>) -> Result<LegacyStat
     if commit.envelope.is_some() || commit.prev()?.is_some() || commit.is_anchor() {
         return Err(Error::InvalidEvent(format!(
             "{}: a Caip10Link genesis is one unsigned commit",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
     if commit.body.contains_key("data") {
         return Err(Error::InvalidEvent(format!(
             "{}: Caip10Link genesis commit cannot have data",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
     let header = match commit.json("header")? {
@@ -178,7 +178,7 @@ pub fn apply_genesis(commit: &Commit, at_time: Option<i64>) -> Result<LegacyStat
         _ => {
             return Err(Error::InvalidEvent(format!(
                 "{}: a Caip10Link genesis has a header",
-                commit.cid
+                crate::codec::cid_text(&commit.cid)
             )))
         }
     };
@@ -191,7 +191,7 @@ pub fn apply_genesis(commit: &Commit, at_time: Option<i64>) -> Result<LegacyStat
         _ => {
             return Err(Error::InvalidEvent(format!(
                 "{}: a Caip10Link has exactly one controller",
-                commit.cid
+                crate::codec::cid_text(&commit.cid)
             )))
         }
     }
@@ -214,12 +214,15 @@ pub fn apply_update(state: &mut LegacyState, commit: &Commit, at_time: Option<i6
     if commit.envelope.is_some() {
         return Err(Error::InvalidEvent(format!(
             "{}: Caip10Link updates are unsigned (the proof is the signature)",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
-    let proof = commit
-        .json("data")?
-        .ok_or_else(|| Error::InvalidEvent(format!("{}: an update without a proof", commit.cid)))?;
+    let proof = commit.json("data")?.ok_or_else(|| {
+        Error::InvalidEvent(format!(
+            "{}: an update without a proof",
+            crate::codec::cid_text(&commit.cid)
+        ))
+    })?;
     let valid = validate_proof(&proof)?;
     let stamp = proof.get("timestamp").and_then(Value::as_i64);
     if state.signature != GENESIS {
@@ -237,7 +240,7 @@ pub fn apply_update(state: &mut LegacyState, commit: &Commit, at_time: Option<i6
             if stamp < floor {
                 return Err(Error::InvalidEvent(format!(
                     "{}: Invalid commit, proof timestamp too old ({stamp} < {floor})",
-                    commit.cid
+                    crate::codec::cid_text(&commit.cid)
                 )));
             }
         }
@@ -246,7 +249,8 @@ pub fn apply_update(state: &mut LegacyState, commit: &Commit, at_time: Option<i6
     if !valid.account.eq_ignore_ascii_case(controller) {
         return Err(Error::UnauthorizedSigner(format!(
             "{}: the proof is by {}, the link is {controller}",
-            commit.cid, valid.account
+            crate::codec::cid_text(&commit.cid),
+            valid.account
         )));
     }
     let mut metadata: Map<String, Value> = state.metadata.clone();
@@ -284,8 +288,8 @@ pub fn genesis(account: &str) -> Result<Commit> {
 pub fn update_commit(state: &LegacyState, proof: &Value) -> Result<Commit> {
     let body = serde_json::json!({
         "data": proof,
-        "id": state.genesis()?.to_string(),
-        "prev": state.tip()?.to_string(),
+        "id": crate::codec::cid_text(&state.genesis()?).to_string(),
+        "prev": crate::codec::cid_text(&state.tip()?).to_string(),
     });
     let commit = Commit::from_api_json(&body, None)?;
     let mut next = state.clone();

@@ -111,7 +111,8 @@ impl LegacyState {
             .log
             .iter()
             .map(|e| {
-                let mut entry = json!({ "cid": e.cid.to_string(), "type": e.kind });
+                let mut entry =
+                    json!({ "cid": crate::codec::cid_text(&e.cid).to_string(), "type": e.kind });
                 if let Some(t) = e.timestamp {
                     entry["timestamp"] = json!(t);
                 }

@@ -77,10 +77,12 @@ pub fn verify_signature(
     keys: &dyn KeyResolver,
     stream: &crate::ids::StreamId,
 ) -> Result<()> {
-    let env = commit
-        .envelope
-        .as_ref()
-        .ok_or_else(|| Error::InvalidEvent(format!("{} is not signed", commit.cid)))?;
+    let env = commit.envelope.as_ref().ok_or_else(|| {
+        Error::InvalidEvent(format!(
+            "{} is not signed",
+            crate::codec::cid_text(&commit.cid)
+        ))
+    })?;
     let header = env.header()?;
     let signer = did_of(&header.kid);
     match header.cap_cid()? {
@@ -88,7 +90,7 @@ pub fn verify_signature(
         None if signer != controller => {
             return Err(Error::UnauthorizedSigner(format!(
                 "{} is signed by {signer}, the controller is {controller}",
-                commit.cid
+                crate::codec::cid_text(&commit.cid)
             )))
         }
         None => {}
@@ -102,9 +104,11 @@ pub fn verify_signature(
         &sig.signature,
     )
     .map_err(|e| match e {
-        Error::BadSignature(m) => {
-            Error::BadSignature(format!("{}: {m} ({})", commit.cid, header.kid))
-        }
+        Error::BadSignature(m) => Error::BadSignature(format!(
+            "{}: {m} ({})",
+            crate::codec::cid_text(&commit.cid),
+            header.kid
+        )),
         other => other,
     })
 }
@@ -122,7 +126,8 @@ fn check_capability(
     let bytes = commit.cacao.as_deref().ok_or_else(|| {
         Error::MissingBlock(format!(
             "CACAO {cap} of {} (js-ceramic's /api/v0 does not serve it: set an IPFS gateway)",
-            commit.cid
+            crate::codec::cid_text(&commit.cid),
+            cap = crate::codec::cid_text(cap)
         ))
     })?;
     Block::verify(cap, bytes)?;
@@ -131,26 +136,31 @@ fn check_capability(
     if cacao.p.iss != controller {
         return Err(Error::CapabilityIssuerMismatch(format!(
             "{}: the CACAO is issued by {}, the controller is {controller}",
-            commit.cid, cacao.p.iss
+            crate::codec::cid_text(&commit.cid),
+            cacao.p.iss
         )));
     }
     if cacao.p.aud != signer {
         return Err(Error::CapabilityAudienceMismatch(format!(
             "{}: the CACAO is for {}, the commit is signed by {signer}",
-            commit.cid, cacao.p.aud
+            crate::codec::cid_text(&commit.cid),
+            cacao.p.aud
         )));
     }
     let payload = commit.payload_cid()?;
     let allowed = [
         "ceramic://*".to_string(),
         format!("ceramic://{stream}"),
-        format!("ceramic://{stream}?payload={payload}"),
+        format!(
+            "ceramic://{stream}?payload={payload}",
+            payload = crate::codec::cid_text(&payload)
+        ),
     ];
     let resources = cacao.p.resources.as_deref().unwrap_or_default();
     if !resources.iter().any(|r| allowed.contains(r)) {
         return Err(Error::CapabilityResourceDenied(format!(
             "{}: the CACAO does not cover {stream}",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
     cacao.check_time(&crate::did::TimeCheck {
@@ -195,8 +205,9 @@ fn check_links(state: &LegacyState, commit: &Commit) -> Result<()> {
     if prev != Some(tip) {
         return Err(Error::BrokenLink(format!(
             "{}: prev {} is not the tip {tip}",
-            commit.cid,
-            prev.map_or("(none)".into(), |p| p.to_string())
+            crate::codec::cid_text(&commit.cid),
+            prev.map_or("(none)".into(), |p| crate::codec::cid_text(&p).to_string()),
+            tip = crate::codec::cid_text(&tip)
         )));
     }
     if let Some(id) = commit.id()? {
@@ -204,7 +215,9 @@ fn check_links(state: &LegacyState, commit: &Commit) -> Result<()> {
         if id != genesis {
             return Err(Error::BrokenLink(format!(
                 "{}: id {id} is not the genesis {genesis}",
-                commit.cid
+                crate::codec::cid_text(&commit.cid),
+                id = crate::codec::cid_text(&id),
+                genesis = crate::codec::cid_text(&genesis)
             )));
         }
     }
@@ -217,7 +230,7 @@ fn header_of(commit: &Commit) -> Result<Map<String, Value>> {
         Some(Value::Object(m)) => Ok(m),
         Some(_) => Err(Error::InvalidEvent(format!(
             "{}: header is not a map",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         ))),
     }
 }
@@ -229,7 +242,7 @@ fn check_controllers(commit: &Commit, header: &Map<String, Value>) -> Result<()>
         Some([Value::String(s)]) if s.starts_with("did:") => Ok(()),
         _ => Err(Error::InvalidEvent(format!(
             "{}: controllers must be exactly one DID, got {}",
-            commit.cid,
+            crate::codec::cid_text(&commit.cid),
             header.get("controllers").unwrap_or(&Value::Null)
         ))),
     }
@@ -285,7 +298,7 @@ pub fn apply_genesis(
     if commit.prev()?.is_some() || commit.is_anchor() {
         return Err(Error::InvalidEvent(format!(
             "{} is not a genesis commit",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
     let mut header = header_of(commit)?;
@@ -307,7 +320,7 @@ pub fn apply_genesis(
         None if data.as_ref().is_some_and(truthy) => {
             return Err(Error::InvalidEvent(format!(
                 "{}: genesis commit with contents should always be signed",
-                commit.cid
+                crate::codec::cid_text(&commit.cid)
             )))
         }
         None => GENESIS,
@@ -338,7 +351,7 @@ pub fn apply_signed(
     if commit.envelope.is_none() {
         return Err(Error::InvalidEvent(format!(
             "{}: a TileDocument update must be signed",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
     let header = header_of(commit)?;
@@ -351,7 +364,7 @@ pub fn apply_signed(
         if Some(f) != forbid && !(f == &Value::Bool(false) && forbid.is_none()) {
             return Err(Error::InvalidEvent(format!(
                 "{}: forbidControllerChange cannot be changed",
-                commit.cid
+                crate::codec::cid_text(&commit.cid)
             )));
         }
     }
@@ -362,7 +375,7 @@ pub fn apply_signed(
     {
         return Err(Error::InvalidEvent(format!(
             "{}: the controller cannot change (forbidControllerChange)",
-            commit.cid
+            crate::codec::cid_text(&commit.cid)
         )));
     }
     // The pending controller signs (js-ceramic #1619): a rotation takes effect at once.

@@ -27,20 +27,36 @@ pub fn read_proof(commit: &Commit, blocks: &dyn BlockSource) -> Result<(AnchorPr
     let (proof_cid, _) = commit.anchor()?;
     let bytes = fetch_block(blocks, &proof_cid, "anchor proof")?;
     let Ipld::Map(map) = from_dag_cbor::<Ipld>(&bytes)? else {
-        return Err(bad(format!("proof {proof_cid} is not a map")));
+        return Err(bad(format!(
+            "proof {proof_cid} is not a map",
+            proof_cid = crate::codec::cid_text(&proof_cid)
+        )));
     };
     let link = |k: &str| match map.get(k) {
         Some(Ipld::Link(c)) => Ok(*c),
-        _ => Err(bad(format!("proof {proof_cid} has no link `{k}`"))),
+        _ => Err(bad(format!(
+            "proof {proof_cid} has no link `{k}`",
+            proof_cid = crate::codec::cid_text(&proof_cid)
+        ))),
     };
     let chain_id = match map.get("chainId") {
         Some(Ipld::String(s)) => s.clone(),
-        _ => return Err(bad(format!("proof {proof_cid} has no chainId"))),
+        _ => {
+            return Err(bad(format!(
+                "proof {proof_cid} has no chainId",
+                proof_cid = crate::codec::cid_text(&proof_cid)
+            )))
+        }
     };
     let tx_type = match map.get("txType") {
         Some(Ipld::String(s)) => Some(s.clone()),
         None => None,
-        Some(_) => return Err(bad(format!("proof {proof_cid}: txType is not a string"))),
+        Some(_) => {
+            return Err(bad(format!(
+                "proof {proof_cid}: txType is not a string",
+                proof_cid = crate::codec::cid_text(&proof_cid)
+            )))
+        }
     };
     let proof = AnchorProof {
         chain_id,
@@ -50,8 +66,8 @@ pub fn read_proof(commit: &Commit, blocks: &dyn BlockSource) -> Result<(AnchorPr
     };
     let mut out = json!({
         "chainId": proof.chain_id,
-        "root": proof.root.to_string(),
-        "txHash": proof.tx_hash.to_string(),
+        "root": crate::codec::cid_text(&proof.root).to_string(),
+        "txHash": crate::codec::cid_text(&proof.tx_hash).to_string(),
     });
     for (k, v) in &map {
         if let ("txType" | "blockNumber" | "blockTimestamp" | "version", Ok(v)) =
@@ -73,9 +89,12 @@ pub async fn check_anchor<R: EthRpc>(
 ) -> Result<(AnchorStatus, AnchorInfo)> {
     let (proof, json) = read_proof(commit, blocks)?;
     let (proof_cid, path) = commit.anchor()?;
-    let prev = commit
-        .prev()?
-        .ok_or_else(|| bad(format!("{} has no prev", commit.cid)))?;
+    let prev = commit.prev()?.ok_or_else(|| {
+        bad(format!(
+            "{} has no prev",
+            crate::codec::cid_text(&commit.cid)
+        ))
+    })?;
     let indices = time_path_indices(&path).map_err(|e| bad(e.to_string()))?;
     let witness = merkle_witness(blocks, proof.root, &indices, Error::BadAnchorProof)?;
     // A time event's checks: old anchors have no `id` (neither check reads it).
@@ -153,7 +172,7 @@ mod tests {
         );
         let anchor = |prev: Cid, path: &str| {
             Commit::from_api_json(
-                &json!({ "prev": prev.to_string(), "proof": proof.to_string(), "path": path }),
+                &json!({ "prev": crate::codec::cid_text(&prev).to_string(), "proof": crate::codec::cid_text(&proof).to_string(), "path": path }),
                 None,
             )
             .unwrap()
@@ -201,7 +220,7 @@ mod tests {
         assert!(run(&anchor(c, "0/1"), &forged).is_err());
         // An empty path: the root itself is prev.
         let direct = Commit::from_api_json(
-            &json!({ "prev": root.to_string(), "proof": proof.to_string(), "path": "" }),
+            &json!({ "prev": crate::codec::cid_text(&root).to_string(), "proof": crate::codec::cid_text(&proof).to_string(), "path": "" }),
             None,
         )
         .unwrap();
