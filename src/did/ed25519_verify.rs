@@ -95,8 +95,8 @@ pub(crate) fn verify(pk: &[u8; 32], a: &EdwardsPoint, msg: &[u8], sig: &[u8]) ->
     }
 }
 
-/// Many Ed25519 signatures checked at once: each is added with [`Ed25519Batch::add`] (which
-/// checks its encodings at once and fails as a single check would), and [`Ed25519Batch::check`]
+/// Many Ed25519 signatures checked at once: the verifier adds each one (checking its encodings
+/// at once, failing as a single check would), and [`Ed25519Batch::check`]
 /// settles the group equations of all of them together. When the batch fails, each signature
 /// is checked alone to name those that do not verify, so the outcome is the one the single
 /// checks would give.
