@@ -210,9 +210,9 @@ fn read_len<'a>(bytes: &'a [u8], what: &str) -> Result<(usize, &'a [u8])> {
     Ok((len, rest))
 }
 
-/// CAR bytes of `roots` and `blocks`, in order, a block whose CID came before skipped (as
-/// [`Car::new`] does), without building a [`Car`]: no copy of the blocks, no index (an event's
-/// CAR is written on every write).
+/// CAR bytes of `roots` and `blocks`, in order, without building a [`Car`]: no copy of the
+/// blocks, no index (an event's CAR is written on every write). The blocks are written as given:
+/// the caller makes them unique by CID, as [`Car::new`] does.
 pub fn write_car<'a>(
     roots: &[Cid],
     blocks: impl Iterator<Item = &'a Block> + Clone,
@@ -227,12 +227,7 @@ pub fn write_car<'a>(
     );
     write_len(&mut out, header.len());
     out.extend_from_slice(&header);
-    let mut seen: Vec<Cid> = Vec::new();
     for b in blocks {
-        if seen.contains(&b.cid) {
-            continue;
-        }
-        seen.push(b.cid);
         let cid = b.cid.to_bytes();
         write_len(&mut out, cid.len() + b.bytes.len());
         out.extend_from_slice(&cid);

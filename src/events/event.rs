@@ -188,7 +188,15 @@ impl Event {
 
     /// The event's CAR bytes.
     pub fn encode_car(&self) -> Result<Vec<u8>> {
-        crate::codec::car::write_car(&[self.cid()], self.blocks().into_iter())
+        let mut blocks = self.blocks();
+        // Each CID once, as `Car::new` keeps them (an event has a handful of blocks).
+        let mut seen = Vec::with_capacity(blocks.len());
+        blocks.retain(|b| {
+            let new = !seen.contains(&b.cid);
+            seen.push(b.cid);
+            new
+        });
+        crate::codec::car::write_car(&[self.cid()], blocks.into_iter())
     }
 
     /// The event CID (its root block's).

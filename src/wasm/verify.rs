@@ -280,7 +280,16 @@ async fn verify_events_with(
         .into_iter();
     let outcomes: Vec<crate::Result<Vec<verify::Check>>> = decoded
         .into_iter()
-        .map(|d| d.and_then(|_| verified.next().unwrap_or(Ok(Vec::new()))))
+        .map(|d| {
+            // One outcome per decoded event, in order: `pairs` was made from these.
+            d.and_then(|_| {
+                verified.next().unwrap_or_else(|| {
+                    Err(crate::Error::InvalidEvent(
+                        "no outcome for the event".into(),
+                    ))
+                })
+            })
+        })
         .collect();
     // The checks as JSON (as `verifyEvent`'s), then each failure's `CeramicError` set in.
     #[derive(serde::Serialize)]
