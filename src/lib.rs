@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ids;
+mod last;
 #[cfg(feature = "legacy")]
 pub mod legacy;
 pub mod stream;

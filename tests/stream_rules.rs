@@ -795,16 +795,21 @@ fn verify_events_is_verify_event_for_many() {
     );
     let mut pairs: Vec<(&Event, &Event)> = inits.iter().map(|e| (e, e)).collect();
     pairs.push((&up, init));
-    let batched = run_ready(ceramic_wasm::verify::verify_events(
-        &pairs,
-        &ctx,
-        None::<&RecordedRpc>,
-    ))
-    .unwrap();
-    let single: Vec<_> = pairs
-        .iter()
-        .map(|(e, i)| run_ready(verify_event(e, i, &ctx, None::<&RecordedRpc>)))
-        .collect();
+    // The outcomes of one batch, and of one `verify_event` per pair.
+    let both = |pairs: &[(&Event, &Event)]| {
+        let batched = run_ready(ceramic_wasm::verify::verify_events(
+            pairs,
+            &ctx,
+            None::<&RecordedRpc>,
+        ))
+        .unwrap();
+        let single: Vec<_> = pairs
+            .iter()
+            .map(|(e, i)| run_ready(verify_event(e, i, &ctx, None::<&RecordedRpc>)))
+            .collect();
+        (batched, single)
+    };
+    let (batched, single) = both(&pairs);
     assert!(single.iter().all(|r| r.is_ok()));
     assert_eq!(batched, single);
 
@@ -815,16 +820,7 @@ fn verify_events_is_verify_event_for_many() {
     mixed[12] = (&bad, init);
     mixed[5] = (&up, &inits[1]);
     mixed[20] = (&bad, &inits[2]);
-    let batched = run_ready(ceramic_wasm::verify::verify_events(
-        &mixed,
-        &ctx,
-        None::<&RecordedRpc>,
-    ))
-    .unwrap();
-    let single: Vec<_> = mixed
-        .iter()
-        .map(|(e, i)| run_ready(verify_event(e, i, &ctx, None::<&RecordedRpc>)))
-        .collect();
+    let (batched, single) = both(&mixed);
     let codes = |v: &[Result<Vec<ceramic_wasm::verify::Check>>]| -> Vec<&'static str> {
         v.iter()
             .map(|r| r.as_ref().map_or_else(|e| e.code(), |_| "OK"))

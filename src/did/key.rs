@@ -5,6 +5,7 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use super::Algorithm;
 use crate::codec::multibase;
 use crate::error::{Error, Result};
+use crate::last::Last;
 
 const ED25519_PUB: u64 = 0xed;
 const SECP256K1_PUB: u64 = 0xe7;
@@ -72,29 +73,15 @@ impl PublicKey {
 }
 
 std::thread_local! {
-    static LAST_DID: std::cell::RefCell<Option<DidKey>> = const { std::cell::RefCell::new(None) };
-}
-
-std::thread_local! {
+    static LAST_DID: Last<String, DidKey> = const { Last::new() };
     /// The last Ed25519 key decompressed: a stream's events are mostly signed by one key, and
     /// decompressing it (a field square root) is a tenth of a verification.
-    static LAST_ED25519: std::cell::RefCell<Option<([u8; 32], EdwardsPoint)>> =
-        const { std::cell::RefCell::new(None) };
+    static LAST_ED25519: Last<[u8; 32], EdwardsPoint> = const { Last::new() };
 }
 
 /// The point of an Ed25519 public key (see `ed25519_verify::key_point`), the last one kept.
 pub(crate) fn ed25519_key(pk: &[u8; 32]) -> Result<EdwardsPoint> {
-    if let Some(key) = LAST_ED25519.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(bytes, _)| bytes == pk)
-            .map(|(_, k)| *k)
-    }) {
-        return Ok(key);
-    }
-    let key = super::ed25519_verify::key_point(pk)?;
-    LAST_ED25519.with(|c| *c.borrow_mut() = Some((*pk, key)));
-    Ok(key)
+    LAST_ED25519.with(|last| last.get_or(pk, || super::ed25519_verify::key_point(pk)))
 }
 
 /// A parsed `did:key:z…` DID: `did:key:` + base58btc(multicodec ‖ public key).
@@ -110,12 +97,7 @@ impl DidKey {
         let did = did.split_once('#').map_or(did, |(d, _)| d);
         // A stream's events are mostly signed by one key: the last one parsed is kept, which
         // saves the base58 decoding (~1 % of a verifyStream in V8's profile) on every event.
-        if let Some(k) = LAST_DID.with(|c| c.borrow().as_ref().filter(|k| k.did == did).cloned()) {
-            return Ok(k);
-        }
-        let parsed = Self::parse_uncached(did)?;
-        LAST_DID.with(|c| *c.borrow_mut() = Some(parsed.clone()));
-        Ok(parsed)
+        LAST_DID.with(|last| last.get_or(did, || Self::parse_uncached(did)))
     }
 
     fn parse_uncached(did: &str) -> Result<Self> {

@@ -105,24 +105,17 @@ impl FromStr for StreamId {
         // The last one parsed is kept: an app names the same Model on every write, and decoding
         // its base36 was 2 % of building an event (BENCHMARKS.md).
         std::thread_local! {
-            static LAST: std::cell::RefCell<Option<(String, StreamId)>> =
-                const { std::cell::RefCell::new(None) };
+            static LAST: crate::last::Last<String, StreamId> = const { crate::last::Last::new() };
         }
-        if let Some(id) = LAST.with(|c| {
-            c.borrow()
-                .as_ref()
-                .filter(|(text, _)| text == s)
-                .map(|(_, id)| *id)
-        }) {
-            return Ok(id);
-        }
-        let text = strip_url(s.trim());
-        let base = text.split_once('?').map_or(text, |(b, _)| b);
-        let bytes = multibase::decode(base)
-            .map_err(|e| Error::InvalidStreamId(format!("{text:?}: {e}")))?;
-        let id = StreamId::from_bytes(&bytes)?;
-        LAST.with(|c| *c.borrow_mut() = Some((s.to_string(), id)));
-        Ok(id)
+        LAST.with(|last| {
+            last.get_or(s, || {
+                let text = strip_url(s.trim());
+                let base = text.split_once('?').map_or(text, |(b, _)| b);
+                let bytes = multibase::decode(base)
+                    .map_err(|e| Error::InvalidStreamId(format!("{text:?}: {e}")))?;
+                StreamId::from_bytes(&bytes)
+            })
+        })
     }
 }
 
