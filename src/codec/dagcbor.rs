@@ -5,6 +5,7 @@ use multihash::Multihash;
 use serde::{de::DeserializeOwned, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::cbor::CborError;
 use super::{DAG_CBOR, IDENTITY, SHA2_256};
 use crate::error::{Error, Result};
 
@@ -72,7 +73,7 @@ pub fn sha256_cid(codec: u64, bytes: &[u8]) -> Cid {
 pub trait DagCborExt: Serialize {
     /// The canonical DAG-CBOR bytes of the value.
     fn to_dag_cbor(&self) -> Result<Vec<u8>> {
-        serde_ipld_dagcbor::to_vec(self).map_err(|e| Error::Encode(e.to_string()))
+        super::cbor::to_vec(self).map_err(|e| Error::Encode(e.to_string()))
     }
 
     /// The CIDv1 (dag-cbor, sha2-256) of the value's bytes.
@@ -92,11 +93,8 @@ impl<T: Serialize + ?Sized> DagCborExt for T {}
 /// forbids (unsorted keys, non-minimal lengths, indefinite lengths): those are `NOT_CANONICAL`,
 /// anything else malformed is `INVALID_CBOR`.
 pub fn from_dag_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    use serde_ipld_dagcbor::DecodeError as D;
-    serde_ipld_dagcbor::from_slice(bytes).map_err(|e| match e {
-        D::UnorderedKey | D::NonMinimal { .. } | D::IndefiniteSize => {
-            Error::NotCanonical(e.to_string())
-        }
+    super::cbor::from_slice(bytes).map_err(|e| match e {
+        CborError::NotCanonical(m) => Error::NotCanonical(m.into()),
         other => Error::InvalidCbor(other.to_string()),
     })
 }
@@ -106,16 +104,10 @@ pub fn from_dag_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 /// (`INVALID_EVENT`), and re-encode to the very same bytes (`NOT_CANONICAL`). ceramic-one applies
 /// the same rule to event roots and payloads.
 pub fn decode_strict<T: DeserializeOwned + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
-    use serde_ipld_dagcbor::DecodeError as D;
-    let value: T = serde_ipld_dagcbor::from_slice(bytes).map_err(|e| match e {
-        D::UnorderedKey | D::NonMinimal { .. } | D::IndefiniteSize => {
-            Error::NotCanonical(format!("{what}: {e}"))
-        }
-        // Well-formed CBOR of the wrong shape: unknown or missing fields, wrong types.
-        D::Msg(_) | D::Mismatch { .. } | D::LengthMismatch { .. } => {
-            Error::InvalidEvent(format!("{what}: {e}"))
-        }
-        other => Error::InvalidCbor(format!("{what}: {other}")),
+    let value: T = super::cbor::from_slice(bytes).map_err(|e| match e {
+        CborError::NotCanonical(_) => Error::NotCanonical(format!("{what}: {e}")),
+        CborError::Shape(_) => Error::InvalidEvent(format!("{what}: {e}")),
+        CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
     })?;
     let again = value.to_dag_cbor()?;
     if again != bytes {

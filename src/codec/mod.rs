@@ -1,10 +1,12 @@
 //! Encodings: canonical DAG-CBOR, CIDs of values, CARv1 files, multibase strings.
 //!
-//! Everything here is byte-exact with ceramic-one and the JS SDK: DAG-CBOR is written by
-//! `serde_ipld_dagcbor` (length-first sorted map keys, shortest integers, 64-bit floats), CIDs are
+//! Everything here is byte-exact with ceramic-one and the JS SDK: DAG-CBOR is written and read by
+//! our own serde codec, `cbor` (length-first sorted map keys, shortest integers, 64-bit floats;
+//! checked against `serde_ipld_dagcbor` in tests/cbor_interop.rs), CIDs are
 //! CIDv1 over sha2-256, and CARs put their blocks in the order the network writes them.
 
 pub mod car;
+pub mod cbor;
 pub mod dagcbor;
 pub mod multibase;
 pub mod time;
