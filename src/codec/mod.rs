@@ -8,6 +8,7 @@
 pub mod car;
 pub mod cbor;
 pub mod dagcbor;
+pub mod json;
 pub mod multibase;
 pub mod time;
 

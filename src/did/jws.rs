@@ -44,7 +44,7 @@ impl ProtectedHeader {
     /// Parse header bytes (other JOSE members are allowed and ignored: they are covered by the
     /// signature as stored).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes)
+        crate::codec::json::from_slice(bytes)
             .map_err(|e| Error::InvalidEvent(format!("JWS protected header: {e}")))
     }
 

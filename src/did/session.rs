@@ -202,7 +202,8 @@ impl CacaoSession {
         let json = URL_SAFE_NO_PAD
             .decode(s.trim())
             .map_err(|_| bad("not base64url"))?;
-        let stored: Stored = serde_json::from_slice(&json).map_err(|_| bad("not a session"))?;
+        let stored: Stored =
+            crate::codec::json::from_slice(&json).map_err(|_| bad("not a session"))?;
         let seed =
             zeroize::Zeroizing::new(URL_SAFE_NO_PAD.decode(stored.key).map_err(|_| bad("key"))?);
         let key = Ed25519Signer::from_seed(&seed)?;

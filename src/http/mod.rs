@@ -226,7 +226,7 @@ fn node_error(what: &str, e: impl std::fmt::Display) -> Error {
 /// Map a non-2xx answer to an error, keeping the node's message.
 pub fn status_error(resp: &Response) -> Error {
     let text = String::from_utf8_lossy(&resp.body).into_owned();
-    let message = serde_json::from_str::<Value>(&text)
+    let message = crate::codec::json::from_str::<Value>(&text)
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
         .unwrap_or(text);
@@ -243,7 +243,7 @@ pub fn status_error(resp: &Response) -> Error {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(resp: &Response, what: &str) -> Result<T> {
-    serde_json::from_slice(&resp.body).map_err(|e| node_error(what, e))
+    crate::codec::json::from_slice(&resp.body).map_err(|e| node_error(what, e))
 }
 
 fn percent_encode(s: &str) -> String {
@@ -626,7 +626,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             }
         };
         let model = bytes(s.dimensions.model)?;
-        let doc: Value = serde_json::from_slice(
+        let doc: Value = crate::codec::json::from_slice(
             &multibase::decode(&s.data).map_err(|e| node_error("state data", e))?,
         )
         .map_err(|e| node_error("state data", e))?;

@@ -96,7 +96,7 @@ const VIEW_TYPES: &[&str] = &[
 impl ModelDefinition {
     /// Parse a definition from JSON content.
     pub fn from_json(content: &Value) -> Result<Self> {
-        serde_json::from_value(content.clone()).map_err(|e| bad(format!("definition: {e}")))
+        crate::codec::json::from_value(content).map_err(|e| bad(format!("definition: {e}")))
     }
 
     /// Whether this is an interface.

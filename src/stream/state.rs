@@ -243,7 +243,7 @@ impl StreamState {
 
 /// Apply a JSON-Patch (`ops`, an array) to `content` (`null` counts as `{}`).
 pub fn apply_patch(content: &Value, ops: &Value) -> Result<Value> {
-    let patch: json_patch::Patch = serde_json::from_value(ops.clone())
+    let patch: json_patch::Patch = crate::codec::json::from_value(ops)
         .map_err(|e| Error::InvalidPatch(format!("not a JSON-Patch: {e}")))?;
     let mut doc = if content.is_null() {
         Value::Object(Default::default())

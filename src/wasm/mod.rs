@@ -150,5 +150,5 @@ pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| err(format!("{what}: not a JSON value")))?;
-    serde_json::from_str(&text).map_err(|e| err(format!("{what}: {e}")))
+    crate::codec::json::from_str(&text).map_err(|e| err(format!("{what}: {e}")))
 }

@@ -1,0 +1,1196 @@
+//! JSON text into serde types: our own parser.
+//!
+//! Why our own rather than `serde_json`'s deserializer (its `Value`, `Map` and writer are still
+//! used): bytes on the page (BENCHMARKS.md). serde_json's `Deserializer` is generic over its
+//! reader, so it was linked twice (from `&str` and from `&[u8]`), and every type it fills got its
+//! own inlined copy of the whole struct reader (~1.5 KB each, 40 KB of the wasm in all). Here the
+//! tokenizer is one non-generic function and each serde method is a short dispatch to the visitor.
+//!
+//! What it accepts is RFC 8259 JSON, as `serde_json` does: no trailing commas, comments, NaN or
+//! lone surrogates; at most 128 levels of nesting. Numbers become `u64` or `i64` when they are
+//! integers that fit, `f64` otherwise (see [`parse_float`] for how exactly).
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+
+const MAX_DEPTH: u32 = 128;
+
+/// Why JSON text could not be read as the type asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError(String);
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl de::Error for JsonError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        JsonError(msg.to_string())
+    }
+}
+
+type Result<T, E = JsonError> = std::result::Result<T, E>;
+
+/// Read `text` as a `T`: one JSON value, with nothing but whitespace around it.
+pub fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T> {
+    let mut p = Parser {
+        s: text,
+        pos: 0,
+        depth: 0,
+    };
+    let value = T::deserialize(&mut p)?;
+    p.ws();
+    if p.pos != text.len() {
+        return Err(p.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+/// [`from_str`] on bytes, which must be UTF-8.
+pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        JsonError(format!(
+            "JSON text is not UTF-8 at byte {}",
+            e.valid_up_to()
+        ))
+    })?;
+    from_str(text)
+}
+
+struct Parser<'de> {
+    s: &'de str,
+    pos: usize,
+    depth: u32,
+}
+
+/// One token: a scalar, or the opening bracket of an array or object.
+enum Tok<'de> {
+    Null,
+    Bool(bool),
+    Uint(u64),
+    Int(i64),
+    Float(f64),
+    Str(Text<'de>),
+    Array,
+    Object,
+}
+
+/// A string: borrowed from the input when it has no escapes.
+enum Text<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl<'de> Parser<'de> {
+    fn error(&self, what: &str) -> JsonError {
+        JsonError(format!("{what} at byte {}", self.pos))
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// After whitespace: is the next byte `b`? Consumes it if so.
+    fn eat(&mut self, b: u8) -> bool {
+        self.ws();
+        let yes = self.peek() == Some(b);
+        self.pos += usize::from(yes);
+        yes
+    }
+
+    fn literal(&mut self, word: &str, tok: Tok<'de>) -> Result<Tok<'de>> {
+        if self.s[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(tok)
+        } else {
+            Err(self.error("expected a JSON value"))
+        }
+    }
+
+    fn token(&mut self) -> Result<Tok<'de>> {
+        self.ws();
+        match self.peek() {
+            Some(b'n') => self.literal("null", Tok::Null),
+            Some(b't') => self.literal("true", Tok::Bool(true)),
+            Some(b'f') => self.literal("false", Tok::Bool(false)),
+            Some(b'"') => {
+                self.pos += 1;
+                Ok(Tok::Str(self.string()?))
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                Ok(Tok::Array)
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                Ok(Tok::Object)
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            None => Err(self.error("JSON text ends where a value should be")),
+            _ => Err(self.error("expected a JSON value")),
+        }
+    }
+
+    /// The rest of a string, after its opening quote.
+    fn string(&mut self) -> Result<Text<'de>> {
+        let bytes = self.s.as_bytes();
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut run = start;
+        loop {
+            let Some(&b) = bytes.get(self.pos) else {
+                return Err(self.error("unterminated string"));
+            };
+            match b {
+                b'"' => {
+                    let tail = &self.s[run..self.pos];
+                    self.pos += 1;
+                    return Ok(match owned {
+                        None => Text::Borrowed(tail),
+                        Some(mut o) => {
+                            o.push_str(tail);
+                            Text::Owned(o)
+                        }
+                    });
+                }
+                b'\\' => {
+                    let o = owned.get_or_insert_with(String::new);
+                    o.push_str(&self.s[run..self.pos]);
+                    let escape = bytes.get(self.pos + 1).copied();
+                    self.pos += 2;
+                    o.push(match escape {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return Err(self.error("invalid escape in string")),
+                    });
+                    run = self.pos;
+                }
+                0..=0x1f => return Err(self.error("control character in string")),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self
+            .s
+            .get(self.pos..self.pos + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("invalid \\u escape"))?;
+        self.pos += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))
+    }
+
+    /// The character of a `\u` escape (its digits next), joining a surrogate pair.
+    fn unicode_escape(&mut self) -> Result<char> {
+        let hi = self.hex4()?;
+        let code = match hi {
+            0xd800..=0xdbff => {
+                if !self.s[self.pos..].starts_with("\\u") {
+                    return Err(self.error("lone leading surrogate in \\u escape"));
+                }
+                self.pos += 2;
+                let lo = self.hex4()?;
+                if !(0xdc00..=0xdfff).contains(&lo) {
+                    return Err(self.error("lone leading surrogate in \\u escape"));
+                }
+                0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
+            }
+            0xdc00..=0xdfff => return Err(self.error("lone trailing surrogate in \\u escape")),
+            c => c,
+        };
+        char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))
+    }
+
+    fn number(&mut self) -> Result<Tok<'de>> {
+        let bytes = self.s.as_bytes();
+        let start = self.pos;
+        let neg = bytes[self.pos] == b'-';
+        self.pos += usize::from(neg);
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos - from
+        };
+        let int_start = self.pos;
+        let int_len = digits(self);
+        if int_len == 0 || (int_len > 1 && bytes[int_start] == b'0') {
+            return Err(self.error("invalid number"));
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            integer = false;
+            if digits(self) == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            integer = false;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let text = &self.s[start..self.pos];
+        if integer {
+            let mut n: u64 = 0;
+            let fits = text[usize::from(neg)..].bytes().all(|d| {
+                n.checked_mul(10)
+                    .and_then(|m| m.checked_add(u64::from(d - b'0')))
+                    .map(|m| n = m)
+                    .is_some()
+            });
+            if fits && !neg {
+                return Ok(Tok::Uint(n));
+            }
+            // `-0` is the float -0.0, as serde_json reads it.
+            if fits && n != 0 && n <= 1 << 63 {
+                return Ok(Tok::Int((n as i64).wrapping_neg()));
+            }
+        }
+        let f = parse_float(text).ok_or_else(|| self.error("number out of range"))?;
+        Ok(Tok::Float(f))
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("JSON nested too deep"));
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of a value whose first token was `tok`.
+    fn skip(&mut self, tok: Tok<'de>) -> Result<()> {
+        let close = match tok {
+            Tok::Array => b']',
+            Tok::Object => b'}',
+            _ => return Ok(()),
+        };
+        self.enter()?;
+        let mut first = true;
+        while !self.next(first, close)? {
+            first = false;
+            if close == b'}' {
+                self.key()?;
+            }
+            let t = self.token()?;
+            self.skip(t)?;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Between the items of an array or object: `true` at its end (`close` consumed), `false`
+    /// when another item follows.
+    fn next(&mut self, first: bool, close: u8) -> Result<bool> {
+        if self.eat(close) {
+            return Ok(true);
+        }
+        if !first && !self.eat(b',') {
+            return Err(self.error("expected `,` or the end of the array or object"));
+        }
+        if !first {
+            self.ws();
+            if self.peek() == Some(close) {
+                return Err(self.error("trailing comma"));
+            }
+        }
+        Ok(false)
+    }
+
+    /// An object key and its colon.
+    fn key(&mut self) -> Result<Text<'de>> {
+        if !self.eat(b'"') {
+            return Err(self.error("expected a string key"));
+        }
+        let key = self.string()?;
+        if !self.eat(b':') {
+            return Err(self.error("expected `:`"));
+        }
+        Ok(key)
+    }
+
+    fn unexpected(&self, found: &Tok<'_>, expected: &str) -> JsonError {
+        let found = match found {
+            Tok::Null => "null",
+            Tok::Bool(_) => "a boolean",
+            Tok::Uint(_) | Tok::Int(_) => "an integer",
+            Tok::Float(_) => "a number",
+            Tok::Str(_) => "a string",
+            Tok::Array => "an array",
+            Tok::Object => "an object",
+        };
+        self.error(&format!("invalid type: {found}, expected {expected}"))
+    }
+
+    fn visit_seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.enter()?;
+        let mut seq = Items {
+            p: self,
+            first: true,
+            done: false,
+        };
+        let value = visitor.visit_seq(&mut seq)?;
+        let done = seq.done;
+        self.close(done, b']')?;
+        Ok(value)
+    }
+
+    fn visit_map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.enter()?;
+        let mut map = Items {
+            p: self,
+            first: true,
+            done: false,
+        };
+        let value = visitor.visit_map(&mut map)?;
+        let done = map.done;
+        self.close(done, b'}')?;
+        Ok(value)
+    }
+
+    /// After a visitor is done with an array or object: its end must follow.
+    fn close(&mut self, done: bool, close: u8) -> Result<()> {
+        self.depth -= 1;
+        if done || self.eat(close) {
+            Ok(())
+        } else {
+            Err(self.error("more items than expected"))
+        }
+    }
+
+    fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Uint(n) => visitor.visit_u64(n),
+            Tok::Int(n) => visitor.visit_i64(n),
+            other => Err(self.unexpected(&other, "an integer")),
+        }
+    }
+}
+
+/// Powers of ten a double holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A JSON number (already checked against the grammar) as the nearest double, `None` beyond the
+/// doubles' range.
+///
+/// Exact when the digits fit in 2^53 and the power of ten is at most 22 either way (one rounding,
+/// Clinger's fast path), and for every number written as JavaScript writes doubles (the shortest
+/// digits that name one double: the estimate and its neighbours are each printed shortest by
+/// `core`, already linked, and the one printed as the input is taken). Other inputs — more digits
+/// than a double needs, far exponents — get the estimate, within a few units in the last place, as
+/// `serde_json` gives by default. Why not `str::parse::<f64>`: its tables are ~20 KB of wasm.
+pub fn parse_float(text: &str) -> Option<f64> {
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text),
+    };
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], body[i + 1..].parse::<i64>().ok()?),
+        None => (body, 0),
+    };
+    // Significant digits and the power of ten that scales them.
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = int.bytes().chain(frac.bytes());
+    let mut digits: Vec<u8> = all.skip_while(|&d| d == b'0').collect();
+    let mut exp10 = exp.checked_sub(frac.len() as i64)?;
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+        exp10 += 1;
+    }
+    if digits.is_empty() {
+        return Some(if neg { -0.0 } else { 0.0 });
+    }
+    // 10^(exp10 + digits) beyond the doubles' range either way.
+    let magnitude = exp10 + digits.len() as i64;
+    if magnitude > 310 {
+        return None;
+    }
+    if magnitude < -330 {
+        return Some(if neg { -0.0 } else { 0.0 });
+    }
+    let sign = if neg { -1.0 } else { 1.0 };
+    let mut m: u64 = 0;
+    for &d in digits.iter().take(19) {
+        m = m * 10 + u64::from(d - b'0');
+    }
+    let dropped = digits.len().saturating_sub(19) as i64;
+    let e = exp10 + dropped;
+    if dropped == 0 && m < 1 << 53 && (-22..=22).contains(&e) {
+        let f = m as f64;
+        let f = if e >= 0 {
+            f * POW10[e as usize]
+        } else {
+            f / POW10[(-e) as usize]
+        };
+        return Some(sign * f);
+    }
+    let mut estimate = scale(m as f64, e);
+    if estimate.is_infinite() && magnitude <= 309 {
+        estimate = f64::MAX; // rounded past the largest double on the way
+    }
+    if !estimate.is_finite() {
+        return None;
+    }
+    // The double whose shortest digits are the input's, if one near the estimate is: nearest
+    // first, outwards.
+    let wanted = (std::str::from_utf8(&digits).ok()?, magnitude);
+    let bits = estimate.to_bits();
+    for step in 0..33u64 {
+        let off = step.div_ceil(2);
+        let b = if step % 2 == 1 {
+            bits.checked_add(off)
+        } else {
+            bits.checked_sub(off)
+        };
+        let Some(candidate) = b.map(f64::from_bits) else {
+            continue;
+        };
+        match shortest_digits(candidate) {
+            Some((d, k)) if (d.as_str(), k) == wanted => return Some(sign * candidate),
+            _ => {}
+        }
+    }
+    Some(sign * estimate)
+}
+
+/// `f × 10^e`, by exact powers of ten (a few roundings).
+fn scale(mut f: f64, mut e: i64) -> f64 {
+    while e > 22 {
+        f *= 1e22;
+        e -= 22;
+    }
+    while e < -22 {
+        f /= 1e22;
+        e += 22;
+        if f == 0.0 {
+            return f;
+        }
+    }
+    if e >= 0 {
+        f * POW10[e as usize]
+    } else {
+        f / POW10[(-e) as usize]
+    }
+}
+
+/// The shortest digits that name `f` (positive) and where its decimal point goes:
+/// `(digits, k)` with `f ≈ 0.digits × 10^k`.
+fn shortest_digits(f: f64) -> Option<(String, i64)> {
+    if !(f.is_finite() && f > 0.0) {
+        return None;
+    }
+    let s = format!("{f:e}"); // d.ddde±x, shortest round-trip digits
+    let (m, e) = s.split_once('e')?;
+    let digits: String = m.chars().filter(|c| *c != '.').collect();
+    Some((digits, e.parse::<i64>().ok()? + 1))
+}
+
+impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
+    type Error = JsonError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Null => visitor.visit_unit(),
+            Tok::Bool(b) => visitor.visit_bool(b),
+            Tok::Uint(n) => visitor.visit_u64(n),
+            Tok::Int(n) => visitor.visit_i64(n),
+            Tok::Float(f) => visitor.visit_f64(f),
+            Tok::Str(Text::Borrowed(s)) => visitor.visit_borrowed_str(s),
+            Tok::Str(Text::Owned(s)) => visitor.visit_string(s),
+            Tok::Array => self.visit_seq(visitor),
+            Tok::Object => self.visit_map(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.ws();
+        if self.peek() == Some(b'n') {
+            self.literal("null", Tok::Null)?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Bool(b) => visitor.visit_bool(b),
+            other => Err(self.unexpected(&other, "a boolean")),
+        }
+    }
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.integer(visitor)
+    }
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Str(Text::Borrowed(s)) => visitor.visit_borrowed_str(s),
+            Tok::Str(Text::Owned(s)) => visitor.visit_string(s),
+            other => Err(self.unexpected(&other, "a string")),
+        }
+    }
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Array => self.visit_seq(visitor),
+            other => Err(self.unexpected(&other, "an array")),
+        }
+    }
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Object => self.visit_map(visitor),
+            other => Err(self.unexpected(&other, "an object")),
+        }
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_map(visitor)
+    }
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.token()? {
+            Tok::Null => visitor.visit_unit(),
+            other => Err(self.unexpected(&other, "null")),
+        }
+    }
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_unit(visitor)
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        // A unit variant is its name; any other variant an object of one entry: name → value.
+        self.ws();
+        let in_object = match self.peek() {
+            Some(b'"') => false,
+            Some(b'{') => {
+                self.pos += 1;
+                true
+            }
+            _ => return Err(self.error("expected an enum variant")),
+        };
+        self.enter()?;
+        let value = visitor.visit_enum(Variant { p: self, in_object })?;
+        self.close(!in_object, b'}')?;
+        Ok(value)
+    }
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let t = self.token()?;
+        self.skip(t)?;
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! { i128 u128 f32 f64 bytes byte_buf }
+}
+
+/// The items of an array, or the entries of an object.
+struct Items<'a, 'de> {
+    p: &'a mut Parser<'de>,
+    first: bool,
+    done: bool,
+}
+
+impl Items<'_, '_> {
+    fn more(&mut self, close: u8) -> Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        let first = std::mem::replace(&mut self.first, false);
+        self.done = self.p.next(first, close)?;
+        Ok(!self.done)
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
+    type Error = JsonError;
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>> {
+        if !self.more(b']')? {
+            return Ok(None);
+        }
+        seed.deserialize(&mut *self.p).map(Some)
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
+    type Error = JsonError;
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if !self.more(b'}')? {
+            return Ok(None);
+        }
+        let key = self.p.key()?;
+        seed.deserialize(Key(key)).map(Some)
+    }
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        seed.deserialize(&mut *self.p)
+    }
+}
+
+/// An object key handed to a visitor.
+struct Key<'de>(Text<'de>);
+
+impl<'de> de::Deserializer<'de> for Key<'de> {
+    type Error = JsonError;
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            Text::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Text::Owned(s) => visitor.visit_string(s),
+        }
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+struct Variant<'a, 'de> {
+    p: &'a mut Parser<'de>,
+    in_object: bool,
+}
+
+impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
+    type Error = JsonError;
+    type Variant = Self;
+    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
+        let name = if self.in_object {
+            let key = self.p.key()?;
+            seed.deserialize(Key(key))?
+        } else {
+            seed.deserialize(&mut *self.p)?
+        };
+        Ok((name, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
+    type Error = JsonError;
+    fn unit_variant(self) -> Result<()> {
+        if self.in_object {
+            return Err(self.p.error("a unit variant is written as its name"));
+        }
+        Ok(())
+    }
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
+        self.value()?;
+        seed.deserialize(self.p)
+    }
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value> {
+        self.value()?;
+        de::Deserializer::deserialize_seq(self.p, visitor)
+    }
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.value()?;
+        de::Deserializer::deserialize_map(self.p, visitor)
+    }
+}
+
+impl Variant<'_, '_> {
+    fn value(&self) -> Result<()> {
+        if self.in_object {
+            Ok(())
+        } else {
+            Err(self
+                .p
+                .error("a variant with a value is written as an object"))
+        }
+    }
+}
+
+/// Read a `serde_json::Value` as a `T` (serde_json's `from_value`, without cloning the value and
+/// with a short dispatch per type, as the text reader above).
+pub fn from_value<'de, T: de::Deserialize<'de>>(value: &'de serde_json::Value) -> Result<T> {
+    T::deserialize(ValueDe(value))
+}
+
+struct ValueDe<'de>(&'de serde_json::Value);
+
+fn value_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value as V;
+    match v {
+        V::Null => "null",
+        V::Bool(_) => "a boolean",
+        V::Number(n) if n.is_f64() => "a number",
+        V::Number(_) => "an integer",
+        V::String(_) => "a string",
+        V::Array(_) => "an array",
+        V::Object(_) => "an object",
+    }
+}
+
+impl<'de> ValueDe<'de> {
+    fn unexpected(&self, expected: &str) -> JsonError {
+        JsonError(format!(
+            "invalid type: {}, expected {expected}",
+            value_kind(self.0)
+        ))
+    }
+
+    fn seq<V: Visitor<'de>>(items: &'de [serde_json::Value], visitor: V) -> Result<V::Value> {
+        let mut seq = ValueItems(items.iter());
+        let value = visitor.visit_seq(&mut seq)?;
+        seq.finished()?;
+        Ok(value)
+    }
+
+    fn map<V: Visitor<'de>>(
+        map: &'de serde_json::Map<String, serde_json::Value>,
+        visitor: V,
+    ) -> Result<V::Value> {
+        let mut entries = ValueEntries {
+            entries: map.iter(),
+            value: None,
+        };
+        visitor.visit_map(&mut entries)
+    }
+}
+
+impl<'de> de::Deserializer<'de> for ValueDe<'de> {
+    type Error = JsonError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        use serde_json::Value as J;
+        match self.0 {
+            J::Null => visitor.visit_unit(),
+            J::Bool(b) => visitor.visit_bool(*b),
+            J::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => visitor.visit_u64(u),
+                (_, Some(i)) => visitor.visit_i64(i),
+                _ => visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            J::String(s) => visitor.visit_borrowed_str(s),
+            J::Array(a) => Self::seq(a, visitor),
+            J::Object(m) => Self::map(m, visitor),
+        }
+    }
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            serde_json::Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            serde_json::Value::String(s) => visitor.visit_borrowed_str(s),
+            _ => Err(self.unexpected("a string")),
+        }
+    }
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            serde_json::Value::Array(a) => Self::seq(a, visitor),
+            _ => Err(self.unexpected("an array")),
+        }
+    }
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            serde_json::Value::Object(m) => Self::map(m, visitor),
+            _ => Err(self.unexpected("an object")),
+        }
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_map(visitor)
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        match self.0 {
+            serde_json::Value::String(s) => visitor.visit_enum(ValueVariant(s, None)),
+            serde_json::Value::Object(m) if m.len() == 1 => {
+                let (k, v) = m.iter().next().ok_or_else(|| self.unexpected("an enum"))?;
+                visitor.visit_enum(ValueVariant(k, Some(v)))
+            }
+            _ => Err(self.unexpected("an enum variant")),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
+        unit_struct tuple tuple_struct ignored_any
+    }
+}
+
+struct ValueItems<'de>(std::slice::Iter<'de, serde_json::Value>);
+
+impl ValueItems<'_> {
+    fn finished(&self) -> Result<()> {
+        match self.0.len() {
+            0 => Ok(()),
+            n => Err(JsonError(format!("{n} more items than expected"))),
+        }
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for ValueItems<'de> {
+    type Error = JsonError;
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>> {
+        match self.0.next() {
+            Some(v) => seed.deserialize(ValueDe(v)).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+struct ValueEntries<'de> {
+    entries: serde_json::map::Iter<'de>,
+    value: Option<&'de serde_json::Value>,
+}
+
+impl<'de> de::MapAccess<'de> for ValueEntries<'de> {
+    type Error = JsonError;
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        match self.entries.next() {
+            Some((k, v)) => {
+                self.value = Some(v);
+                seed.deserialize(Key(Text::Borrowed(k))).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let v = self
+            .value
+            .take()
+            .ok_or_else(|| JsonError("a map value asked for before its key".into()))?;
+        seed.deserialize(ValueDe(v))
+    }
+}
+
+struct ValueVariant<'de>(&'de str, Option<&'de serde_json::Value>);
+
+impl<'de> de::EnumAccess<'de> for ValueVariant<'de> {
+    type Error = JsonError;
+    type Variant = Self;
+    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
+        let name = seed.deserialize(Key(Text::Borrowed(self.0)))?;
+        Ok((name, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for ValueVariant<'de> {
+    type Error = JsonError;
+    fn unit_variant(self) -> Result<()> {
+        match self.1 {
+            None => Ok(()),
+            Some(_) => Err(JsonError("a unit variant is written as its name".into())),
+        }
+    }
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
+        seed.deserialize(ValueDe(self.value()?))
+    }
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value> {
+        de::Deserializer::deserialize_seq(ValueDe(self.value()?), visitor)
+    }
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        de::Deserializer::deserialize_map(ValueDe(self.value()?), visitor)
+    }
+}
+
+impl<'de> ValueVariant<'de> {
+    fn value(&self) -> Result<&'de serde_json::Value> {
+        self.1
+            .ok_or_else(|| JsonError("a variant with a value is written as an object".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn values_as_serde_json_reads_them() {
+        for text in [
+            "null",
+            " true ",
+            "[1, -2, 3.5, \"x\", {\"a\": [null, false]}, []]",
+            "{\"k\\n\\u00e9\\ud83d\\ude00\": \"\\\"\\\\\\/\\b\\f\\r\\t\", \"z\": {}}",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "1e300",
+            "-0",
+            "0.30000000000000004",
+            "5e-324",
+            "1.7976931348623157e308",
+            "123456789012345678901234567890",
+        ] {
+            let ours: Value = from_str(text).unwrap();
+            let theirs: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(ours, theirs, "{text}");
+        }
+    }
+
+    #[test]
+    fn invalid_json_is_refused() {
+        for text in [
+            "",
+            " ",
+            "nul",
+            "[1,]",
+            "{\"a\":1,}",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{a:1}",
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "-",
+            "+1",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"a\u{1}\"",
+            "\"open",
+            "[",
+            "{",
+            "1 2",
+            "NaN",
+            "1e400",
+            "[1]]",
+        ] {
+            assert!(from_str::<Value>(text).is_err(), "{text:?}");
+            assert!(serde_json::from_str::<Value>(text).is_err(), "{text:?}");
+        }
+        let deep = "[".repeat(10_000);
+        assert!(from_str::<Value>(&deep).is_err());
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(
+            from_str::<Value>(&ok).unwrap(),
+            serde_json::from_str::<Value>(&ok).unwrap()
+        );
+    }
+
+    #[test]
+    fn shortest_floats_are_exact() {
+        // Doubles written as JavaScript writes them (Rust's shortest `{}` agrees) read back bit
+        // for bit, across the range and at the awkward ends.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = f64::from_bits(x);
+            if !f.is_finite() {
+                continue;
+            }
+            for text in [format!("{f}"), format!("{f:e}")] {
+                assert_eq!(parse_float(&text).unwrap().to_bits(), f.to_bits(), "{text}");
+            }
+        }
+        assert_eq!(parse_float("0.1").unwrap(), 0.1);
+        assert_eq!(
+            parse_float("2.2250738585072014e-308").unwrap(),
+            2.2250738585072014e-308
+        );
+        assert_eq!(parse_float("1e-400").unwrap(), 0.0);
+        assert!(parse_float("1e400").is_none());
+    }
+
+    #[test]
+    fn from_value_reads_as_from_str() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(tag = "op", rename_all = "lowercase")]
+        enum Op {
+            Add { path: String, value: Value },
+            Remove { path: String },
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        enum Ext {
+            Unit,
+            New(u8),
+            Pair(u8, i64),
+            Named { x: Option<f64> },
+        }
+        let v = json!([{"op": "add", "path": "/a", "value": {"b": [1, -2, 0.5]}}, {"op": "remove", "path": "/a"}]);
+        let ops: Vec<Op> = from_value(&v).unwrap();
+        assert_eq!(ops, from_str::<Vec<Op>>(&v.to_string()).unwrap());
+        assert_eq!(ops, serde_json::from_value::<Vec<Op>>(v).unwrap());
+        let v = json!(["Unit", {"New": 3}, {"Pair": [1, -9]}, {"Named": {"x": null}}]);
+        let e: Vec<Ext> = from_value(&v).unwrap();
+        assert_eq!(e, serde_json::from_value::<Vec<Ext>>(v.clone()).unwrap());
+        assert_eq!(e, from_str::<Vec<Ext>>(&v.to_string()).unwrap());
+        for bad in [
+            json!([{"op": "move"}]),
+            json!({"op": "add"}),
+            json!([{"op": "add", "path": 1}]),
+        ] {
+            assert!(from_value::<Vec<Op>>(&bad).is_err());
+            assert!(serde_json::from_value::<Vec<Op>>(bad).is_err());
+        }
+        assert!(from_value::<(u8, u8)>(&json!([1, 2, 3])).is_err());
+    }
+
+    #[test]
+    fn typed_values_and_their_errors() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        struct T {
+            stream_id: String,
+            n: Option<u32>,
+            #[serde(default)]
+            list: Vec<i8>,
+            kind: Kind,
+            other: Value,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        enum Kind {
+            Anchored,
+            Pending,
+        }
+        let t: T = from_str(
+            r#"{"streamId":"k","n":null,"kind":"PENDING","other":{"x":[1]},"unknown":[{"y":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t,
+            T {
+                stream_id: "k".into(),
+                n: None,
+                list: vec![],
+                kind: Kind::Pending,
+                other: json!({"x": [1]}),
+            }
+        );
+        for (text, needle) in [
+            (
+                r#"{"n":1,"kind":"PENDING","other":1}"#,
+                "missing field `streamId`",
+            ),
+            (
+                r#"{"streamId":1}"#,
+                "invalid type: an integer, expected a string",
+            ),
+            (r#"{"streamId":"k","n":-1}"#, "invalid value"),
+            (
+                r#"{"streamId":"k","kind":"NEW","other":1}"#,
+                "unknown variant",
+            ),
+            (r#"{"streamId":"k","list":[300]}"#, "invalid value"),
+        ] {
+            let e = from_str::<T>(text).unwrap_err().to_string();
+            assert!(e.contains(needle), "{text}: {e}");
+        }
+    }
+}
