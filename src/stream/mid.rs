@@ -71,12 +71,11 @@ fn js_number(n: &serde_json::Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    let f = n.as_f64().unwrap_or_default();
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else {
-        f.to_string()
-    }
+    // Rust's `{}` writes a double's shortest digits in fixed notation, as `String` does from 1e-6
+    // to 1e21 (`{:.0}` wrote an integral double's exact digits instead: 123456789012345683968 for
+    // 1.2345678901234568e20, where `String` gives 123456789012345680000, and linked core's exact
+    // float printing, 6 KB of wasm). Beyond that range JavaScript writes exponents: BENCHMARKS.md.
+    n.as_f64().unwrap_or_default().to_string()
 }
 
 /// Rules for a document's init event against its model (rules 1–4, and 5–8 on initial content).
@@ -259,4 +258,27 @@ pub fn check_update(
         check_set_unique(fields, after, unique)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::js_number;
+    use serde_json::Number;
+
+    #[test]
+    fn numbers_as_javascript_writes_them() {
+        // String(x) in JavaScript, for each x.
+        for (x, js) in [
+            (1.2345678901234568e20, "123456789012345680000"),
+            (4.0, "4"),
+            (-2.5, "-2.5"),
+            (0.1, "0.1"),
+            (9007199254740993.0, "9007199254740992"),
+            (1e-6, "0.000001"),
+        ] {
+            assert_eq!(js_number(&Number::from_f64(x).unwrap()), js, "{x}");
+        }
+        assert_eq!(js_number(&Number::from(-7i64)), "-7");
+        assert_eq!(js_number(&Number::from(u64::MAX)), "18446744073709551615");
+    }
 }
