@@ -6,7 +6,6 @@ use super::{from_js_json, get, id_arg, now, to_js_json};
 use cid::Cid;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::eth::JsEthRpc;
 use super::signer::JsSignerAdapter;
@@ -354,7 +353,7 @@ thread_local! {
 pub(super) type Inner = Client<FetchTransport, JsEthRpc>;
 
 fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
-    future_to_promise(f)
+    super::boxed_promise(Box::pin(f))
 }
 
 /// A call that may need the lazily loaded part: run again once it is loaded (`lazy::retrying`).
@@ -363,7 +362,7 @@ where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
 {
-    future_to_promise(super::lazy::retrying(f))
+    super::boxed_promise(Box::pin(super::lazy::retrying(f)))
 }
 
 #[derive(Serialize)]

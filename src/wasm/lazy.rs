@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::future::Future;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::{get, transport_message, JsResult};
 use crate::did::ecdsa::{self, Backend, Curve, Failure};
@@ -140,10 +140,12 @@ where
 pub(crate) fn sync_promise(f: impl Fn() -> JsResult<JsValue> + 'static) -> js_sys::Promise {
     match f() {
         Ok(v) => js_sys::Promise::resolve(&v),
-        Err(e) if not_loaded(&e) && !ecdsa::available() => future_to_promise(async move {
-            load().await?;
-            f()
-        }),
+        Err(e) if not_loaded(&e) && !ecdsa::available() => {
+            super::boxed_promise(Box::pin(async move {
+                load().await?;
+                f()
+            }))
+        }
         Err(e) => js_sys::Promise::reject(&e),
     }
 }

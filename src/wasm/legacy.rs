@@ -178,7 +178,7 @@ impl JsCeramicClient {
         args: JsValue,
     ) -> js_sys::Promise {
         let c = self.core();
-        wasm_bindgen_futures::future_to_promise(async move {
+        super::promise(async move {
             let content = content_arg(&args)?.unwrap_or(serde_json::Value::Null);
             let opts = tile_options(&args)?;
             let signer = get(&args, "signer");
@@ -247,7 +247,7 @@ impl JsCeramicClient {
     #[wasm_bindgen(js_name = createCaip10Link, unchecked_return_type = "Promise<StreamID>")]
     pub fn create_caip10_link(&self, account: String) -> js_sys::Promise {
         let c = self.core();
-        wasm_bindgen_futures::future_to_promise(async move {
+        super::promise(async move {
             let genesis = link::genesis(&account)?;
             let (id, _) = c
                 .legacy_create(StreamType::Caip10Link, &genesis, false)

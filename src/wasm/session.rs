@@ -2,13 +2,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::now;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
-
 use super::JsResult;
 use crate::did::{CacaoSession, SessionParams, SessionRequest};
 use crate::error::Error;
 use crate::http::AsyncSigner;
+use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SESSION: &'static str = r#"
@@ -87,7 +85,7 @@ impl JsCacaoSessionRequest {
         #[wasm_bindgen(js_name = signatureHex)] signature_hex: &str,
     ) -> js_sys::Promise {
         let (cell, sig) = (self.0.clone(), signature_hex.to_string());
-        future_to_promise(async move {
+        super::promise(async move {
             super::lazy::load().await?;
             let req = cell.borrow_mut().take().ok_or_else(|| {
                 Error::InvalidCapability("this request was already completed".into())
@@ -156,7 +154,7 @@ impl JsCacaoSession {
     #[wasm_bindgen(js_name = fromSerialized, unchecked_return_type = "Promise<CacaoSession>")]
     pub fn from_serialized(s: &str) -> js_sys::Promise {
         let s = s.to_string();
-        future_to_promise(async move {
+        super::promise(async move {
             // The capability's signature is checked again: that needs the secp256k1 part.
             super::lazy::load().await?;
             Ok(JsCacaoSession(CacaoSession::from_serialized(&s)?).into())
