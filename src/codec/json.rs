@@ -424,13 +424,14 @@ pub fn parse_float(text: &str) -> Option<f64> {
     let mut exp10 = exp.checked_sub(frac.len() as i64)?;
     while digits.last() == Some(&b'0') {
         digits.pop();
-        exp10 += 1;
+        exp10 = exp10.saturating_add(1);
     }
     if digits.is_empty() {
         return Some(if neg { -0.0 } else { 0.0 });
     }
-    // 10^(exp10 + digits) beyond the doubles' range either way.
-    let magnitude = exp10 + digits.len() as i64;
+    // 10^(exp10 + digits) beyond the doubles' range either way (saturating: exponents near
+    // i64's ends are untrusted input too).
+    let magnitude = exp10.saturating_add(digits.len() as i64);
     if magnitude > 310 {
         return None;
     }
@@ -443,7 +444,7 @@ pub fn parse_float(text: &str) -> Option<f64> {
         m = m * 10 + u64::from(d - b'0');
     }
     let dropped = digits.len().saturating_sub(19) as i64;
-    let e = exp10 + dropped;
+    let e = exp10 + dropped; // = magnitude - min(len, 19): within ±350
     if dropped == 0 && m < 1 << 53 && (-22..=22).contains(&e) {
         let f = m as f64;
         let f = if e >= 0 {
@@ -1104,6 +1105,10 @@ mod tests {
             2.2250738585072014e-308
         );
         assert_eq!(parse_float("1e-400").unwrap(), 0.0);
+        // Exponents at i64's ends: out of range or zero, never an overflow.
+        assert!(parse_float("10e9223372036854775807").is_none());
+        assert!(parse_float("1.5e-9223372036854775808").is_none());
+        assert_eq!(parse_float("100e-9223372036854775807").unwrap(), 0.0);
         assert!(parse_float("1e400").is_none());
     }
 
