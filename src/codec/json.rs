@@ -454,6 +454,11 @@ pub fn parse_float(text: &str) -> Option<f64> {
         };
         return Some(sign * f);
     }
+    if dropped == 0 {
+        if let Some(f) = exact(m, e) {
+            return Some(sign * f);
+        }
+    }
     let mut estimate = scale(m as f64, e);
     if estimate.is_infinite() && magnitude <= 309 {
         estimate = f64::MAX; // rounded past the largest double on the way
@@ -481,6 +486,25 @@ pub fn parse_float(text: &str) -> Option<f64> {
         }
     }
     Some(sign * estimate)
+}
+
+/// `m × 10^e` correctly rounded (to nearest, ties to even), where 128-bit integers hold enough of
+/// it: `e` from 0 to 19 exactly, `e` from -21 to -1 as a quotient of at least 57 bits with the
+/// remainder as a sticky bit. This is where a double's shortest digits can sit exactly halfway
+/// between two doubles' digits, which the shortest-digits check below cannot settle.
+fn exact(m: u64, e: i64) -> Option<f64> {
+    let m = u128::from(m);
+    if (0..=19).contains(&e) {
+        return Some((m * 10u128.pow(e as u32)) as f64);
+    }
+    if (-21..0).contains(&e) && m != 0 {
+        let shift = m.leading_zeros(); // at least 64: the numerator uses all 128 bits
+        let n = m << shift;
+        let d = 10u128.pow((-e) as u32);
+        let q = (n / d) | u128::from(n % d != 0);
+        return Some(q as f64 * 2f64.powi(-(shift as i32)));
+    }
+    None
 }
 
 /// `f × 10^e`, by exact powers of ten (a few roundings).
@@ -1087,7 +1111,7 @@ mod tests {
         // Doubles written as JavaScript writes them (Rust's shortest `{}` agrees) read back bit
         // for bit, across the range and at the awkward ends.
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..20_000 {
+        for _ in 0..100_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
@@ -1095,11 +1119,31 @@ mod tests {
             if !f.is_finite() {
                 continue;
             }
-            for text in [format!("{f}"), format!("{f:e}")] {
+            // Rust's shortest digits and serde_json's (which break ties between two shortest
+            // forms as JavaScript does: the even one).
+            let json = serde_json::Number::from_f64(f).unwrap().to_string();
+            for text in [format!("{f}"), format!("{f:e}"), json] {
+                assert_eq!(parse_float(&text).unwrap().to_bits(), f.to_bits(), "{text}");
+            }
+        }
+        // Doubles of everyday sizes, 2^-80 to 2^80, where halfway cases live.
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = (x >> 11) as f64 * 2f64.powi((x % 160) as i32 - 133);
+            let json = serde_json::Number::from_f64(f).unwrap().to_string();
+            for text in [format!("{f}"), json] {
                 assert_eq!(parse_float(&text).unwrap().to_bits(), f.to_bits(), "{text}");
             }
         }
         assert_eq!(parse_float("0.1").unwrap(), 0.1);
+        // Digits halfway between two doubles' shortest forms (serde_json writes this double so).
+        // (-2243949936339818.25 exactly: 2^-2 steps at this size.)
+        assert_eq!(
+            parse_float("-2243949936339818.2").unwrap(),
+            -(8975799745359273.0 / 4.0)
+        );
         assert_eq!(
             parse_float("2.2250738585072014e-308").unwrap(),
             2.2250738585072014e-308
