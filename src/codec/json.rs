@@ -413,15 +413,25 @@ pub fn parse_float(text: &str) -> Option<f64> {
         Some(b) => (true, b),
         None => (false, text),
     };
+    // An exponent beyond i64 (the grammar was checked: only overflow fails) saturates, and so does
+    // the arithmetic below: out of range or zero, as serde_json reads them.
     let (mantissa, exp) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], body[i + 1..].parse::<i64>().ok()?),
+        Some(i) => {
+            let digits = &body[i + 1..];
+            let exp = digits.parse::<i64>().unwrap_or(if digits.starts_with('-') {
+                i64::MIN
+            } else {
+                i64::MAX
+            });
+            (&body[..i], exp)
+        }
         None => (body, 0),
     };
     // Significant digits and the power of ten that scales them.
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let all = int.bytes().chain(frac.bytes());
     let mut digits: Vec<u8> = all.skip_while(|&d| d == b'0').collect();
-    let mut exp10 = exp.checked_sub(frac.len() as i64)?;
+    let mut exp10 = exp.saturating_sub(frac.len() as i64);
     while digits.last() == Some(&b'0') {
         digits.pop();
         exp10 = exp10.saturating_add(1);
@@ -1058,6 +1068,10 @@ mod tests {
             "5e-324",
             "1.7976931348623157e308",
             "123456789012345678901234567890",
+            "5.03e-9223372036854775794",
+            "1e-99999999999999999999",
+            "0e99999999999999999999",
+            "-0.0e-5",
         ] {
             let ours: Value = from_str(text).unwrap();
             let theirs: Value = serde_json::from_str(text).unwrap();
@@ -1091,6 +1105,7 @@ mod tests {
             "{",
             "1 2",
             "NaN",
+            "1e99999999999999999999",
             "1e400",
             "[1]]",
         ] {
@@ -1151,7 +1166,11 @@ mod tests {
         assert_eq!(parse_float("1e-400").unwrap(), 0.0);
         // Exponents at i64's ends: out of range or zero, never an overflow.
         assert!(parse_float("10e9223372036854775807").is_none());
-        assert!(parse_float("1.5e-9223372036854775808").is_none());
+        assert_eq!(parse_float("1.5e-9223372036854775808").unwrap(), 0.0);
+        assert_eq!(parse_float("5.03e-9223372036854775794").unwrap(), 0.0);
+        assert_eq!(parse_float("1e-99999999999999999999").unwrap(), 0.0);
+        assert!(parse_float("1e99999999999999999999").is_none());
+        assert_eq!(parse_float("0e99999999999999999999").unwrap(), 0.0);
         assert_eq!(parse_float("100e-9223372036854775807").unwrap(), 0.0);
         assert!(parse_float("1e400").is_none());
     }
