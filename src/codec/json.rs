@@ -402,12 +402,14 @@ const POW10: [f64; 23] = [
 /// A JSON number (already checked against the grammar) as the nearest double, `None` beyond the
 /// doubles' range.
 ///
-/// Exact when the digits fit in 2^53 and the power of ten is at most 22 either way (one rounding,
-/// Clinger's fast path), and for every number written as JavaScript writes doubles (the shortest
-/// digits that name one double: the estimate and its neighbours are each printed shortest by
-/// `core`, already linked, and the one printed as the input is taken). Other inputs — more digits
-/// than a double needs, far exponents — get the estimate, within a few units in the last place, as
-/// `serde_json` gives by default. Why not `str::parse::<f64>`: its tables are ~20 KB of wasm.
+/// Exact (correctly rounded) when the digits fit in 2^53 and the power of ten is at most 22 either
+/// way (one rounding, Clinger's fast path); when up to 19 digits scaled by 10^-21 to 10^19 fit
+/// 128-bit arithmetic (`exact`: where a double's shortest digits can tie); and for every other
+/// number written as JavaScript writes doubles (the shortest digits that name one double: the
+/// estimate and its neighbours are each printed shortest by `core`, already linked, and the one
+/// printed as the input is taken). Other inputs — more digits than a double needs, far exponents —
+/// get the estimate, within a few units in the last place, as `serde_json` gives by default. Why
+/// not `str::parse::<f64>`: its tables are ~20 KB of wasm.
 pub fn parse_float(text: &str) -> Option<f64> {
     let (neg, body) = match text.strip_prefix('-') {
         Some(b) => (true, b),
