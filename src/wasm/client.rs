@@ -2,7 +2,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use super::{from_js_json, get, id_arg, now, to_js_json};
+use super::{from_js_json, get, id_arg, now, promise, to_js_json};
 use cid::Cid;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -352,17 +352,13 @@ thread_local! {
 /// The core client over fetch, with the caller's Ethereum providers.
 pub(super) type Inner = Client<FetchTransport, JsEthRpc>;
 
-fn promise(f: impl std::future::Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
-    super::boxed_promise(Box::pin(f))
-}
-
 /// A call that may need the lazily loaded part: run again once it is loaded (`lazy::retrying`).
 pub(super) fn retrying<F, Fut>(f: F) -> js_sys::Promise
 where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
 {
-    super::boxed_promise(Box::pin(super::lazy::retrying(f)))
+    super::promise(super::lazy::retrying(f))
 }
 
 #[derive(Serialize)]

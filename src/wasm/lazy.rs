@@ -140,12 +140,10 @@ where
 pub(crate) fn sync_promise(f: impl Fn() -> JsResult<JsValue> + 'static) -> js_sys::Promise {
     match f() {
         Ok(v) => js_sys::Promise::resolve(&v),
-        Err(e) if not_loaded(&e) && !ecdsa::available() => {
-            super::boxed_promise(Box::pin(async move {
-                load().await?;
-                f()
-            }))
-        }
+        Err(e) if not_loaded(&e) && !ecdsa::available() => super::promise(async move {
+            load().await?;
+            f()
+        }),
         Err(e) => js_sys::Promise::reject(&e),
     }
 }
