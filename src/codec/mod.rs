@@ -5,6 +5,17 @@
 //! checked against `serde_ipld_dagcbor` in tests/cbor_interop.rs), CIDs are
 //! CIDv1 over sha2-256, and CARs put their blocks in the order the network writes them.
 
+/// The eight fixed-width integer methods of a serde `Deserializer`, each handing its visitor to the
+/// reader's own `integer` method (the DAG-CBOR and JSON readers share this shape).
+macro_rules! deserialize_integers {
+    ($($method:ident)*) => {$(
+        fn $method<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.integer(visitor)
+        }
+    )*};
+}
+pub(crate) use deserialize_integers;
+
 pub mod car;
 pub mod cbor;
 pub mod dagcbor;
