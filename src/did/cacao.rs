@@ -32,13 +32,39 @@ pub struct CacaoHeader {
 
 /// A CACAO time: an RFC 3339 string (kept verbatim, it is part of the signed message) or, in
 /// some old CACAOs, integer unix seconds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum CacaoTime {
     /// RFC 3339 text, e.g. `2024-06-12T20:04:42.464Z`.
     Text(String),
     /// Unix seconds.
     Unix(i64),
+}
+
+// By hand, not `#[serde(untagged)]`: an untagged enum is read through serde's buffered `Content`
+// (a few K of wasm per reader it meets); one visitor taking text or an integer is all it needs.
+impl<'de> Deserialize<'de> for CacaoTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Time;
+        impl serde::de::Visitor<'_> for Time {
+            type Value = CacaoTime;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an RFC 3339 time or unix seconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<CacaoTime, E> {
+                Ok(CacaoTime::Text(v.into()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<CacaoTime, E> {
+                Ok(CacaoTime::Unix(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<CacaoTime, E> {
+                i64::try_from(v)
+                    .map(CacaoTime::Unix)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+        }
+        d.deserialize_any(Time)
+    }
 }
 
 impl CacaoTime {
@@ -349,5 +375,25 @@ impl Cacao {
             lines.extend(resources.iter().map(|r| format!("- {r}")));
         }
         lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cacao_time_is_text_or_unix_seconds() {
+        use crate::codec::cbor::{from_slice, to_vec};
+        for t in [
+            CacaoTime::Text("2024-06-12T20:04:42.464Z".into()),
+            CacaoTime::Unix(-5),
+            CacaoTime::Unix(1_700_000_000),
+        ] {
+            assert_eq!(from_slice::<CacaoTime>(&to_vec(&t).unwrap()).unwrap(), t);
+        }
+        assert!(from_slice::<CacaoTime>(&to_vec(&u64::MAX).unwrap()).is_err());
+        assert!(from_slice::<CacaoTime>(&to_vec(&1.5f64).unwrap()).is_err());
+        assert!(from_slice::<CacaoTime>(&to_vec(&[1u8]).unwrap()).is_err());
     }
 }

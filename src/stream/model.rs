@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{StreamId, StreamType};
 
 /// How documents of a model relate to accounts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum AccountRelation {
     /// Any number of documents per account (signed init, random `unique`).
@@ -27,7 +27,7 @@ pub enum AccountRelation {
 }
 
 /// A relation of a model field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Relation {
     /// The field holds an account DID (not checked).
@@ -37,6 +37,78 @@ pub enum Relation {
         /// The related model (`null` in v2: any).
         model: Option<String>,
     },
+}
+
+// The two tagged enums above are read by hand: serde's internally tagged enums buffer the whole
+// object in its `Content` first (that machinery cost ~8 K of the page's wasm); a flat struct of
+// every variant's fields, then the tag, reads the same objects.
+
+/// Every field of the variants of [`AccountRelation`] and [`Relation`].
+#[derive(Deserialize)]
+struct Tagged {
+    #[serde(rename = "type")]
+    kind: String,
+    // Read as values and checked only for the variant that has them: a tagged enum's unit
+    // variants ignore other fields.
+    fields: Option<Value>,
+    model: Option<Value>,
+}
+
+fn field_as<'a, E: serde::de::Error>(
+    v: &'a Value,
+    expected: &str,
+) -> std::result::Result<&'a str, E> {
+    v.as_str()
+        .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Other("a non-string"), &expected))
+}
+
+impl<'de> Deserialize<'de> for AccountRelation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let t = Tagged::deserialize(d)?;
+        Ok(match t.kind.as_str() {
+            "list" => AccountRelation::List,
+            "single" => AccountRelation::Single,
+            "none" => AccountRelation::None,
+            "set" => {
+                let fields = t.fields.ok_or_else(|| D::Error::missing_field("fields"))?;
+                let Value::Array(items) = fields else {
+                    return Err(D::Error::invalid_type(
+                        serde::de::Unexpected::Other("a non-array"),
+                        &"an array of field names",
+                    ));
+                };
+                let fields = items
+                    .iter()
+                    .map(|f| field_as::<D::Error>(f, "a field name").map(String::from))
+                    .collect::<std::result::Result<_, _>>()?;
+                AccountRelation::Set { fields }
+            }
+            other => {
+                return Err(D::Error::unknown_variant(
+                    other,
+                    &["list", "single", "none", "set"],
+                ))
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Relation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let t = Tagged::deserialize(d)?;
+        match t.kind.as_str() {
+            "account" => Ok(Relation::Account),
+            "document" => Ok(Relation::Document {
+                model: match &t.model {
+                    Some(m) => Some(field_as::<D::Error>(m, "a model's StreamID")?.into()),
+                    None => None,
+                },
+            }),
+            other => Err(D::Error::unknown_variant(other, &["account", "document"])),
+        }
+    }
 }
 
 /// A Model's definition (its init event's content).
@@ -257,5 +329,70 @@ fn closed_objects(node: &Value, path: &str) -> Result<()> {
             .enumerate()
             .try_for_each(|(i, v)| closed_objects(v, &format!("{path}/{i}"))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::json::from_value;
+    use serde_json::json;
+
+    /// The hand-written readers take what serde's internally tagged enums took (and what the
+    /// SDK's exact codecs take: other fields of a variant without them are dropped).
+    #[test]
+    fn tagged_enums_read_as_serde_reads_them() {
+        for (v, want) in [
+            (json!({"type": "list"}), AccountRelation::List),
+            (
+                json!({"type": "single", "fields": 5}),
+                AccountRelation::Single,
+            ),
+            (json!({"type": "none"}), AccountRelation::None),
+            (
+                json!({"type": "set", "fields": ["a", "b"]}),
+                AccountRelation::Set {
+                    fields: vec!["a".into(), "b".into()],
+                },
+            ),
+        ] {
+            assert_eq!(from_value::<AccountRelation>(&v).unwrap(), want);
+            assert_eq!(serde_json::to_value(&want).unwrap()["type"], v["type"]);
+        }
+        for v in [
+            json!({"type": "set"}),
+            json!({"type": "set", "fields": "a"}),
+            json!({"type": "set", "fields": [1]}),
+            json!({"type": "lists"}),
+            json!({"fields": []}),
+            json!("list"),
+        ] {
+            assert!(from_value::<AccountRelation>(&v).is_err(), "{v}");
+        }
+        for (v, want) in [
+            (json!({"type": "account", "model": 5}), Relation::Account),
+            (
+                json!({"type": "document"}),
+                Relation::Document { model: None },
+            ),
+            (
+                json!({"type": "document", "model": null}),
+                Relation::Document { model: None },
+            ),
+            (
+                json!({"type": "document", "model": "kh4q"}),
+                Relation::Document {
+                    model: Some("kh4q".into()),
+                },
+            ),
+        ] {
+            assert_eq!(from_value::<Relation>(&v).unwrap(), want);
+        }
+        for v in [
+            json!({"type": "document", "model": 1}),
+            json!({"type": "doc"}),
+        ] {
+            assert!(from_value::<Relation>(&v).is_err(), "{v}");
+        }
     }
 }
