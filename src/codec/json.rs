@@ -37,7 +37,16 @@ impl de::Error for JsonError {
 type Result<T, E = JsonError> = std::result::Result<T, E>;
 
 /// Read `text` as a `T`: one JSON value, with nothing but whitespace around it.
-pub fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T> {
+///
+/// The text is read as a [`serde_json::Value`] first, then the value as a `T` ([`from_value`]):
+/// the parser then meets one visitor, `Value`'s, instead of an inlined copy of every type's
+/// derived struct reader (~1 K of wasm each; the types are also read from values, so those
+/// copies are there anyway). Costs a tree of the text's values; none of our JSON is hot.
+pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
+    from_value(&parse::<serde_json::Value>(text)?)
+}
+
+fn parse<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T> {
     let mut p = Parser {
         s: text,
         pos: 0,
@@ -52,7 +61,7 @@ pub fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T> {
 }
 
 /// [`from_str`] on bytes, which must be UTF-8.
-pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
+pub fn from_slice<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         JsonError(format!(
             "JSON text is not UTF-8 at byte {}",
