@@ -54,6 +54,7 @@ impl de::Error for CborError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         CborError::Shape(msg.to_string())
     }
+    super::invalid_type_and_value!(CborError::Shape);
 }
 
 impl ser::Error for CborError {

@@ -32,6 +32,7 @@ impl de::Error for JsonError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         JsonError(msg.to_string())
     }
+    super::invalid_type_and_value!(JsonError);
 }
 
 type Result<T, E = JsonError> = std::result::Result<T, E>;
@@ -554,10 +555,8 @@ fn shortest_digits(f: f64) -> Option<(String, i64)> {
     if !(f.is_finite() && f > 0.0) {
         return None;
     }
-    let s = format!("{f:e}"); // d.ddde±x, shortest round-trip digits
-    let (m, e) = s.split_once('e')?;
-    let digits: String = m.chars().filter(|c| *c != '.').collect();
-    Some((digits, e.parse::<i64>().ok()? + 1))
+    let (digits, k) = super::shortest_digits(f);
+    Some((digits, k.into()))
 }
 
 impl<'de> de::Deserializer<'de> for &mut Parser<'de> {

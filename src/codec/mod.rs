@@ -16,6 +16,76 @@ macro_rules! deserialize_integers {
 }
 pub(crate) use deserialize_integers;
 
+/// `invalid_type` and `invalid_value` of a serde error type, writing what was met without serde's
+/// `Unexpected` Display, which prints a float's digits and so links core's float printing
+/// (~19 K of wasm) for error messages alone.
+macro_rules! invalid_type_and_value {
+    ($new:expr) => {
+        fn invalid_type(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+            $new(format!(
+                "invalid type: {}, expected {exp}",
+                $crate::codec::unexpected(&unexp)
+            ))
+        }
+        fn invalid_value(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+            $new(format!(
+                "invalid value: {}, expected {exp}",
+                $crate::codec::unexpected(&unexp)
+            ))
+        }
+    };
+}
+pub(crate) use invalid_type_and_value;
+
+/// The shortest round-trip digits of a finite double and where its decimal point goes: `(digits,
+/// k)` with `|f| = 0.digits × 10^k`, no leading or trailing zeros (`("", 0)` for zero). From
+/// zmij, which serde_json's writer links anyway; Rust's `{:e}` would link core's float printing
+/// (~19 K of wasm).
+pub(crate) fn shortest_digits(f: f64) -> (String, i32) {
+    let mut buf = zmij::Buffer::new();
+    let text = buf.format_finite(f.abs());
+    let (mantissa, exp) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = [int, frac].concat();
+    let mut point = int.len() as i32 + exp;
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    digits.drain(..lead);
+    point -= lead as i32;
+    digits.truncate(digits.trim_end_matches('0').len());
+    if digits.is_empty() {
+        return (digits, 0);
+    }
+    (digits, point)
+}
+
+/// What serde's `Unexpected` names, as its Display writes it, but a float without its digits.
+pub(crate) fn unexpected(u: &serde::de::Unexpected) -> String {
+    use serde::de::Unexpected as U;
+    match u {
+        U::Float(_) => "floating point number".into(),
+        U::Bool(b) => format!("boolean `{b}`"),
+        U::Unsigned(n) => format!("integer `{n}`"),
+        U::Signed(n) => format!("integer `{n}`"),
+        U::Char(c) => format!("character `{c}`"),
+        U::Str(s) => format!("string {s:?}"),
+        U::Bytes(_) => "byte array".into(),
+        U::Unit => "unit value".into(),
+        U::Option => "Option value".into(),
+        U::NewtypeStruct => "newtype struct".into(),
+        U::Seq => "sequence".into(),
+        U::Map => "map".into(),
+        U::Enum => "enum".into(),
+        U::UnitVariant => "unit variant".into(),
+        U::NewtypeVariant => "newtype variant".into(),
+        U::TupleVariant => "tuple variant".into(),
+        U::StructVariant => "struct variant".into(),
+        U::Other(o) => (*o).into(),
+    }
+}
+
 pub mod car;
 pub mod cbor;
 pub mod dagcbor;

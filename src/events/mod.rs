@@ -62,7 +62,8 @@ pub fn ipld_to_json(value: &Ipld) -> Result<serde_json::Value> {
             .map(serde_json::Value::Object),
         Ipld::Float(f) => serde_json::Number::from_f64(*f)
             .map(serde_json::Value::Number)
-            .ok_or_else(|| Error::InvalidEvent(format!("float {f} has no JSON form"))),
+            // Only NaN and the infinities have none (named by hand: `{f}` links float printing).
+            .ok_or_else(|| Error::InvalidEvent("a NaN or infinite float has no JSON form".into())),
         Ipld::Integer(i) => i64::try_from(*i)
             .map(serde_json::Value::from)
             .or_else(|_| u64::try_from(*i).map(serde_json::Value::from))

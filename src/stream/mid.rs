@@ -71,11 +71,35 @@ fn js_number(n: &serde_json::Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    // Rust's `{}` writes a double's shortest digits in fixed notation, as `String` does from 1e-6
-    // to 1e21 (`{:.0}` wrote an integral double's exact digits instead: 123456789012345683968 for
-    // 1.2345678901234568e20, where `String` gives 123456789012345680000, and linked core's exact
-    // float printing, 6 KB of wasm). Beyond that range JavaScript writes exponents: BENCHMARKS.md.
-    n.as_f64().unwrap_or_default().to_string()
+    js_double(n.as_f64().unwrap_or_default())
+}
+
+/// ECMAScript's Number::toString(x) for a finite double: its shortest round-trip digits
+/// ([`shortest_digits`](crate::codec::shortest_digits); Rust's `{}` would link core's float
+/// printing), fixed from 1e-7 to 1e21, with an exponent (`1e+21`, `1.5e-7`) beyond, as
+/// JavaScript writes them.
+fn js_double(x: f64) -> String {
+    let (digits, point) = crate::codec::shortest_digits(x);
+    if digits.is_empty() {
+        return "0".into(); // -0 too, as String(-0) is "0"
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let k = digits.len() as i32;
+    let body = if k <= point && point <= 21 {
+        digits + &"0".repeat((point - k) as usize)
+    } else if 0 < point && point <= 21 {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{a}.{b}")
+    } else if -6 < point && point <= 0 {
+        format!("0.{}{digits}", "0".repeat(-point as usize))
+    } else {
+        let e = point - 1;
+        let (a, b) = digits.split_at(1);
+        let dot = if b.is_empty() { "" } else { "." };
+        let esign = if e < 0 { '-' } else { '+' };
+        format!("{a}{dot}{b}e{esign}{}", e.unsigned_abs())
+    };
+    format!("{sign}{body}")
 }
 
 /// Rules for a document's init event against its model (rules 1–4, and 5–8 on initial content).
@@ -275,6 +299,19 @@ mod tests {
             (0.1, "0.1"),
             (9007199254740993.0, "9007199254740992"),
             (1e-6, "0.000001"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (-1.2345e-10, "-1.2345e-10"),
+            (1e21, "1e+21"),
+            (1.2345678901234568e21, "1.2345678901234568e+21"),
+            (999999999999999900000.0, "999999999999999900000"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (-0.0, "0"),
+            (0.0, "0"),
+            (123.456, "123.456"),
+            (0.000123, "0.000123"),
+            (100.0, "100"),
         ] {
             assert_eq!(js_number(&Number::from_f64(x).unwrap()), js, "{x}");
         }

@@ -507,31 +507,36 @@ impl Validator<'_> {
     }
 
     fn number(&self, obj: &Map<String, Value>, x: f64, at: &str) -> std::result::Result<(), Fail> {
-        let get = |k: &str| obj.get(k).and_then(Value::as_f64);
-        if let Some(min) = get("minimum") {
+        // Each bound as a double and as the schema wrote it: messages print the `Number`
+        // (serde_json's shortest digits), not the f64 (`{}` of an f64 links core's float printing).
+        let get = |k: &str| match obj.get(k) {
+            Some(Value::Number(n)) => n.as_f64().map(|f| (f, n)),
+            _ => None,
+        };
+        if let Some((min, n)) = get("minimum") {
             if x < min {
-                return fail(at, format!("must be >= {min}"));
+                return fail(at, format!("must be >= {n}"));
             }
         }
-        if let Some(max) = get("maximum") {
+        if let Some((max, n)) = get("maximum") {
             if x > max {
-                return fail(at, format!("must be <= {max}"));
+                return fail(at, format!("must be <= {n}"));
             }
         }
-        if let Some(min) = get("exclusiveMinimum") {
+        if let Some((min, n)) = get("exclusiveMinimum") {
             if x <= min {
-                return fail(at, format!("must be > {min}"));
+                return fail(at, format!("must be > {n}"));
             }
         }
-        if let Some(max) = get("exclusiveMaximum") {
+        if let Some((max, n)) = get("exclusiveMaximum") {
             if x >= max {
-                return fail(at, format!("must be < {max}"));
+                return fail(at, format!("must be < {n}"));
             }
         }
-        if let Some(m) = get("multipleOf") {
+        if let Some((m, n)) = get("multipleOf") {
             let q = x / m;
             if !q.is_finite() || (q - q.round()).abs() > 1e-9 * q.abs().max(1.0) {
-                return fail(at, format!("must be a multiple of {m}"));
+                return fail(at, format!("must be a multiple of {n}"));
             }
         }
         Ok(())
