@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use cid::Cid;
-use serde::{Deserialize, Serialize};
+use ipld_core::ipld::Ipld;
+use serde::Serialize;
 
 use super::dagcbor::{decode_strict, Block, DagCborExt};
 use crate::error::{Error, Result};
@@ -52,11 +53,22 @@ impl BlockSource for HashMap<Cid, Vec<u8>> {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct CarHeader {
     roots: Vec<Cid>,
     version: u64,
+}
+
+impl super::fields::FromIpld for CarHeader {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = super::fields::Fields::new(value, at)?;
+        let header = CarHeader {
+            roots: f.req("roots")?,
+            version: f.req("version")?,
+        };
+        f.end()?;
+        Ok(header)
+    }
 }
 
 /// A decoded CARv1: its roots and its blocks in file order, indexed by CID.

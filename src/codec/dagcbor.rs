@@ -5,7 +5,10 @@ use multihash::Multihash;
 use serde::{de::DeserializeOwned, Serialize};
 use sha2::{Digest, Sha256};
 
+use ipld_core::ipld::Ipld;
+
 use super::cbor::CborError;
+use super::fields::FromIpld;
 use super::{DAG_CBOR, IDENTITY, SHA2_256};
 use crate::error::{Error, Result};
 
@@ -103,12 +106,21 @@ pub fn from_dag_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 /// (`INVALID_CBOR`), canonical (`NOT_CANONICAL`), have exactly the fields of `T`
 /// (`INVALID_EVENT`), and re-encode to the very same bytes (`NOT_CANONICAL`). ceramic-one applies
 /// the same rule to event roots and payloads.
-pub fn decode_strict<T: DeserializeOwned + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
-    let value: T = super::cbor::from_slice(bytes).map_err(|e| match e {
+pub fn decode_strict<T: FromIpld + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
+    let value: Ipld = super::cbor::from_slice(bytes).map_err(|e| match e {
         CborError::NotCanonical(_) => Error::NotCanonical(format!("{what}: {e}")),
-        CborError::Shape(_) => Error::InvalidEvent(format!("{what}: {e}")),
-        CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
+        CborError::Shape(_) | CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
     })?;
+    strict_from_ipld(value, bytes, what)
+}
+
+/// [`decode_strict`] of a block already decoded as `value` (from `bytes`).
+pub fn strict_from_ipld<T: FromIpld + Serialize>(
+    value: Ipld,
+    bytes: &[u8],
+    what: &str,
+) -> Result<T> {
+    let value = T::from_ipld(value, &what)?;
     let again = value.to_dag_cbor()?;
     if again != bytes {
         return Err(Error::NotCanonical(format!(
@@ -181,11 +193,21 @@ mod tests {
 
     #[test]
     fn strict_decode_rejects_non_canonical_order() {
-        #[derive(Debug, Serialize, serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
+        #[derive(Debug, Serialize)]
         struct S {
-            a: u8,
-            bb: u8,
+            a: u64,
+            bb: u64,
+        }
+        impl FromIpld for S {
+            fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+                let mut f = crate::codec::fields::Fields::new(value, at)?;
+                let s = S {
+                    a: f.req("a")?,
+                    bb: f.req("bb")?,
+                };
+                f.end()?;
+                Ok(s)
+            }
         }
         // {bb: 1, a: 2}: valid CBOR, wrong key order.
         let bytes = hex::decode("a262626201616102").unwrap();

@@ -89,12 +89,13 @@ pub(crate) fn unexpected(u: &serde::de::Unexpected) -> String {
 pub mod car;
 pub mod cbor;
 pub mod dagcbor;
+pub mod fields;
 pub mod json;
 pub mod multibase;
 pub mod time;
 
 pub use car::{BlockSource, Car, CarLimits};
-pub use dagcbor::{decode_strict, sha256_cid, Block, DagCborExt};
+pub use dagcbor::{decode_strict, sha256_cid, strict_from_ipld, Block, DagCborExt};
 
 /// Serialize a CID as its string (for reports and JSON answers).
 pub(crate) fn cid_string<S: serde::Serializer>(cid: &cid::Cid, s: S) -> Result<S::Ok, S::Error> {

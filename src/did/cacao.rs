@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 
 use crate::codec::time::{format_millis, parse_rfc3339};
 use ipld_core::ipld::Ipld;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::codec::fields::{wrong, Fields, FromIpld};
 
 use crate::error::{Error, Result};
 
 /// A CACAO block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cacao {
     /// Header: `{t: "eip4361" | "caip122"}`.
     pub h: CacaoHeader,
@@ -24,7 +26,7 @@ pub struct Cacao {
 }
 
 /// CACAO header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CacaoHeader {
     /// `eip4361` (Ethereum, SIWE) or `caip122` (other chains).
     pub t: String,
@@ -41,29 +43,48 @@ pub enum CacaoTime {
     Unix(i64),
 }
 
-// By hand, not `#[serde(untagged)]`: an untagged enum is read through serde's buffered `Content`
-// (a few K of wasm per reader it meets); one visitor taking text or an integer is all it needs.
-impl<'de> Deserialize<'de> for CacaoTime {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Time;
-        impl serde::de::Visitor<'_> for Time {
-            type Value = CacaoTime;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an RFC 3339 time or unix seconds")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<CacaoTime, E> {
-                Ok(CacaoTime::Text(v.into()))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<CacaoTime, E> {
-                Ok(CacaoTime::Unix(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<CacaoTime, E> {
-                i64::try_from(v)
-                    .map(CacaoTime::Unix)
-                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
-            }
+// Read by hand (codec/fields.rs says why). Other fields are allowed and ignored, as the JS
+// SDK's and rust-ceramic's CACAO types ignore them.
+impl FromIpld for CacaoTime {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        match value {
+            Ipld::String(t) => Ok(CacaoTime::Text(t)),
+            Ipld::Integer(i) => i64::try_from(i)
+                .map(CacaoTime::Unix)
+                .map_err(|_| Error::InvalidEvent(format!("{at}: out of range"))),
+            other => Err(wrong(at, &other, "an RFC 3339 time or unix seconds")),
         }
-        d.deserialize_any(Time)
+    }
+}
+
+impl FromIpld for Cacao {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let mut h = Fields::new(f.req("h")?, &"CACAO header")?;
+        let mut p = Fields::new(f.req("p")?, &"CACAO payload")?;
+        let mut s = Fields::new(f.req("s")?, &"CACAO signature")?;
+        Ok(Cacao {
+            h: CacaoHeader { t: h.req("t")? },
+            p: CacaoPayload {
+                aud: p.req("aud")?,
+                domain: p.req("domain")?,
+                exp: p.opt("exp")?,
+                iat: p.req("iat")?,
+                iss: p.req("iss")?,
+                nbf: p.opt("nbf")?,
+                nonce: p.req("nonce")?,
+                request_id: p.opt("requestId")?,
+                resources: p.opt("resources")?,
+                statement: p.opt("statement")?,
+                version: p.req("version")?,
+            },
+            s: CacaoSignature {
+                t: s.req("t")?,
+                s: s.req("s")?,
+                m: s.opt("m")?,
+            },
+            block: None,
+        })
     }
 }
 
@@ -100,7 +121,7 @@ impl CacaoTime {
 }
 
 /// CACAO payload (the SIWx fields).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CacaoPayload {
     /// The session key's DID (SIWE `URI`).
@@ -133,7 +154,7 @@ pub struct CacaoPayload {
 }
 
 /// CACAO signature.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CacaoSignature {
     /// Signature type: `eip191`, `solana:ed25519`, `webauthn:p256`, …
     pub t: String,
@@ -228,10 +249,9 @@ pub fn same_did(a: &str, b: &str) -> bool {
 impl Cacao {
     /// Decode a CACAO block.
     pub fn from_block(bytes: &[u8]) -> Result<Self> {
-        let ipld: Ipld = crate::codec::dagcbor::from_dag_cbor(bytes)
-            .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))?;
-        let mut cacao: Cacao = crate::codec::dagcbor::from_dag_cbor(bytes)
-            .map_err(|e| Error::InvalidCapability(format!("CACAO block: {e}")))?;
+        let bad = |e: Error| Error::InvalidCapability(format!("CACAO block: {e}"));
+        let ipld: Ipld = crate::codec::dagcbor::from_dag_cbor(bytes).map_err(bad)?;
+        let mut cacao = Cacao::from_ipld(ipld.clone(), &"CACAO").map_err(bad)?;
         cacao.block = Some(ipld);
         Ok(cacao)
     }
@@ -385,15 +405,16 @@ mod tests {
     #[test]
     fn cacao_time_is_text_or_unix_seconds() {
         use crate::codec::cbor::{from_slice, to_vec};
+        let read = |bytes: Vec<u8>| CacaoTime::from_ipld(from_slice(&bytes).unwrap(), &"t");
         for t in [
             CacaoTime::Text("2024-06-12T20:04:42.464Z".into()),
             CacaoTime::Unix(-5),
             CacaoTime::Unix(1_700_000_000),
         ] {
-            assert_eq!(from_slice::<CacaoTime>(&to_vec(&t).unwrap()).unwrap(), t);
+            assert_eq!(read(to_vec(&t).unwrap()).unwrap(), t);
         }
-        assert!(from_slice::<CacaoTime>(&to_vec(&u64::MAX).unwrap()).is_err());
-        assert!(from_slice::<CacaoTime>(&to_vec(&1.5f64).unwrap()).is_err());
-        assert!(from_slice::<CacaoTime>(&to_vec(&[1u8]).unwrap()).is_err());
+        assert!(read(to_vec(&u64::MAX).unwrap()).is_err());
+        assert!(read(to_vec(&1.5f64).unwrap()).is_err());
+        assert!(read(to_vec(&[1u8]).unwrap()).is_err());
     }
 }

@@ -10,6 +10,7 @@ use ipld_core::ipld::Ipld;
 use serde::{Deserialize, Serialize};
 
 use super::{Algorithm, DidKey, Ed25519Batch};
+use crate::codec::fields::{Bytes, Fields, FromIpld};
 use crate::codec::DAG_CBOR;
 use crate::error::{Error, Result};
 
@@ -68,8 +69,7 @@ impl ProtectedHeader {
 }
 
 /// One signature of a DAG-JOSE envelope.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JwsSignature {
     /// Unprotected header; Ceramic never writes one, but it round-trips if present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,14 +83,39 @@ pub struct JwsSignature {
 }
 
 /// A DAG-JOSE JWS envelope block (codec 0x85).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Envelope {
     /// The payload CID's bytes.
     #[serde(with = "serde_bytes")]
     pub payload: Vec<u8>,
     /// The signatures; Ceramic events carry exactly one.
     pub signatures: Vec<JwsSignature>,
+}
+
+// Read by hand (codec/fields.rs says why), with exactly these fields.
+impl FromIpld for JwsSignature {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let sig = JwsSignature {
+            header: f.opt("header")?,
+            protected: f.req::<Bytes>("protected")?.0,
+            signature: f.req::<Bytes>("signature")?.0,
+        };
+        f.end()?;
+        Ok(sig)
+    }
+}
+
+impl FromIpld for Envelope {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let envelope = Envelope {
+            payload: f.req::<Bytes>("payload")?.0,
+            signatures: f.req("signatures")?,
+        };
+        f.end()?;
+        Ok(envelope)
+    }
 }
 
 /// What a successful signature check established.

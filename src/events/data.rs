@@ -1,13 +1,15 @@
 use cid::Cid;
 use ipld_core::ipld::Ipld;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::codec::fields::{Fields, FromIpld};
 
 use crate::ids::CommitId;
 
 /// The header of a data event; only `shouldIndex` (and rust-ceramic's `modelVersion`) may be set.
 #[non_exhaustive]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DataHeader {
     /// Indexing hint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15,6 +17,33 @@ pub struct DataHeader {
     /// A pinned model version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_version: Option<Cid>,
+}
+
+// Read by hand (codec/fields.rs says why), with exactly these fields.
+impl FromIpld for DataHeader {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> crate::Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let header = DataHeader {
+            should_index: f.opt("shouldIndex")?,
+            model_version: f.opt("modelVersion")?,
+        };
+        f.end()?;
+        Ok(header)
+    }
+}
+
+impl FromIpld for DataPayload {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> crate::Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let payload = DataPayload {
+            id: f.req("id")?,
+            prev: f.req("prev")?,
+            header: f.opt("header")?,
+            data: f.req("data")?,
+        };
+        f.end()?;
+        Ok(payload)
+    }
 }
 
 impl DataHeader {
@@ -29,8 +58,7 @@ impl DataHeader {
 
 /// The payload of a data event: `{id, prev, header?, data}`; `data` is a JSON-Patch array for
 /// Model Instance Documents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataPayload {
     /// The stream's init event CID.
     pub id: Cid,

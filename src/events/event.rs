@@ -3,8 +3,8 @@ use ipld_core::ipld::Ipld;
 
 use super::{DataPayload, InitPayload, SignedEvent, TimeEvent};
 use crate::codec::{
-    dagcbor::from_dag_cbor, decode_strict, Block, BlockSource, Car, CarLimits, DagCborExt,
-    DAG_CBOR, DAG_JOSE,
+    dagcbor::from_dag_cbor, decode_strict, strict_from_ipld, Block, BlockSource, Car, CarLimits,
+    DagCborExt, DAG_CBOR, DAG_JOSE,
 };
 use crate::did::Envelope;
 use crate::error::{Error, Result};
@@ -112,9 +112,12 @@ impl Event {
                 let ipld: Ipld = from_dag_cbor(&block.bytes)?;
                 let is_time = matches!(&ipld, Ipld::Map(m) if m.contains_key("proof"));
                 if is_time {
-                    Ok(Event::Time(Box::new(TimeEvent::decode(block, source)?)))
+                    Ok(Event::Time(Box::new(TimeEvent::decode(
+                        ipld, block, source,
+                    )?)))
                 } else {
-                    let payload: InitPayload = decode_strict(&block.bytes, "unsigned init event")?;
+                    let payload: InitPayload =
+                        strict_from_ipld(ipld, &block.bytes, "unsigned init event")?;
                     Ok(Event::UnsignedInit(Box::new(UnsignedInit {
                         payload,
                         block,
@@ -143,31 +146,26 @@ impl Event {
             cid: payload_cid,
             bytes: payload_bytes,
         };
-        // A payload with an `id` is a data payload, else an init payload. Data events are the
-        // many: decode as one first and look at the keys only when that fails (one decode
-        // instead of two on the hot path, with the same verdicts and errors).
-        match decode_strict::<DataPayload>(&payload_block.bytes, "data payload") {
-            Ok(payload) => Ok(Event::Data(Box::new(SignedEvent::from_parts(
+        // A payload with an `id` is a data payload, else an init payload.
+        let ipld: Ipld = from_dag_cbor(&payload_block.bytes)?;
+        if matches!(&ipld, Ipld::Map(m) if m.contains_key("id")) {
+            let payload = strict_from_ipld(ipld, &payload_block.bytes, "data payload")?;
+            Ok(Event::Data(Box::new(SignedEvent::from_parts(
                 envelope,
                 block,
                 payload,
                 payload_block,
                 cacao_block,
-            )))),
-            Err(e) => {
-                let ipld: Ipld = from_dag_cbor(&payload_block.bytes)?;
-                if matches!(&ipld, Ipld::Map(m) if m.contains_key("id")) {
-                    return Err(e);
-                }
-                let payload: InitPayload = decode_strict(&payload_block.bytes, "init payload")?;
-                Ok(Event::SignedInit(Box::new(SignedEvent::from_parts(
-                    envelope,
-                    block,
-                    payload,
-                    payload_block,
-                    cacao_block,
-                ))))
-            }
+            ))))
+        } else {
+            let payload = strict_from_ipld(ipld, &payload_block.bytes, "init payload")?;
+            Ok(Event::SignedInit(Box::new(SignedEvent::from_parts(
+                envelope,
+                block,
+                payload,
+                payload_block,
+                cacao_block,
+            ))))
         }
     }
 

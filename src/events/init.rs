@@ -1,6 +1,8 @@
 use cid::Cid;
 use ipld_core::ipld::Ipld;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::codec::fields::{Bytes, Fields, FromIpld};
 
 use crate::error::{Error, Result};
 use crate::ids::{StreamId, StreamType};
@@ -11,8 +13,8 @@ const DEFAULT_SEP: &str = "model";
 /// Optional fields are omitted when absent; `sep` is kept absent if it was absent, so the CID of
 /// such an event does not change, though it reads as `"model"`.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct InitHeader {
     /// The controller DIDs (Ceramic uses exactly one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -73,13 +75,42 @@ impl InitHeader {
 }
 
 /// The payload of an init event: `{header, data}`; `data` is written as `null` when absent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InitPayload {
     /// The header.
     pub header: InitHeader,
     /// The initial content (`None` is written as `null`).
     pub data: Option<Ipld>,
+}
+
+// Read by hand (codec/fields.rs says why), with exactly these fields.
+impl FromIpld for InitHeader {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let header = InitHeader {
+            controllers: f.opt("controllers")?.unwrap_or_default(),
+            sep: f.opt("sep")?,
+            model: f.req::<Bytes>("model")?.0,
+            should_index: f.opt("shouldIndex")?,
+            unique: f.opt::<Bytes>("unique")?.map(|b| b.0),
+            context: f.opt::<Bytes>("context")?.map(|b| b.0),
+            model_version: f.opt("modelVersion")?,
+        };
+        f.end()?;
+        Ok(header)
+    }
+}
+
+impl FromIpld for InitPayload {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let payload = InitPayload {
+            header: f.req("header")?,
+            data: f.opt("data")?,
+        };
+        f.end()?;
+        Ok(payload)
+    }
 }
 
 impl InitPayload {

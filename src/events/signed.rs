@@ -1,4 +1,4 @@
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
 
 use crate::codec::{Block, DagCborExt, DAG_JOSE};
 use crate::did::{
@@ -93,7 +93,7 @@ impl<P: Serialize> SigningRequest<P> {
     }
 }
 
-impl<P: Serialize + DeserializeOwned> SignedEvent<P> {
+impl<P: Serialize> SignedEvent<P> {
     /// Sign `payload` with `signer`.
     pub fn sign(payload: P, signer: &dyn Signer) -> Result<Self> {
         Self::sign_with_capability(payload, signer, None)
@@ -176,7 +176,7 @@ impl<P> SignedEvent<P> {
 /// Sign a payload with an [`AsyncSigner`].
 pub async fn sign<P, S>(payload: P, signer: &S) -> Result<SignedEvent<P>>
 where
-    P: Serialize + serde::de::DeserializeOwned,
+    P: Serialize,
     S: AsyncSigner + ?Sized,
 {
     let req = SigningRequest::new(

@@ -1,13 +1,13 @@
 use cid::Cid;
 use ipld_core::ipld::Ipld;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::codec::{dagcbor::from_dag_cbor, decode_strict, Block, BlockSource};
+use crate::codec::fields::{Fields, FromIpld};
+use crate::codec::{dagcbor::from_dag_cbor, decode_strict, strict_from_ipld, Block, BlockSource};
 use crate::error::{Error, Result};
 
 /// The root block of a time event: `{id, prev, proof, path}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RawTimeEvent {
     /// The stream's init event CID.
     pub id: Cid,
@@ -20,8 +20,8 @@ pub struct RawTimeEvent {
 }
 
 /// The anchor proof block (CAIP-168 style).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AnchorProof {
     /// e.g. `eip155:1`.
     pub chain_id: String,
@@ -97,6 +97,35 @@ pub(crate) fn merkle_witness(
     Ok(witness)
 }
 
+// Read by hand (codec/fields.rs says why), with exactly these fields.
+impl FromIpld for RawTimeEvent {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let event = RawTimeEvent {
+            id: f.req("id")?,
+            prev: f.req("prev")?,
+            proof: f.req("proof")?,
+            path: f.req("path")?,
+        };
+        f.end()?;
+        Ok(event)
+    }
+}
+
+impl FromIpld for AnchorProof {
+    fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
+        let mut f = Fields::new(value, at)?;
+        let proof = AnchorProof {
+            chain_id: f.req("chainId")?,
+            root: f.req("root")?,
+            tx_hash: f.req("txHash")?,
+            tx_type: f.opt("txType")?,
+        };
+        f.end()?;
+        Ok(proof)
+    }
+}
+
 impl TimeEvent {
     /// Build a time event from its parts (used by anchoring services).
     pub fn new(event: RawTimeEvent, proof: AnchorProof, witness: Vec<Block>) -> Result<Self> {
@@ -113,8 +142,9 @@ impl TimeEvent {
     }
 
     /// Decode from the root block, finding the proof and Merkle nodes in `source`.
-    pub(crate) fn decode(block: Block, source: &dyn BlockSource) -> Result<Self> {
-        let event: RawTimeEvent = decode_strict(&block.bytes, "time event")?;
+    /// `value` is the root block decoded.
+    pub(crate) fn decode(value: Ipld, block: Block, source: &dyn BlockSource) -> Result<Self> {
+        let event: RawTimeEvent = strict_from_ipld(value, &block.bytes, "time event")?;
         let proof_bytes = super::event::fetch(source, &event.proof, "anchor proof")?;
         let proof: AnchorProof = decode_strict(&proof_bytes, "anchor proof")?;
         let proof_block = Block {

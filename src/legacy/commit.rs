@@ -13,6 +13,7 @@ use ipld_core::ipld::Ipld;
 use serde_json::{Map, Value};
 
 use crate::codec::dagcbor::{from_dag_cbor, Block, DagCborExt};
+use crate::codec::fields::FromIpld;
 use crate::codec::{DAG_CBOR, DAG_JOSE};
 use crate::did::jws::{Envelope, JwsSignature};
 use crate::error::{Error, Result};
@@ -41,7 +42,7 @@ impl Commit {
         Block::verify(cid, block)?;
         match cid.codec() {
             DAG_JOSE => {
-                let envelope: Envelope = from_dag_cbor(block)?;
+                let envelope = Envelope::from_ipld(from_dag_cbor(block)?, &"JWS envelope")?;
                 let payload_cid = envelope.payload_cid()?;
                 let payload = payload.ok_or_else(|| {
                     Error::MissingBlock(format!(
