@@ -813,6 +813,131 @@ impl Variant<'_, '_> {
     }
 }
 
+/// The members of a JSON object, read by hand as typed values.
+///
+/// Why not `from_value` with serde's derive: each derived type inlines its own struct reader
+/// (~1 K of wasm apiece, 17 of them for node answers, JWS headers, Model definitions and the
+/// like; BENCHMARKS.md). Other members are ignored, as serde's derive ignores them.
+pub struct Members<'a> {
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    what: &'a str,
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value as V;
+    match v {
+        V::Null => "null",
+        V::Bool(_) => "a boolean",
+        V::Number(_) => "a number",
+        V::String(_) => "a string",
+        V::Array(_) => "an array",
+        V::Object(_) => "an object",
+    }
+}
+
+impl<'a> Members<'a> {
+    /// The members of `value`, which must be an object; `what` names it in errors.
+    pub fn of(value: &'a serde_json::Value, what: &'a str) -> Result<Self> {
+        match value {
+            serde_json::Value::Object(map) => Ok(Members { map, what }),
+            other => Err(JsonError(format!(
+                "{what}: {}, expected an object",
+                kind(other)
+            ))),
+        }
+    }
+
+    /// A member, `null` included.
+    pub fn get(&self, key: &str) -> Option<&'a serde_json::Value> {
+        self.map.get(key)
+    }
+
+    fn wrong(&self, key: &str, v: &serde_json::Value, expected: &str) -> JsonError {
+        JsonError(format!(
+            "{}.{key}: {}, expected {expected}",
+            self.what,
+            kind(v)
+        ))
+    }
+
+    /// A required member.
+    pub fn req(&self, key: &str) -> Result<&'a serde_json::Value> {
+        self.map
+            .get(key)
+            .ok_or_else(|| JsonError(format!("{}: missing field `{key}`", self.what)))
+    }
+
+    /// An optional member: absent or `null` is `None`.
+    pub fn opt(&self, key: &str) -> Option<&'a serde_json::Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    /// A required string.
+    pub fn string(&self, key: &str) -> Result<String> {
+        let v = self.req(key)?;
+        v.as_str()
+            .map(String::from)
+            .ok_or_else(|| self.wrong(key, v, "a string"))
+    }
+
+    /// An optional string.
+    pub fn opt_string(&self, key: &str) -> Result<Option<String>> {
+        self.opt(key)
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| self.wrong(key, v, "a string"))
+            })
+            .transpose()
+    }
+
+    /// An optional boolean.
+    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
+        self.opt(key)
+            .map(|v| v.as_bool().ok_or_else(|| self.wrong(key, v, "a boolean")))
+            .transpose()
+    }
+
+    /// An optional array of strings.
+    pub fn opt_strings(&self, key: &str) -> Result<Option<Vec<String>>> {
+        self.opt(key)
+            .map(|v| strings(v).ok_or_else(|| self.wrong(key, v, "an array of strings")))
+            .transpose()
+    }
+
+    /// A required array.
+    pub fn array(&self, key: &str) -> Result<&'a Vec<serde_json::Value>> {
+        let v = self.req(key)?;
+        v.as_array().ok_or_else(|| self.wrong(key, v, "an array"))
+    }
+
+    /// An optional array.
+    pub fn opt_array(&self, key: &str) -> Result<Option<&'a Vec<serde_json::Value>>> {
+        self.opt(key)
+            .map(|v| v.as_array().ok_or_else(|| self.wrong(key, v, "an array")))
+            .transpose()
+    }
+
+    /// An optional object.
+    pub fn opt_object(
+        &self,
+        key: &str,
+    ) -> Result<Option<&'a serde_json::Map<String, serde_json::Value>>> {
+        self.opt(key)
+            .map(|v| v.as_object().ok_or_else(|| self.wrong(key, v, "an object")))
+            .transpose()
+    }
+}
+
+/// `value` as an array of strings.
+pub fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|s| s.as_str().map(String::from))
+        .collect()
+}
+
 /// Read a `serde_json::Value` as a `T` (serde_json's `from_value`, without cloning the value and
 /// with a short dispatch per type, as the text reader above).
 pub fn from_value<'de, T: de::Deserialize<'de>>(value: &'de serde_json::Value) -> Result<T> {

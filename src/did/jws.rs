@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use cid::Cid;
 use ipld_core::ipld::Ipld;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Algorithm, DidKey, Ed25519Batch};
 use crate::codec::fields::{Bytes, Fields, FromIpld};
@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 
 /// The protected header of a Ceramic JWS. Serialized compactly with keys in alphabetical order
 /// (`alg`, `cap`, `kid`), as js-did's fast-json-stable-stringify writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProtectedHeader {
     /// JOSE algorithm, e.g. `EdDSA`.
     pub alg: String,
@@ -45,8 +45,15 @@ impl ProtectedHeader {
     /// Parse header bytes (other JOSE members are allowed and ignored: they are covered by the
     /// signature as stored).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        crate::codec::json::from_slice(bytes)
-            .map_err(|e| Error::InvalidEvent(format!("JWS protected header: {e}")))
+        let bad = |e: crate::codec::json::JsonError| Error::InvalidEvent(e.to_string());
+        let v: serde_json::Value = crate::codec::json::from_slice(bytes)
+            .map_err(|e| Error::InvalidEvent(format!("JWS protected header: {e}")))?;
+        let m = crate::codec::json::Members::of(&v, "JWS protected header").map_err(bad)?;
+        Ok(ProtectedHeader {
+            alg: m.string("alg").map_err(bad)?,
+            cap: m.opt_string("cap").map_err(bad)?,
+            kid: m.string("kid").map_err(bad)?,
+        })
     }
 
     /// The signer's DID: `kid` without its fragment.

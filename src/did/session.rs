@@ -3,7 +3,7 @@
 //! `did:pkh` account — as did-session does for the JS stack.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::cacao::{Cacao, CacaoHeader, CacaoPayload, CacaoSignature, CacaoTime, TimeCheck};
 use super::siwx::eip55;
@@ -154,7 +154,7 @@ impl SessionRequest {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Stored {
     key: String,
     cacao: String,
@@ -202,13 +202,20 @@ impl CacaoSession {
         let json = URL_SAFE_NO_PAD
             .decode(s.trim())
             .map_err(|_| bad("not base64url"))?;
-        let stored: Stored =
+        // The texts that carry the key are wiped when dropped.
+        let json = zeroize::Zeroizing::new(json);
+        let mut v: serde_json::Value =
             crate::codec::json::from_slice(&json).map_err(|_| bad("not a session"))?;
+        let mut text = |k: &str| match v.get_mut(k).map(serde_json::Value::take) {
+            Some(serde_json::Value::String(s)) => Ok(zeroize::Zeroizing::new(s)),
+            _ => Err(bad("not a session")),
+        };
+        let (key_text, cacao_text) = (text("key")?, text("cacao")?);
         let seed =
-            zeroize::Zeroizing::new(URL_SAFE_NO_PAD.decode(stored.key).map_err(|_| bad("key"))?);
+            zeroize::Zeroizing::new(URL_SAFE_NO_PAD.decode(&*key_text).map_err(|_| bad("key"))?);
         let key = Ed25519Signer::from_seed(&seed)?;
         let bytes = URL_SAFE_NO_PAD
-            .decode(stored.cacao)
+            .decode(&*cacao_text)
             .map_err(|_| bad("cacao"))?;
         let cacao = Cacao::from_block(&bytes)?;
         if cacao.p.aud != Signer::did(&key) {

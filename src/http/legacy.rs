@@ -158,7 +158,10 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 Some(json!({ "queries": queries })),
             )
             .await?;
-        parse(&r, "multiquery")
+        match parse(&r, "multiquery")? {
+            Value::Object(m) => Ok(m),
+            _ => Err(Error::NodeError("multiquery: not an object".into())),
+        }
     }
 
     /// Create a stream from its genesis (`POST /api/v0/streams`); the node's StreamID must be the

@@ -21,9 +21,9 @@ pub use legacy::{compare_with_node, LoadedLegacy};
 use std::future::Future;
 
 use cid::Cid;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::codec::json::Members;
 use crate::codec::multibase;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -242,8 +242,14 @@ pub fn status_error(resp: &Response) -> Error {
     }
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(resp: &Response, what: &str) -> Result<T> {
+/// A node's JSON answer; its members are read with [`Members`].
+fn parse(resp: &Response, what: &str) -> Result<Value> {
     crate::codec::json::from_slice(&resp.body).map_err(|e| node_error(what, e))
+}
+
+/// The members of a node's JSON answer (`NODE_ERROR` when it is not an object).
+fn members<'a>(v: &'a Value, what: &'a str) -> Result<Members<'a>> {
+    Members::of(v, what).map_err(|e| node_error(what, e))
 }
 
 fn percent_encode(s: &str) -> String {
@@ -420,22 +426,21 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
 
     /// The node's version (`GET /ceramic/version`).
     pub async fn version(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        struct V {
-            version: String,
-        }
-        let r = self.get("/ceramic/version".into()).await?;
-        Ok(parse::<V>(&r, "version")?.version)
+        let v = parse(&self.get("/ceramic/version".into()).await?, "version")?;
+        members(&v, "version")?
+            .string("version")
+            .map_err(|e| node_error("version", e))
     }
 
     /// The node's network name (`GET /ceramic/config/network`).
     pub async fn network(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        struct N {
-            name: String,
-        }
-        let r = self.get("/ceramic/config/network".into()).await?;
-        Ok(parse::<N>(&r, "network")?.name)
+        let v = parse(
+            &self.get("/ceramic/config/network".into()).await?,
+            "network",
+        )?;
+        members(&v, "network")?
+            .string("name")
+            .map_err(|e| node_error("network", e))
     }
 
     /// Post an event CAR (`POST /ceramic/events`, sent as `m` base64 like the JS SDK).
@@ -559,18 +564,17 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
 
     /// An event's CAR bytes (`GET /ceramic/events/{cid}`).
     pub async fn get_event_car(&self, cid: &Cid) -> Result<Vec<u8>> {
-        #[derive(Deserialize)]
-        struct E {
-            data: String,
-        }
         let r = self
             .get(format!(
                 "/ceramic/events/{cid}",
                 cid = crate::codec::cid_text(cid)
             ))
             .await?;
-        let e: E = parse(&r, "event")?;
-        multibase::decode(&e.data).map_err(|err| node_error("event data", err))
+        let e = parse(&r, "event")?;
+        let data = members(&e, "event")?
+            .string("data")
+            .map_err(|err| node_error("event", err))?;
+        multibase::decode(&data).map_err(|err| node_error("event data", err))
     }
 
     /// An event, strictly decoded, checked to be the one asked for (trust no node). From the
@@ -603,45 +607,43 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     /// What the node concludes about a stream (`GET /ceramic/streams/{id}`). Not verified: see
     /// the document functions for verified loading.
     pub async fn stream_state(&self, id: &StreamId) -> Result<NodeStreamState> {
-        #[derive(Deserialize)]
-        struct Dims {
-            model: Option<String>,
-            unique: Option<String>,
-            context: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct S {
-            id: String,
-            event_cid: String,
-            controller: String,
-            dimensions: Dims,
-            data: String,
-        }
         let r = self.get(format!("/ceramic/streams/{id}")).await?;
-        let s: S = parse(&r, "stream state")?;
+        let v = parse(&r, "stream state")?;
+        let s = members(&v, "stream state")?;
+        let dims = s
+            .req("dimensions")
+            .and_then(|d| Members::of(d, "stream state.dimensions"));
+        let dims = dims.map_err(|e| node_error("stream state", e))?;
+        let text = |m: &Members, k: &str| m.string(k).map_err(|e| node_error("stream state", e));
+        let opt_text = |k: &str| {
+            dims.opt_string(k)
+                .map_err(|e| node_error("stream state", e))
+        };
         let bytes = |v: Option<String>| -> Result<Vec<u8>> {
             match v {
                 None => Ok(Vec::new()),
                 Some(v) => multibase::decode(&v).map_err(|e| node_error("dimension", e)),
             }
         };
-        let model = bytes(s.dimensions.model)?;
+        let model = bytes(opt_text("model")?)?;
         let doc: Value = crate::codec::json::from_slice(
-            &multibase::decode(&s.data).map_err(|e| node_error("state data", e))?,
+            &multibase::decode(&text(&s, "data")?).map_err(|e| node_error("state data", e))?,
         )
         .map_err(|e| node_error("state data", e))?;
         Ok(NodeStreamState {
-            id: s.id.parse().map_err(|e| node_error("stream id", e))?,
-            event_cid: multibase::parse_cid(&s.event_cid)
+            id: text(&s, "id")?
+                .parse()
+                .map_err(|e| node_error("stream id", e))?,
+            event_cid: multibase::parse_cid(&text(&s, "event_cid")?)
                 .map_err(|e| node_error("event_cid", e))?,
-            controller: s.controller,
+            controller: text(&s, "controller")?,
             model: if model.is_empty() {
                 None
             } else {
                 Some(StreamId::from_bytes(&model).map_err(|e| node_error("model", e))?)
             },
-            unique: bytes(s.dimensions.unique)?,
-            context: bytes(s.dimensions.context)?,
+            unique: bytes(opt_text("unique")?)?,
+            context: bytes(opt_text("context")?)?,
             metadata: doc.get("metadata").cloned().unwrap_or(Value::Null),
             content: doc.get("content").cloned().unwrap_or(Value::Null),
         })
@@ -649,32 +651,26 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
 
     /// A page of the node's event feed from `resume_at` (`"0"` for the start).
     pub async fn feed(&self, resume_at: &str, limit: u32, include_data: bool) -> Result<FeedPage> {
-        #[derive(Deserialize)]
-        struct E {
-            id: String,
-            data: Option<String>,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct F {
-            events: Vec<E>,
-            resume_token: String,
-        }
         let path = format!(
             "/ceramic/feed/events?resumeAt={}&limit={limit}&includeData={}",
             percent_encode(resume_at),
             if include_data { "full" } else { "none" }
         );
-        let f: F = parse(&self.get(path).await?, "feed")?;
+        let v = parse(&self.get(path).await?, "feed")?;
+        let f = members(&v, "feed")?;
+        let feed_error = |e| node_error("feed", e);
         let events = f
-            .events
-            .into_iter()
+            .array("events")
+            .map_err(feed_error)?
+            .iter()
             .map(|e| {
+                let e = Members::of(e, "feed event").map_err(feed_error)?;
                 Ok(FeedEvent {
-                    id: multibase::parse_cid(&e.id)
+                    id: multibase::parse_cid(&e.string("id").map_err(feed_error)?)
                         .map_err(|err| node_error("feed event id", err))?,
                     car: e
-                        .data
+                        .opt_string("data")
+                        .map_err(feed_error)?
                         .map(|d| multibase::decode(&d).map_err(|err| node_error("feed data", err)))
                         .transpose()?,
                 })
@@ -682,22 +678,19 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             .collect::<Result<_>>()?;
         Ok(FeedPage {
             events,
-            resume_token: f.resume_token,
+            resume_token: f.string("resumeToken").map_err(feed_error)?,
         })
     }
 
     /// The feed position "from now on" (`GET /ceramic/feed/resumeToken`).
     pub async fn resume_token(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct R {
-            resume_token: String,
-        }
-        Ok(parse::<R>(
+        let v = parse(
             &self.get("/ceramic/feed/resumeToken".into()).await?,
             "resume token",
-        )?
-        .resume_token)
+        )?;
+        members(&v, "resume token")?
+            .string("resumeToken")
+            .map_err(|e| node_error("resume token", e))
     }
 
     /// Ask the node to sync a model's documents (`POST /ceramic/interests`).

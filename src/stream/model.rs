@@ -2,8 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+
+use crate::codec::json::{strings, Members};
 
 use super::schema::{check_schema, PatternMatcher};
 use crate::error::{Error, Result};
@@ -39,80 +41,50 @@ pub enum Relation {
     },
 }
 
-// The two tagged enums above are read by hand: serde's internally tagged enums buffer the whole
-// object in its `Content` first (that machinery cost ~8 K of the page's wasm); a flat struct of
-// every variant's fields, then the tag, reads the same objects.
+// The definition is read by hand (`codec::json::Members`, which says why); the two tagged
+// enums above take what serde's internally tagged enums took: the tag, the variant's own
+// fields, and other members ignored (as the SDK's exact codecs drop them).
 
-/// Every field of the variants of [`AccountRelation`] and [`Relation`].
-#[derive(Deserialize)]
-struct Tagged {
-    #[serde(rename = "type")]
-    kind: String,
-    // Read as values and checked only for the variant that has them: a tagged enum's unit
-    // variants ignore other fields.
-    fields: Option<Value>,
-    model: Option<Value>,
-}
-
-fn field_as<'a, E: serde::de::Error>(
-    v: &'a Value,
-    expected: &str,
-) -> std::result::Result<&'a str, E> {
-    v.as_str()
-        .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Other("a non-string"), &expected))
-}
-
-impl<'de> Deserialize<'de> for AccountRelation {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let t = Tagged::deserialize(d)?;
-        Ok(match t.kind.as_str() {
-            "list" => AccountRelation::List,
-            "single" => AccountRelation::Single,
-            "none" => AccountRelation::None,
-            "set" => {
-                let fields = t.fields.ok_or_else(|| D::Error::missing_field("fields"))?;
-                let Value::Array(items) = fields else {
-                    return Err(D::Error::invalid_type(
-                        serde::de::Unexpected::Other("a non-array"),
-                        &"an array of field names",
-                    ));
-                };
-                let fields = items
-                    .iter()
-                    .map(|f| field_as::<D::Error>(f, "a field name").map(String::from))
-                    .collect::<std::result::Result<_, _>>()?;
-                AccountRelation::Set { fields }
-            }
-            other => {
-                return Err(D::Error::unknown_variant(
-                    other,
-                    &["list", "single", "none", "set"],
-                ))
-            }
-        })
+impl AccountRelation {
+    fn from_json(v: &Value, what: &str) -> Result<Self> {
+        let m = Members::of(v, what).map_err(|e| bad(e.to_string()))?;
+        Ok(
+            match m.string("type").map_err(|e| bad(e.to_string()))?.as_str() {
+                "list" => AccountRelation::List,
+                "single" => AccountRelation::Single,
+                "none" => AccountRelation::None,
+                "set" => AccountRelation::Set {
+                    fields: strings(m.req("fields").map_err(|e| bad(e.to_string()))?).ok_or_else(
+                        || bad(format!("{what}.fields: not an array of field names")),
+                    )?,
+                },
+                other => {
+                    return Err(bad(format!(
+                        "{what}: unknown type {other:?}, expected list, single, none or set"
+                    )))
+                }
+            },
+        )
     }
 }
 
-impl<'de> Deserialize<'de> for Relation {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let t = Tagged::deserialize(d)?;
-        match t.kind.as_str() {
+impl Relation {
+    fn from_json(v: &Value, what: &str) -> Result<Self> {
+        let m = Members::of(v, what).map_err(|e| bad(e.to_string()))?;
+        match m.string("type").map_err(|e| bad(e.to_string()))?.as_str() {
             "account" => Ok(Relation::Account),
             "document" => Ok(Relation::Document {
-                model: match &t.model {
-                    Some(m) => Some(field_as::<D::Error>(m, "a model's StreamID")?.into()),
-                    None => None,
-                },
+                model: m.opt_string("model").map_err(|e| bad(e.to_string()))?,
             }),
-            other => Err(D::Error::unknown_variant(other, &["account", "document"])),
+            other => Err(bad(format!(
+                "{what}: unknown type {other:?}, expected account or document"
+            ))),
         }
     }
 }
 
 /// A Model's definition (its init event's content).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelDefinition {
     /// `"1.0"` or `"2.0"`.
@@ -168,7 +140,35 @@ const VIEW_TYPES: &[&str] = &[
 impl ModelDefinition {
     /// Parse a definition from JSON content.
     pub fn from_json(content: &Value) -> Result<Self> {
-        crate::codec::json::from_value(content).map_err(|e| bad(format!("definition: {e}")))
+        let e = |e: crate::codec::json::JsonError| bad(e.to_string());
+        let m = Members::of(content, "definition").map_err(e)?;
+        Ok(ModelDefinition {
+            version: m.string("version").map_err(e)?,
+            name: m.string("name").map_err(e)?,
+            description: m.opt_string("description").map_err(e)?,
+            interface: m.opt_bool("interface").map_err(e)?,
+            implements: m.opt_strings("implements").map_err(e)?,
+            schema: m.req("schema").map_err(e)?.clone(),
+            immutable_fields: m.opt_strings("immutableFields").map_err(e)?,
+            account_relation: AccountRelation::from_json(
+                m.req("accountRelation").map_err(e)?,
+                "definition.accountRelation",
+            )?,
+            relations: match m.opt_object("relations").map_err(e)? {
+                None => None,
+                Some(r) => Some(
+                    r.iter()
+                        .map(|(k, v)| {
+                            Ok((k.clone(), Relation::from_json(v, "definition.relations")?))
+                        })
+                        .collect::<Result<_>>()?,
+                ),
+            },
+            views: m
+                .opt_object("views")
+                .map_err(e)?
+                .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        })
     }
 
     /// Whether this is an interface.
@@ -335,7 +335,6 @@ fn closed_objects(node: &Value, path: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::json::from_value;
     use serde_json::json;
 
     /// The hand-written readers take what serde's internally tagged enums took (and what the
@@ -356,7 +355,7 @@ mod tests {
                 },
             ),
         ] {
-            assert_eq!(from_value::<AccountRelation>(&v).unwrap(), want);
+            assert_eq!(AccountRelation::from_json(&v, "r").unwrap(), want);
             assert_eq!(serde_json::to_value(&want).unwrap()["type"], v["type"]);
         }
         for v in [
@@ -367,7 +366,8 @@ mod tests {
             json!({"fields": []}),
             json!("list"),
         ] {
-            assert!(from_value::<AccountRelation>(&v).is_err(), "{v}");
+            let e = AccountRelation::from_json(&v, "r").unwrap_err();
+            assert_eq!(e.code(), "INVALID_MODEL", "{v}");
         }
         for (v, want) in [
             (json!({"type": "account", "model": 5}), Relation::Account),
@@ -386,13 +386,44 @@ mod tests {
                 },
             ),
         ] {
-            assert_eq!(from_value::<Relation>(&v).unwrap(), want);
+            assert_eq!(Relation::from_json(&v, "r").unwrap(), want);
         }
         for v in [
             json!({"type": "document", "model": 1}),
             json!({"type": "doc"}),
         ] {
-            assert!(from_value::<Relation>(&v).is_err(), "{v}");
+            assert!(Relation::from_json(&v, "r").is_err(), "{v}");
         }
+    }
+
+    /// A definition reads its members by name; absent and `null` optional members are `None`,
+    /// and a wrong kind names the member.
+    #[test]
+    fn definition_members() {
+        let d = json!({
+            "version": "2.0", "name": "N", "interface": false, "implements": [],
+            "schema": {"type": "object"}, "accountRelation": {"type": "list"},
+            "relations": {"a": {"type": "account"}}, "views": {"v": {"type": "documentAccount"}},
+            "description": null, "other": 1
+        });
+        let m = ModelDefinition::from_json(&d).unwrap();
+        assert_eq!(
+            (m.name.as_str(), m.description, m.interface),
+            ("N", None, Some(false))
+        );
+        assert_eq!(m.relations.unwrap()["a"], Relation::Account);
+        assert_eq!(m.views.unwrap()["v"], json!({"type": "documentAccount"}));
+        let mut bad = d.clone();
+        bad["name"] = json!(1);
+        let e = ModelDefinition::from_json(&bad).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("definition.name: a number, expected a string"),
+            "{e}"
+        );
+        bad = d.clone();
+        bad.as_object_mut().unwrap().remove("schema");
+        let e = ModelDefinition::from_json(&bad).unwrap_err();
+        assert!(e.to_string().contains("missing field `schema`"), "{e}");
     }
 }

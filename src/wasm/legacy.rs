@@ -108,11 +108,10 @@ fn tile_options(args: &JsValue) -> crate::Result<tile::TileOptions> {
     let text = |k: &'static str| get(args, k).as_string();
     let tags = match get(args, "tags") {
         v if v.is_undefined() || v.is_null() => None,
-        v => Some(from_js_json::<Vec<String>>(
-            &v,
-            "tags",
-            Error::InvalidEvent,
-        )?),
+        v => Some(
+            crate::codec::json::strings(&from_js_json(&v, "tags", Error::InvalidEvent)?)
+                .ok_or_else(|| Error::InvalidEvent("tags: not an array of strings".into()))?,
+        ),
     };
     Ok(tile::TileOptions {
         controller: text("controller"),

@@ -159,11 +159,11 @@ pub(crate) fn to_js_json<T: serde::Serialize>(v: &T) -> JsResult<wasm_bindgen::J
 /// `JSON.stringify` and serde_json: what is not JSON (`undefined`, functions, `BigInt`) fails with
 /// `err`'s code. (Own path rather than serde-wasm-bindgen: it costs no extra code next to
 /// serde_json, which the crate needs anyway.)
-pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_js_json(
     v: &wasm_bindgen::JsValue,
     what: &str,
     err: fn(String) -> crate::Error,
-) -> crate::Result<T> {
+) -> crate::Result<serde_json::Value> {
     let text = js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())

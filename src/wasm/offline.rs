@@ -62,11 +62,10 @@ pub(crate) fn singleton_args(
     };
     let values = match get(args, "setValues") {
         v if v.is_undefined() || v.is_null() => None,
-        v => Some(super::from_js_json::<Vec<serde_json::Value>>(
-            &v,
-            "setValues",
-            Error::MidSetUnique,
-        )?),
+        v => match super::from_js_json(&v, "setValues", Error::MidSetUnique)? {
+            serde_json::Value::Array(values) => Some(values),
+            _ => return Err(Error::MidSetUnique("setValues: not an array".into())),
+        },
     };
     Ok((model, controller, values))
 }
