@@ -37,6 +37,31 @@ macro_rules! invalid_type_and_value {
 }
 pub(crate) use invalid_type_and_value;
 
+/// A map built by inserting `entries` one by one (a later duplicate key wins, as with
+/// `collect`). `collect()` into a `BTreeMap` first sorts its input with a stable sort: one ~2 K
+/// copy of that sort per key/value type in the wasm, nine of them before; inserts are linked
+/// anyway and these maps are small.
+pub(crate) fn map_from<K: Ord, V>(
+    entries: impl IntoIterator<Item = (K, V)>,
+) -> std::collections::BTreeMap<K, V> {
+    let mut map = std::collections::BTreeMap::new();
+    for (k, v) in entries {
+        map.insert(k, v);
+    }
+    map
+}
+
+/// [`map_from`] for a JSON object.
+pub(crate) fn json_map_from(
+    entries: impl IntoIterator<Item = (String, serde_json::Value)>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in entries {
+        map.insert(k, v);
+    }
+    map
+}
+
 /// The shortest round-trip digits of a finite double and where its decimal point goes: `(digits,
 /// k)` with `|f| = 0.digits × 10^k`, no leading or trailing zeros (`("", 0)` for zero). From
 /// zmij, which serde_json's writer links anyway; Rust's `{:e}` would link core's float printing

@@ -31,10 +31,11 @@ fn challenges(block: &Ipld) -> Result<Vec<Vec<u8>>> {
     // Maps rebuilt without the dropped keys rather than `remove`d from: BTreeMap's removal code
     // (~8 K of wasm for this map type) is linked for nothing else on the page.
     let without = |m: &std::collections::BTreeMap<String, Ipld>, drop: &[&str]| {
-        m.iter()
-            .filter(|(k, _)| !drop.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<std::collections::BTreeMap<_, _>>()
+        crate::codec::map_from(
+            m.iter()
+                .filter(|(k, _)| !drop.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone())),
+        )
     };
     let cacao = |p| {
         let mut top = without(top, &["s", "p"]);

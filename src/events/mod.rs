@@ -40,11 +40,9 @@ pub fn json_to_ipld(value: &serde_json::Value) -> Ipld {
         },
         J::String(s) => Ipld::String(s.clone()),
         J::Array(items) => Ipld::List(items.iter().map(json_to_ipld).collect()),
-        J::Object(map) => Ipld::Map(
-            map.iter()
-                .map(|(k, v)| (k.clone(), json_to_ipld(v)))
-                .collect(),
-        ),
+        J::Object(map) => Ipld::Map(crate::codec::map_from(
+            map.iter().map(|(k, v)| (k.clone(), json_to_ipld(v))),
+        )),
     }
 }
 
@@ -55,11 +53,13 @@ pub fn ipld_to_json(value: &Ipld) -> Result<serde_json::Value> {
             "content holds bytes or a link, which JSON cannot carry".into(),
         )),
         Ipld::List(items) => items.iter().map(ipld_to_json).collect::<Result<_>>(),
-        Ipld::Map(map) => map
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), ipld_to_json(v)?)))
-            .collect::<Result<serde_json::Map<_, _>>>()
-            .map(serde_json::Value::Object),
+        Ipld::Map(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                out.insert(k.clone(), ipld_to_json(v)?);
+            }
+            Ok(serde_json::Value::Object(out))
+        }
         Ipld::Float(f) => serde_json::Number::from_f64(*f)
             .map(serde_json::Value::Number)
             // Only NaN and the infinities have none (named by hand: `{f}` links float printing).

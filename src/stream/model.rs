@@ -156,18 +156,19 @@ impl ModelDefinition {
             )?,
             relations: match m.opt_object("relations").map_err(e)? {
                 None => None,
-                Some(r) => Some(
-                    r.iter()
-                        .map(|(k, v)| {
-                            Ok((k.clone(), Relation::from_json(v, "definition.relations")?))
-                        })
-                        .collect::<Result<_>>()?,
-                ),
+                Some(r) => {
+                    let mut relations = BTreeMap::new();
+                    for (k, v) in r {
+                        relations
+                            .insert(k.clone(), Relation::from_json(v, "definition.relations")?);
+                    }
+                    Some(relations)
+                }
             },
             views: m
                 .opt_object("views")
                 .map_err(e)?
-                .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                .map(|v| crate::codec::map_from(v.iter().map(|(k, v)| (k.clone(), v.clone())))),
         })
     }
 

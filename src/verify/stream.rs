@@ -418,7 +418,7 @@ async fn verify_stream_in<R: EthRpc>(
         children.entry(prev).or_default().push(e);
     }
     for list in children.values_mut() {
-        list.sort_by_key(|e| e.cid().to_bytes());
+        sort_by_bytes(list, |e| e.cid().to_bytes());
     }
 
     // Every path from the init event to a leaf is a branch.
@@ -560,10 +560,10 @@ async fn verify_stream_in<R: EthRpc>(
         results.push((state, checks));
     }
 
-    results.sort_by(|a, b| compare_branches(&a.0, &b.0));
-    let mut results = results.into_iter();
+    // The winner: the first of the branches the conflict rule ranks first.
     let (state, checks) = results
-        .next()
+        .into_iter()
+        .min_by(|a, b| compare_branches(&a.0, &b.0))
         .ok_or_else(|| Error::BrokenLink("no branch".into()))?;
     let kept: HashSet<Cid> = state.log.iter().map(|e| e.cid).collect();
     let mut discarded: Vec<Cid> = by_cid
@@ -571,7 +571,7 @@ async fn verify_stream_in<R: EthRpc>(
         .filter(|c| !kept.contains(c))
         .copied()
         .collect();
-    discarded.sort_by_key(|c| c.to_bytes());
+    sort_by_bytes(&mut discarded, |c| c.to_bytes());
     let anchor = state
         .log
         .iter()
@@ -613,4 +613,26 @@ async fn verify_stream_in<R: EthRpc>(
         not_checked,
         discarded,
     })
+}
+
+/// Sort `items` by a byte key. One sort of `(key, index)` pairs serves every item type: each
+/// `sort_by_key` on its own type would link its own copy of the standard sort (~2 K of wasm).
+fn sort_by_bytes<T>(items: &mut Vec<T>, key: impl Fn(&T) -> Vec<u8>) {
+    let mut keyed: Vec<(Vec<u8>, usize)> = items.iter().map(&key).zip(0..).collect();
+    keyed.sort_unstable();
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(keyed.into_iter().filter_map(|(_, i)| slots[i].take()));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sort_by_bytes_orders_by_the_key_keeping_every_item() {
+        let mut v = vec!["b", "", "ab", "a", "ba"];
+        super::sort_by_bytes(&mut v, |s| s.as_bytes().to_vec());
+        assert_eq!(v, ["", "a", "ab", "b", "ba"]);
+        let mut n: Vec<u32> = (0..300).rev().collect();
+        super::sort_by_bytes(&mut n, |x| x.to_be_bytes().to_vec());
+        assert_eq!(n, (0..300).collect::<Vec<_>>());
+    }
 }
