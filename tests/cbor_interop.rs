@@ -50,8 +50,22 @@ fn theirs(bytes: &[u8]) -> Option<Ipld> {
     serde_ipld_dagcbor::from_slice::<Ipld>(bytes).ok()
 }
 
+/// Ours, both ways: through serde's `Ipld` visitor and by the direct reader every block goes
+/// through (`cbor::ipld_from_slice`); the two must agree on every input: the value, or the kind
+/// of error (the direct reader words a bad CID in its own terms).
 fn ours(bytes: &[u8]) -> Option<Ipld> {
-    cbor::from_slice::<Ipld>(bytes).ok()
+    let by_serde = cbor::from_slice::<Ipld>(bytes);
+    let direct = cbor::ipld_from_slice(bytes);
+    match (&by_serde, &direct) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "input {bytes:02x?}"),
+        (Err(a), Err(b)) => assert_eq!(
+            std::mem::discriminant(a),
+            std::mem::discriminant(b),
+            "input {bytes:02x?}: {a} / {b}"
+        ),
+        _ => panic!("input {bytes:02x?}: {by_serde:?} / {direct:?}"),
+    }
+    direct.ok()
 }
 
 proptest! {

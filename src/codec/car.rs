@@ -152,7 +152,7 @@ impl Car {
             let (section, next) = after.split_at(section_len);
             let mut reader = section;
             let cid = Cid::read_bytes(&mut reader)
-                .map_err(|e| Error::InvalidCar(format!("section CID: {e}")))?;
+                .map_err(|e| Error::InvalidCar(format!("section CID: {}", super::cid_error(&e))))?;
             let data = reader;
             if data.len() > limits.max_block_bytes {
                 return Err(Error::TooLarge(format!(

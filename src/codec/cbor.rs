@@ -16,6 +16,9 @@
 
 use std::fmt;
 
+use cid::Cid;
+use ipld_core::ipld::Ipld;
+
 use serde::de::{self, value::BorrowedStrDeserializer, Visitor};
 use serde::ser::{self, Serialize};
 
@@ -537,6 +540,25 @@ pub fn from_slice<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
     Ok(value)
 }
 
+/// Read `bytes` as one [`Ipld`] value, walking the items directly rather than through serde's
+/// `Ipld` visitor: every block is read this way ([`super::fields`]), so it is the hot path, and
+/// the visitor would link `cid`'s error texts (with all of `std::io`'s) for a CID check this
+/// reader already makes. Same rules and errors as [`from_slice`].
+pub fn ipld_from_slice(bytes: &[u8]) -> Result<Ipld> {
+    let mut d = Decoder {
+        buf: bytes,
+        pos: 0,
+        depth: 0,
+    };
+    let value = d.ipld()?;
+    if d.pos != bytes.len() {
+        return Err(CborError::Invalid(
+            "trailing bytes after the DAG-CBOR value",
+        ));
+    }
+    Ok(value)
+}
+
 struct Decoder<'de> {
     buf: &'de [u8],
     pos: usize,
@@ -679,6 +701,46 @@ impl<'de> Decoder<'de> {
             }
         }
         Ok(key)
+    }
+
+    /// One whole value as `Ipld` (see [`ipld_from_slice`]).
+    fn ipld(&mut self) -> Result<Ipld> {
+        Ok(match self.item()? {
+            Item::Uint(n) => Ipld::Integer(n.into()),
+            Item::Nint(n) => Ipld::Integer(-1 - i128::from(n)),
+            Item::Bytes(b) => Ipld::Bytes(b.to_vec()),
+            Item::Text(s) => Ipld::String(s.into()),
+            Item::Array(n) => {
+                self.enter()?;
+                let mut items = Vec::with_capacity(n.min(64));
+                for _ in 0..n {
+                    items.push(self.ipld()?);
+                }
+                self.depth -= 1;
+                Ipld::List(items)
+            }
+            Item::Map(n) => {
+                self.enter()?;
+                let mut map = std::collections::BTreeMap::new();
+                let mut last = None;
+                for _ in 0..n {
+                    let key = self.key(last)?;
+                    last = Some(key);
+                    map.insert(key.to_string(), self.ipld()?);
+                }
+                self.depth -= 1;
+                Ipld::Map(map)
+            }
+            Item::Link(b) => Ipld::Link(Cid::try_from(b).map_err(|e| {
+                CborError::Shape(format!(
+                    "Failed to deserialize CID: {}",
+                    super::cid_error(&e)
+                ))
+            })?),
+            Item::Bool(b) => Ipld::Bool(b),
+            Item::Null => Ipld::Null,
+            Item::Float(f) => Ipld::Float(f),
+        })
     }
 
     /// Skips a value (checking its form, but not the key order of maps in it).

@@ -102,12 +102,21 @@ pub fn from_dag_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     })
 }
 
+/// [`from_dag_cbor`] into [`Ipld`], by the direct reader ([`super::cbor::ipld_from_slice`]):
+/// how every block is read.
+pub fn decode_ipld(bytes: &[u8]) -> Result<Ipld> {
+    super::cbor::ipld_from_slice(bytes).map_err(|e| match e {
+        CborError::NotCanonical(m) => Error::NotCanonical(m.into()),
+        other => Error::InvalidCbor(other.to_string()),
+    })
+}
+
 /// Decode `bytes` as a `T` under the network's strict rule: the bytes must be well-formed DAG-CBOR
 /// (`INVALID_CBOR`), canonical (`NOT_CANONICAL`), have exactly the fields of `T`
 /// (`INVALID_EVENT`), and re-encode to the very same bytes (`NOT_CANONICAL`). ceramic-one applies
 /// the same rule to event roots and payloads.
 pub fn decode_strict<T: FromIpld + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
-    let value: Ipld = super::cbor::from_slice(bytes).map_err(|e| match e {
+    let value = super::cbor::ipld_from_slice(bytes).map_err(|e| match e {
         CborError::NotCanonical(_) => Error::NotCanonical(format!("{what}: {e}")),
         CborError::Shape(_) | CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
     })?;

@@ -37,6 +37,23 @@ macro_rules! invalid_type_and_value {
 }
 pub(crate) use invalid_type_and_value;
 
+/// Why a CID could not be read, in our words: `cid::Error`'s Display prints its `Io` variant
+/// through `std::io::Error`, which links the text of every `io::ErrorKind` (~2 K of wasm).
+pub(crate) fn cid_error(e: &cid::Error) -> &'static str {
+    use cid::Error as E;
+    match e {
+        E::UnknownCodec => "unknown codec",
+        E::InputTooShort | E::Io(_) => "the bytes end before the CID does",
+        E::ParsingError => "not a valid multihash",
+        E::InvalidCidVersion => "unknown CID version",
+        E::InvalidCidV0Codec | E::InvalidCidV0Multihash | E::InvalidCidV0Base => {
+            "not a valid CIDv0"
+        }
+        E::VarIntDecodeError => "not a valid varint",
+        E::InvalidExplicitCidV0 => "CIDv0 cannot be written as CIDv1",
+    }
+}
+
 /// A map built by inserting `entries` one by one (a later duplicate key wins, as with
 /// `collect`). `collect()` into a `BTreeMap` first sorts its input with a stable sort: one ~2 K
 /// copy of that sort per key/value type in the wasm, nine of them before; inserts are linked

@@ -238,7 +238,7 @@ pub fn parse_cid(s: &str) -> Result<Cid> {
     };
     bytes
         .map_err(|e| e.to_string())
-        .and_then(|b| Cid::try_from(b.as_slice()).map_err(|e| e.to_string()))
+        .and_then(|b| Cid::try_from(b.as_slice()).map_err(|e| super::cid_error(&e).to_string()))
         .map_err(|e| Error::InvalidCid(format!("{s:?}: {e}")))
 }
 

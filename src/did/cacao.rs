@@ -250,7 +250,7 @@ impl Cacao {
     /// Decode a CACAO block.
     pub fn from_block(bytes: &[u8]) -> Result<Self> {
         let bad = |e: Error| Error::InvalidCapability(format!("CACAO block: {e}"));
-        let ipld: Ipld = crate::codec::dagcbor::from_dag_cbor(bytes).map_err(bad)?;
+        let ipld: Ipld = crate::codec::dagcbor::decode_ipld(bytes).map_err(bad)?;
         let mut cacao = Cacao::from_ipld(ipld.clone(), &"CACAO").map_err(bad)?;
         cacao.block = Some(ipld);
         Ok(cacao)

@@ -39,7 +39,8 @@ impl ProtectedHeader {
 
     /// The compact JSON bytes that are signed and stored.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(self).map_err(|e| Error::Encode(e.to_string()))
+        // serde_json's error is not printed: its Display links every message of its parser.
+        serde_json::to_vec(self).map_err(|_| Error::Encode("JWS protected header".into()))
     }
 
     /// Parse header bytes (other JOSE members are allowed and ignored: they are covered by the
@@ -150,8 +151,9 @@ impl Envelope {
     /// The payload CID; it must be a whole dag-cbor CID.
     pub fn payload_cid(&self) -> Result<Cid> {
         let mut reader = self.payload.as_slice();
-        let cid = Cid::read_bytes(&mut reader)
-            .map_err(|e| Error::InvalidEvent(format!("JWS payload CID: {e}")))?;
+        let cid = Cid::read_bytes(&mut reader).map_err(|e| {
+            Error::InvalidEvent(format!("JWS payload CID: {}", crate::codec::cid_error(&e)))
+        })?;
         if !reader.is_empty() {
             return Err(Error::InvalidEvent(
                 "JWS payload has bytes after its CID".into(),

@@ -113,7 +113,7 @@ pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
         _ => return Err(invalid("webauthn:p256 CACAO has no s.m.aad bytes")),
     };
     let aad: Ipld =
-        crate::codec::dagcbor::from_dag_cbor(aad).map_err(|e| invalid(format!("aad: {e}")))?;
+        crate::codec::dagcbor::decode_ipld(aad).map_err(|e| invalid(format!("aad: {e}")))?;
     let field = |k: &str| match &aad {
         Ipld::Map(m) => match m.get(k) {
             Some(Ipld::Bytes(b)) => Ok(b.as_slice()),

@@ -3,7 +3,7 @@ use ipld_core::ipld::Ipld;
 
 use super::{DataPayload, InitPayload, SignedEvent, TimeEvent};
 use crate::codec::{
-    dagcbor::from_dag_cbor, decode_strict, strict_from_ipld, Block, BlockSource, Car, CarLimits,
+    dagcbor::decode_ipld, decode_strict, strict_from_ipld, Block, BlockSource, Car, CarLimits,
     DagCborExt, DAG_CBOR, DAG_JOSE,
 };
 use crate::did::Envelope;
@@ -109,7 +109,7 @@ impl Event {
         match root.codec() {
             DAG_JOSE => Self::decode_signed(block, source),
             DAG_CBOR => {
-                let ipld: Ipld = from_dag_cbor(&block.bytes)?;
+                let ipld: Ipld = decode_ipld(&block.bytes)?;
                 let is_time = matches!(&ipld, Ipld::Map(m) if m.contains_key("proof"));
                 if is_time {
                     Ok(Event::Time(Box::new(TimeEvent::decode(
@@ -147,7 +147,7 @@ impl Event {
             bytes: payload_bytes,
         };
         // A payload with an `id` is a data payload, else an init payload.
-        let ipld: Ipld = from_dag_cbor(&payload_block.bytes)?;
+        let ipld: Ipld = decode_ipld(&payload_block.bytes)?;
         if matches!(&ipld, Ipld::Map(m) if m.contains_key("id")) {
             let payload = strict_from_ipld(ipld, &payload_block.bytes, "data payload")?;
             Ok(Event::Data(Box::new(SignedEvent::from_parts(

@@ -9,6 +9,7 @@ mod event;
 mod init;
 mod signed;
 mod time;
+pub(crate) use time::merkle_node;
 
 pub use data::{DataHeader, DataPayload};
 #[cfg(feature = "legacy")]

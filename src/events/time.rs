@@ -3,7 +3,7 @@ use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use crate::codec::fields::{Fields, FromIpld};
-use crate::codec::{dagcbor::from_dag_cbor, decode_strict, strict_from_ipld, Block, BlockSource};
+use crate::codec::{dagcbor::decode_ipld, decode_strict, strict_from_ipld, Block, BlockSource};
 use crate::error::{Error, Result};
 
 /// The root block of a time event: `{id, prev, proof, path}`.
@@ -45,6 +45,14 @@ pub struct TimeEvent {
     witness: Vec<Block>,
 }
 
+/// A Merkle tree node's block: a list (of two links, checked by the callers).
+pub(crate) fn merkle_node(bytes: &[u8]) -> Result<Vec<Ipld>> {
+    match decode_ipld(bytes)? {
+        Ipld::List(items) => Ok(items),
+        _ => Err(Error::InvalidCbor("not a list".into())),
+    }
+}
+
 /// The path's segments as indices; an empty path has none.
 pub(crate) fn path_indices(path: &str) -> Result<Vec<usize>> {
     if path.is_empty() {
@@ -72,7 +80,7 @@ pub(crate) fn merkle_witness(
     let mut node_cid = root;
     for (depth, &index) in indices.iter().enumerate() {
         let bytes = super::event::fetch(source, &node_cid, "Merkle tree node")?;
-        let node: Vec<Ipld> = from_dag_cbor(&bytes).map_err(|e| {
+        let node: Vec<Ipld> = merkle_node(&bytes).map_err(|e| {
             bad(format!(
                 "Merkle node {node_cid}: {e}",
                 node_cid = crate::codec::cid_text(&node_cid)

@@ -365,7 +365,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         let mut blocks = HashMap::new();
         let (proof, path) = commit.anchor()?;
         let bytes = self.gateway_block(gateway, &proof).await?;
-        let root = match crate::codec::dagcbor::from_dag_cbor::<Ipld>(&bytes)? {
+        let root = match crate::codec::dagcbor::decode_ipld(&bytes)? {
             Ipld::Map(m) => match m.get("root") {
                 Some(Ipld::Link(c)) => *c,
                 _ => {
@@ -387,7 +387,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         for segment in path.split('/').filter(|s| !s.is_empty()) {
             let bytes = self.gateway_block(gateway, &node).await?;
             let next = match (
-                crate::codec::dagcbor::from_dag_cbor::<Ipld>(&bytes)?,
+                crate::codec::dagcbor::decode_ipld(&bytes)?,
                 segment.parse::<usize>(),
             ) {
                 (Ipld::List(items), Ok(i)) => match items.get(i) {

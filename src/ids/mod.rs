@@ -56,7 +56,8 @@ fn write_varint(out: &mut Vec<u8>, v: u64) {
 /// Read a CID from the front of `bytes`.
 fn read_cid(bytes: &[u8], err: fn(String) -> Error) -> Result<(Cid, &[u8])> {
     let mut reader = bytes;
-    let cid = Cid::read_bytes(&mut reader).map_err(|e| err(format!("CID: {e}")))?;
+    let cid = Cid::read_bytes(&mut reader)
+        .map_err(|e| err(format!("CID: {}", crate::codec::cid_error(&e))))?;
     Ok((cid, reader))
 }
 

@@ -12,7 +12,7 @@ use cid::Cid;
 use ipld_core::ipld::Ipld;
 use serde_json::{Map, Value};
 
-use crate::codec::dagcbor::{from_dag_cbor, Block, DagCborExt};
+use crate::codec::dagcbor::{decode_ipld, Block, DagCborExt};
 use crate::codec::fields::FromIpld;
 use crate::codec::{DAG_CBOR, DAG_JOSE};
 use crate::did::jws::{Envelope, JwsSignature};
@@ -42,7 +42,7 @@ impl Commit {
         Block::verify(cid, block)?;
         match cid.codec() {
             DAG_JOSE => {
-                let envelope = Envelope::from_ipld(from_dag_cbor(block)?, &"JWS envelope")?;
+                let envelope = Envelope::from_ipld(decode_ipld(block)?, &"JWS envelope")?;
                 let payload_cid = envelope.payload_cid()?;
                 let payload = payload.ok_or_else(|| {
                     Error::MissingBlock(format!(
@@ -55,14 +55,14 @@ impl Commit {
                 Ok(Commit {
                     cid: *cid,
                     envelope: Some(envelope),
-                    body: body_of(from_dag_cbor(payload)?)?,
+                    body: body_of(decode_ipld(payload)?)?,
                     cacao: None,
                 })
             }
             DAG_CBOR => Ok(Commit {
                 cid: *cid,
                 envelope: None,
-                body: body_of(from_dag_cbor(block)?)?,
+                body: body_of(decode_ipld(block)?)?,
                 cacao: None,
             }),
             other => Err(bad(format!(

@@ -8,7 +8,6 @@ use ipld_core::ipld::Ipld;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::codec::dagcbor::from_dag_cbor;
 use crate::codec::SHA2_256;
 use crate::error::{Error, Result};
 use crate::events::TimeEvent;
@@ -111,7 +110,7 @@ pub fn walk_merkle_path(event: &TimeEvent) -> Result<()> {
                 expected = crate::codec::cid_text(&expected)
             )));
         }
-        let node: Vec<Ipld> = from_dag_cbor(&block.bytes).map_err(|e| {
+        let node: Vec<Ipld> = crate::events::merkle_node(&block.bytes).map_err(|e| {
             bad(format!(
                 "Merkle node {}: {e}",
                 crate::codec::cid_text(&block.cid)

@@ -8,7 +8,7 @@ use ipld_core::ipld::Ipld;
 use serde_json::{json, Value};
 
 use super::anchor::{anchor_status, walk_merkle_path, EthRpc};
-use crate::codec::dagcbor::from_dag_cbor;
+use crate::codec::dagcbor::decode_ipld;
 use crate::codec::BlockSource;
 use crate::error::{Error, Result};
 use crate::events::{fetch_block, merkle_witness, time_path_indices};
@@ -26,7 +26,7 @@ fn bad(msg: impl std::fmt::Display) -> Error {
 pub fn read_proof(commit: &Commit, blocks: &dyn BlockSource) -> Result<(AnchorProof, Value)> {
     let (proof_cid, _) = commit.anchor()?;
     let bytes = fetch_block(blocks, &proof_cid, "anchor proof")?;
-    let Ipld::Map(map) = from_dag_cbor::<Ipld>(&bytes)? else {
+    let Ipld::Map(map) = decode_ipld(&bytes)? else {
         return Err(bad(format!(
             "proof {proof_cid} is not a map",
             proof_cid = crate::codec::cid_text(&proof_cid)

@@ -151,7 +151,8 @@ pub(crate) fn now() -> i64 {
 /// faster for thousands of objects. Byte fields come out as arrays of numbers: callers convert
 /// the few they expose as `Uint8Array`.
 pub(crate) fn to_js_json<T: serde::Serialize>(v: &T) -> JsResult<wasm_bindgen::JsValue> {
-    let s = serde_json::to_string(v).map_err(|e| crate::Error::Encode(format!("to JS: {e}")))?;
+    // serde_json's error is not printed: its Display links every message of its parser.
+    let s = serde_json::to_string(v).map_err(|_| crate::Error::Encode("to JS: not JSON".into()))?;
     js_sys::JSON::parse(&s).map_err(|_| crate::Error::Encode("to JS: JSON.parse".into()).into())
 }
 
