@@ -52,11 +52,13 @@ const sdk = { createInitEvent, signedEventToContainer, signedEventToCAR, Documen
 const nodeRows = await runAll(cw, sdk, { ...opts, log: (m) => console.error(`node: ${m}`) });
 
 // 3. Bytes a page downloads.
-const ours = packageSizes(join(root, "pkg"));
+const ours = await packageSizes(join(root, "pkg"));
 const stacks = join(root, ".artifacts/bench/stacks");
 const sizes = [
-  ["ceramic-wasm, first load (wasm + JS)", ours.firstLoad],
-  ["ceramic-wasm, whole package (every lazily loaded part)", ours.whole],
+  ["ceramic-wasm, first load (wasm + JS, the JS minified by terser as the stacks below are)", ours.firstLoad],
+  ["ceramic-wasm, whole package (every lazily loaded part; JS minified)", ours.whole],
+  ["ceramic-wasm, first load with the JS as shipped in pkg/ (JSDoc included)", ours.firstLoadRaw],
+  ["ceramic-wasm, whole package with the JS as shipped", ours.wholeRaw],
   ["JS SDK stack with the same features (http, model, model-instance, events, dids, key-did, cacao, eip191)", gzipBytes(join(stacks, "sdk-full.js"))],
   ["JS SDK write-only stack (model-instance + http + key-did)", gzipBytes(join(stacks, "sdk-write.js"))],
 ];

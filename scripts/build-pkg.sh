@@ -52,5 +52,5 @@ node scripts/gen-pkg-json.mjs pkg
 for w in pkg/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm; do
   echo "$w: $(stat -c %s "$w") bytes raw, $(gzip -9c "$w" | wc -c) bytes gzip -9 (after wasm-opt -Oz)"
 done
-node -e 'import("./scripts/sizes.mjs").then(({ packageSizes }) => { const s = packageSizes("pkg");
-  console.log(`package for bundlers, gzip -9: first load ${s.firstLoad} B, whole ${s.whole} B`); })'
+node -e 'import("./scripts/sizes.mjs").then(async ({ packageSizes }) => { const s = await packageSizes("pkg");
+  console.log(`package for bundlers, gzip -9, JS minified: first load ${s.firstLoad} B, whole ${s.whole} B (JS as shipped: ${s.firstLoadRaw} B, ${s.wholeRaw} B)`); })'

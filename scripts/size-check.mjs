@@ -1,12 +1,12 @@
 // The size budget: fails when the package a page downloads grows more than 3 % over the budget in
-// bench/size-budget.json (sizes as scripts/sizes.mjs measures them: first load and whole, gzip -9).
+// bench/size-budget.json (sizes as scripts/sizes.mjs measures them: first load and whole, JS minified, gzip -9).
 // Usage: node scripts/size-check.mjs [pkg]   (after scripts/build-pkg.sh; SIZE_BUDGET_FILE=… for another budget)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageSizes } from "./sizes.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const { firstLoad, whole } = packageSizes(process.argv[2] ?? join(root, "pkg"));
+const { firstLoad, whole } = await packageSizes(process.argv[2] ?? join(root, "pkg"));
 const budgetFile = process.env.SIZE_BUDGET_FILE ?? join(root, "bench/size-budget.json");
 const budget = JSON.parse(readFileSync(budgetFile, "utf8"));
 let failed = false;
