@@ -128,6 +128,7 @@ pub(crate) fn unexpected(u: &serde::de::Unexpected) -> String {
     }
 }
 
+pub mod base64;
 pub mod car;
 pub mod cbor;
 pub mod dagcbor;

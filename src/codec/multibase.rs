@@ -5,8 +5,7 @@
 //! through `data-encoding` and `base-x`, about 70 KB of wasm, where the protocol reads and writes
 //! these six. Reading is strict: canonical padding and trailing bits, the alphabet of the base.
 
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use base64::Engine as _;
+use super::base64::{DecodeError, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use cid::Cid;
 
 use crate::error::{Error, Result};
@@ -182,7 +181,7 @@ pub fn encode(base: Base, bytes: impl AsRef<[u8]>) -> String {
 
 /// Decode the body of a string in `base` (no prefix).
 pub fn decode_base(base: Base, body: &str) -> Result<Vec<u8>> {
-    let b64 = |r: std::result::Result<Vec<u8>, base64::DecodeError>| r.map_err(|_| invalid());
+    let b64 = |r: std::result::Result<Vec<u8>, DecodeError>| r.map_err(|_| invalid());
     match base {
         Base::Base16Lower => decode_hex(body),
         Base::Base32Lower => decode_base32(body),

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use cid::Cid;
 use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use super::{Algorithm, DidKey, Ed25519Batch};
+use crate::codec::base64::URL_SAFE_NO_PAD;
 use crate::codec::fields::{Bytes, Fields, FromIpld};
 use crate::codec::DAG_CBOR;
 use crate::error::{Error, Result};

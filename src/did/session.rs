@@ -2,13 +2,13 @@
 //! (a SIWE message signed with `personal_sign`) through a CACAO, signs events for the wallet's
 //! `did:pkh` account — as did-session does for the JS stack.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde::Serialize;
 
 use super::cacao::{Cacao, CacaoHeader, CacaoPayload, CacaoSignature, CacaoTime, TimeCheck};
 use super::siwx::eip55;
 use super::AsyncSigner;
 use super::{Algorithm, Ed25519Signer, Signer};
+use crate::codec::base64::URL_SAFE_NO_PAD;
 use crate::codec::{time::format_millis, Block, DagCborExt};
 use crate::error::{Error, Result};
 

@@ -2,12 +2,12 @@
 //! passkey (P-256, named by the `iss` did:key) signs `authData ‖ sha256(clientDataJSON)`, where
 //! the client data's challenge is the CID of the CACAO without `s` and `p.iss`.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use ipld_core::ipld::Ipld;
 use sha2::{Digest, Sha256};
 
 use super::cacao::Cacao;
 use super::{DidKey, PublicKey};
+use crate::codec::base64::URL_SAFE_NO_PAD;
 use crate::codec::DagCborExt;
 use crate::error::{Error, Result};
 

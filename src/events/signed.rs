@@ -232,7 +232,7 @@ pub struct SigningRequestInfo {
 /// payload block's bytes. Fails with `INVALID_EVENT` when the input is not a Ceramic event's
 /// signing input or names another payload than `payload`.
 pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> Result<SigningRequestInfo> {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use crate::codec::base64::URL_SAFE_NO_PAD;
     let bad = |m: &str| Error::InvalidEvent(format!("signing input: {m}"));
     let text = std::str::from_utf8(input).map_err(|_| bad("not text"))?;
     let (header, cid) = text.split_once('.').ok_or_else(|| bad("no '.'"))?;

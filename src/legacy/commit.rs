@@ -6,8 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-use base64::Engine as _;
+use crate::codec::base64::{Base64, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use cid::Cid;
 use ipld_core::ipld::Ipld;
 use serde_json::{Map, Value};
@@ -250,7 +249,7 @@ fn body_of(ipld: Ipld) -> Result<BTreeMap<String, Ipld>> {
     }
 }
 
-fn b64(engine: impl base64::Engine, s: &str, what: &str) -> Result<Vec<u8>> {
+fn b64(engine: Base64, s: &str, what: &str) -> Result<Vec<u8>> {
     // Accept padded input too: older nodes and hand-made bodies pad.
     engine
         .decode(s.trim_end_matches('='))

@@ -410,8 +410,7 @@ pub fn v0_keys(document: &Value) -> Result<(String, Map<String, Value>)> {
         .and_then(|k| k.get("publicKeyBase64"))
         .and_then(Value::as_str)
     {
-        use base64::Engine as _;
-        let raw = base64::engine::general_purpose::STANDARD
+        let raw = crate::codec::base64::STANDARD
             .decode(b64)
             .map_err(|e| Error::InvalidKey(format!("3IDv0 encryption key: {e}")))?;
         let mut bytes = vec![0xec, 0x01];

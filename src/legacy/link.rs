@@ -3,8 +3,7 @@
 //! js-ceramic's `Caip10LinkHandler` does, each proof checked as `blockchain-utils-validation`
 //! checks it.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use crate::codec::base64::STANDARD;
 use serde_json::{Map, Value};
 
 use crate::codec::multibase;
@@ -130,8 +129,7 @@ pub fn validate_proof(proof: &Value) -> Result<ValidLink> {
             let sig = STANDARD
                 .decode(signature.trim_end_matches('='))
                 .or_else(|_| {
-                    base64::engine::general_purpose::STANDARD_NO_PAD
-                        .decode(signature.trim_end_matches('='))
+                    crate::codec::base64::STANDARD_NO_PAD.decode(signature.trim_end_matches('='))
                 })
                 .map_err(|e| bad(format!("signature is not base64: {e}")))?;
             PublicKey::Ed25519(key)

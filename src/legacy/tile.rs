@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use crate::codec::base64::STANDARD;
 use ipld_core::ipld::Ipld;
 use serde_json::{Map, Value};
 
