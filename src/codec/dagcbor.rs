@@ -118,7 +118,10 @@ pub fn decode_ipld(bytes: &[u8]) -> Result<Ipld> {
 pub fn decode_strict<T: FromIpld + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
     let value = super::cbor::ipld_from_slice(bytes).map_err(|e| match e {
         CborError::NotCanonical(_) => Error::NotCanonical(format!("{what}: {e}")),
-        CborError::Shape(_) | CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
+        // A shape error here is a tag-42 link that is no CID: INVALID_EVENT, as it was when
+        // events were read through serde's derive.
+        CborError::Shape(_) => Error::InvalidEvent(format!("{what}: {e}")),
+        CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
     })?;
     strict_from_ipld(value, bytes, what)
 }

@@ -1,10 +1,11 @@
-//! JSON text into serde types: our own parser.
+//! JSON text into `serde_json::Value`s, and values into serde types: our own reader.
 //!
 //! Why our own rather than `serde_json`'s deserializer (its `Value`, `Map` and writer are still
 //! used): bytes on the page (BENCHMARKS.md). serde_json's `Deserializer` is generic over its
 //! reader, so it was linked twice (from `&str` and from `&[u8]`), and every type it fills got its
-//! own inlined copy of the whole struct reader (~1.5 KB each, 40 KB of the wasm in all). Here the
-//! tokenizer is one non-generic function and each serde method is a short dispatch to the visitor.
+//! own inlined copy of the whole struct reader (~1.5 KB each, 40 KB of the wasm in all). Here text
+//! is read into a `Value` by one non-generic function (an object's repeated key refused), and a
+//! `Value` into a type by [`from_value`]; the package's own shapes are read by hand ([`Members`]).
 //!
 //! What it accepts is RFC 8259 JSON, as `serde_json` does: no trailing commas, comments, NaN or
 //! lone surrogates; at most 128 levels of nesting. Numbers become `u64` or `i64` when they are
@@ -44,16 +45,16 @@ type Result<T, E = JsonError> = std::result::Result<T, E>;
 /// derived struct reader (~1 K of wasm each; the types are also read from values, so those
 /// copies are there anyway). Costs a tree of the text's values; none of our JSON is hot.
 pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
-    from_value(&parse::<serde_json::Value>(text)?)
+    from_value(&parse(text)?)
 }
 
-fn parse<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T> {
+fn parse(text: &str) -> Result<serde_json::Value> {
     let mut p = Parser {
         s: text,
         pos: 0,
         depth: 0,
     };
-    let value = T::deserialize(&mut p)?;
+    let value = p.value()?;
     p.ws();
     if p.pos != text.len() {
         return Err(p.error("trailing characters"));
@@ -94,6 +95,15 @@ enum Tok<'de> {
 enum Text<'de> {
     Borrowed(&'de str),
     Owned(String),
+}
+
+impl From<Text<'_>> for String {
+    fn from(t: Text<'_>) -> String {
+        match t {
+            Text::Borrowed(s) => s.into(),
+            Text::Owned(s) => s,
+        }
+    }
 }
 
 impl<'de> Parser<'de> {
@@ -294,27 +304,6 @@ impl<'de> Parser<'de> {
         Ok(())
     }
 
-    /// Skips the rest of a value whose first token was `tok`.
-    fn skip(&mut self, tok: Tok<'de>) -> Result<()> {
-        let close = match tok {
-            Tok::Array => b']',
-            Tok::Object => b'}',
-            _ => return Ok(()),
-        };
-        self.enter()?;
-        let mut first = true;
-        while !self.next(first, close)? {
-            first = false;
-            if close == b'}' {
-                self.key()?;
-            }
-            let t = self.token()?;
-            self.skip(t)?;
-        }
-        self.depth -= 1;
-        Ok(())
-    }
-
     /// Between the items of an array or object: `true` at its end (`close` consumed), `false`
     /// when another item follows.
     fn next(&mut self, first: bool, close: u8) -> Result<bool> {
@@ -345,61 +334,44 @@ impl<'de> Parser<'de> {
         Ok(key)
     }
 
-    fn unexpected(&self, found: &Tok<'_>, expected: &str) -> JsonError {
-        let found = match found {
-            Tok::Null => "null",
-            Tok::Bool(_) => "a boolean",
-            Tok::Uint(_) | Tok::Int(_) => "an integer",
-            Tok::Float(_) => "a number",
-            Tok::Str(_) => "a string",
-            Tok::Array => "an array",
-            Tok::Object => "an object",
-        };
-        self.error(&format!("invalid type: {found}, expected {expected}"))
-    }
-
-    fn visit_seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        self.enter()?;
-        let mut seq = Items {
-            p: self,
-            first: true,
-            done: false,
-        };
-        let value = visitor.visit_seq(&mut seq)?;
-        let done = seq.done;
-        self.close(done, b']')?;
-        Ok(value)
-    }
-
-    fn visit_map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        self.enter()?;
-        let mut map = Items {
-            p: self,
-            first: true,
-            done: false,
-        };
-        let value = visitor.visit_map(&mut map)?;
-        let done = map.done;
-        self.close(done, b'}')?;
-        Ok(value)
-    }
-
-    /// After a visitor is done with an array or object: its end must follow.
-    fn close(&mut self, done: bool, close: u8) -> Result<()> {
-        self.depth -= 1;
-        if done || self.eat(close) {
-            Ok(())
-        } else {
-            Err(self.error("more items than expected"))
-        }
-    }
-
-    fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Uint(n) => visitor.visit_u64(n),
-            Tok::Int(n) => visitor.visit_i64(n),
-            other => Err(self.unexpected(&other, "an integer")),
-        }
+    /// One whole value, built directly as a `serde_json::Value`. An object whose key repeats is
+    /// refused: the typed values read from here (JWS headers, node answers, definitions) were
+    /// read by serde's derive before, which refused a repeated field, as serde_json's readers
+    /// in ceramic-one do.
+    fn value(&mut self) -> Result<serde_json::Value> {
+        use serde_json::Value as V;
+        Ok(match self.token()? {
+            Tok::Null => V::Null,
+            Tok::Bool(b) => V::Bool(b),
+            Tok::Uint(n) => V::from(n),
+            Tok::Int(n) => V::from(n),
+            Tok::Float(f) => serde_json::Number::from_f64(f).map_or(V::Null, V::Number),
+            Tok::Str(t) => V::String(t.into()),
+            Tok::Array => {
+                self.enter()?;
+                let (mut items, mut first) = (Vec::new(), true);
+                while !self.next(first, b']')? {
+                    first = false;
+                    items.push(self.value()?);
+                }
+                self.depth -= 1;
+                V::Array(items)
+            }
+            Tok::Object => {
+                self.enter()?;
+                let (mut map, mut first) = (serde_json::Map::new(), true);
+                while !self.next(first, b'}')? {
+                    first = false;
+                    let key: String = self.key()?.into();
+                    let at = self.pos;
+                    if map.insert(key, self.value()?).is_some() {
+                        return Err(JsonError(format!("repeated object key at byte {at}")));
+                    }
+                }
+                self.depth -= 1;
+                V::Object(map)
+            }
+        })
     }
 }
 
@@ -559,185 +531,6 @@ fn shortest_digits(f: f64) -> Option<(String, i64)> {
     Some((digits, k.into()))
 }
 
-impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
-    type Error = JsonError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Null => visitor.visit_unit(),
-            Tok::Bool(b) => visitor.visit_bool(b),
-            Tok::Uint(n) => visitor.visit_u64(n),
-            Tok::Int(n) => visitor.visit_i64(n),
-            Tok::Float(f) => visitor.visit_f64(f),
-            Tok::Str(Text::Borrowed(s)) => visitor.visit_borrowed_str(s),
-            Tok::Str(Text::Owned(s)) => visitor.visit_string(s),
-            Tok::Array => self.visit_seq(visitor),
-            Tok::Object => self.visit_map(visitor),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.ws();
-        if self.peek() == Some(b'n') {
-            self.literal("null", Tok::Null)?;
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Bool(b) => visitor.visit_bool(b),
-            other => Err(self.unexpected(&other, "a boolean")),
-        }
-    }
-    super::deserialize_integers! {
-        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
-    }
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Str(Text::Borrowed(s)) => visitor.visit_borrowed_str(s),
-            Tok::Str(Text::Owned(s)) => visitor.visit_string(s),
-            other => Err(self.unexpected(&other, "a string")),
-        }
-    }
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_str(visitor)
-    }
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_str(visitor)
-    }
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_str(visitor)
-    }
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Array => self.visit_seq(visitor),
-            other => Err(self.unexpected(&other, "an array")),
-        }
-    }
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value> {
-        self.deserialize_seq(visitor)
-    }
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        visitor: V,
-    ) -> Result<V::Value> {
-        self.deserialize_seq(visitor)
-    }
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Object => self.visit_map(visitor),
-            other => Err(self.unexpected(&other, "an object")),
-        }
-    }
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value> {
-        self.deserialize_map(visitor)
-    }
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.token()? {
-            Tok::Null => visitor.visit_unit(),
-            other => Err(self.unexpected(&other, "null")),
-        }
-    }
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
-        self.deserialize_unit(visitor)
-    }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value> {
-        // A unit variant is its name; any other variant an object of one entry: name → value.
-        self.ws();
-        let in_object = match self.peek() {
-            Some(b'"') => false,
-            Some(b'{') => {
-                self.pos += 1;
-                true
-            }
-            _ => return Err(self.error("expected an enum variant")),
-        };
-        self.enter()?;
-        let value = visitor.visit_enum(Variant { p: self, in_object })?;
-        self.close(!in_object, b'}')?;
-        Ok(value)
-    }
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let t = self.token()?;
-        self.skip(t)?;
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! { i128 u128 f32 f64 bytes byte_buf }
-}
-
-/// The items of an array, or the entries of an object.
-struct Items<'a, 'de> {
-    p: &'a mut Parser<'de>,
-    first: bool,
-    done: bool,
-}
-
-impl Items<'_, '_> {
-    fn more(&mut self, close: u8) -> Result<bool> {
-        if self.done {
-            return Ok(false);
-        }
-        let first = std::mem::replace(&mut self.first, false);
-        self.done = self.p.next(first, close)?;
-        Ok(!self.done)
-    }
-}
-
-impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
-    type Error = JsonError;
-    fn next_element_seed<T: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>> {
-        if !self.more(b']')? {
-            return Ok(None);
-        }
-        seed.deserialize(&mut *self.p).map(Some)
-    }
-}
-
-impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
-    type Error = JsonError;
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        if !self.more(b'}')? {
-            return Ok(None);
-        }
-        let key = self.p.key()?;
-        seed.deserialize(Key(key)).map(Some)
-    }
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(&mut *self.p)
-    }
-}
-
 /// An object key handed to a visitor.
 struct Key<'de>(Text<'de>);
 
@@ -753,63 +546,6 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
         identifier ignored_any
-    }
-}
-
-struct Variant<'a, 'de> {
-    p: &'a mut Parser<'de>,
-    in_object: bool,
-}
-
-impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
-    type Error = JsonError;
-    type Variant = Self;
-    fn variant_seed<V: de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
-        let name = if self.in_object {
-            let key = self.p.key()?;
-            seed.deserialize(Key(key))?
-        } else {
-            seed.deserialize(&mut *self.p)?
-        };
-        Ok((name, self))
-    }
-}
-
-impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
-    type Error = JsonError;
-    fn unit_variant(self) -> Result<()> {
-        if self.in_object {
-            return Err(self.p.error("a unit variant is written as its name"));
-        }
-        Ok(())
-    }
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
-        self.value()?;
-        seed.deserialize(self.p)
-    }
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value> {
-        self.value()?;
-        de::Deserializer::deserialize_seq(self.p, visitor)
-    }
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value> {
-        self.value()?;
-        de::Deserializer::deserialize_map(self.p, visitor)
-    }
-}
-
-impl Variant<'_, '_> {
-    fn value(&self) -> Result<()> {
-        if self.in_object {
-            Ok(())
-        } else {
-            Err(self
-                .p
-                .error("a variant with a value is written as an object"))
-        }
     }
 }
 
@@ -1288,6 +1024,13 @@ mod tests {
         assert_eq!(parse_float("0e99999999999999999999").unwrap(), 0.0);
         assert_eq!(parse_float("100e-9223372036854775807").unwrap(), 0.0);
         assert!(parse_float("1e400").is_none());
+    }
+
+    #[test]
+    fn repeated_object_keys_are_refused() {
+        let e = from_str::<Value>(r#"{"kid": "a", "alg": "EdDSA", "kid": "b"}"#).unwrap_err();
+        assert!(e.to_string().contains("repeated object key"), "{e}");
+        assert!(from_str::<Value>(r#"[{"a": 1}, {"a": 2}, {"b": {"a": 3}}]"#).is_ok());
     }
 
     #[test]

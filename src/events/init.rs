@@ -88,7 +88,11 @@ impl FromIpld for InitHeader {
     fn from_ipld(value: Ipld, at: &dyn std::fmt::Display) -> Result<Self> {
         let mut f = Fields::new(value, at)?;
         let header = InitHeader {
-            controllers: f.opt("controllers")?.unwrap_or_default(),
+            // Absent is none; `null` is refused, as serde's `#[serde(default)] Vec` refused it.
+            controllers: match f.take("controllers") {
+                None => Vec::new(),
+                Some(v) => Vec::from_ipld(v, &format_args!("{at}.controllers"))?,
+            },
             sep: f.opt("sep")?,
             model: f.req::<Bytes>("model")?.0,
             should_index: f.opt("shouldIndex")?,
@@ -214,5 +218,33 @@ mod tests {
             .map(|_| super::random_unique_bytes().unwrap())
             .collect();
         assert_eq!(drawn.len(), 200); // across several refills of the 32-value pool
+    }
+
+    /// Verdicts the serde-derived reader gave: `controllers: null` and a tag-42 link that is no
+    /// CID are INVALID_EVENT (not NOT_CANONICAL or INVALID_CBOR).
+    #[test]
+    fn payload_shape_errors_keep_their_codes() {
+        use crate::codec::{decode_strict, DagCborExt};
+        use ipld_core::ipld::Ipld;
+        let header = |controllers: Ipld| {
+            Ipld::Map(crate::codec::map_from([
+                ("controllers".to_string(), controllers),
+                ("model".to_string(), Ipld::Bytes(vec![0xce, 0x01, 0x02])),
+            ]))
+        };
+        let payload = |h: Ipld| Ipld::Map(crate::codec::map_from([("header".to_string(), h)]));
+        let null = payload(header(Ipld::Null)).to_dag_cbor().unwrap();
+        let e = decode_strict::<super::InitPayload>(&null, "p").unwrap_err();
+        assert_eq!(e.code(), "INVALID_EVENT", "{e}");
+        // {header: …, data: <tag 42 over h'00ff'>}: the link's bytes are no CID.
+        let one = payload(header(Ipld::List(vec![]))).to_dag_cbor().unwrap();
+        assert_eq!(one[0], 0xa1);
+        // A map of two: "data" (shorter, so first) then the same "header" entry.
+        let mut bytes = vec![
+            0xa2, 0x64, b'd', b'a', b't', b'a', 0xd8, 0x2a, 0x42, 0x00, 0xff,
+        ];
+        bytes.extend_from_slice(&one[1..]);
+        let e = decode_strict::<super::InitPayload>(&bytes, "p").unwrap_err();
+        assert_eq!(e.code(), "INVALID_EVENT", "{e}");
     }
 }

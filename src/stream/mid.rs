@@ -76,7 +76,7 @@ fn js_number(n: &serde_json::Number) -> String {
 
 /// ECMAScript's Number::toString(x) for a finite double: its shortest round-trip digits
 /// ([`shortest_digits`](crate::codec::shortest_digits); Rust's `{}` would link core's float
-/// printing), fixed from 1e-7 to 1e21, with an exponent (`1e+21`, `1.5e-7`) beyond, as
+/// printing), fixed from 1e-6 to 1e21, with an exponent (`1e+21`, `1.5e-7`) beyond, as
 /// JavaScript writes them.
 fn js_double(x: f64) -> String {
     let (digits, point) = crate::codec::shortest_digits(x);

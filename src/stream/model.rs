@@ -42,8 +42,9 @@ pub enum Relation {
 }
 
 // The definition is read by hand (`codec::json::Members`, which says why); the two tagged
-// enums above take what serde's internally tagged enums took: the tag, the variant's own
-// fields, and other members ignored (as the SDK's exact codecs drop them).
+// enums above take what serde's internally tagged enums took from objects: the tag, the
+// variant's own fields, and other members ignored (as the SDK's exact codecs drop them). Serde's
+// sequence form (`["list"]`) is refused, as the SDK's codecs refuse it.
 
 impl AccountRelation {
     fn from_json(v: &Value, what: &str) -> Result<Self> {

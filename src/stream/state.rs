@@ -371,7 +371,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The hand-written reader and writer agree with json-patch's own serde forms.
+    /// The hand-written reader and writer agree with json-patch's own serde forms (of objects:
+    /// serde's sequence form of a tagged enum, `["add", "/a", 1]`, is refused, as fast-json-patch
+    /// refuses it).
     #[test]
     fn patch_read_and_written_as_json_patch_serde_does() {
         let ops = json!([
@@ -416,11 +418,14 @@ mod tests {
             ),
             (json!([{"op": "remove", "path": "a"}]), "`path`:"),
             (json!([{"op": "remove"}]), "no `path`"),
+            (json!([["add", "/a", 1]]), "operation 0: not an object"),
         ] {
             let e = apply_patch(&json!({"a": 1}), &ops).unwrap_err();
             assert_eq!(e.code(), "INVALID_PATCH");
             assert!(e.to_string().contains(msg), "{e} lacks {msg}");
-            assert!(serde_json::from_value::<json_patch::Patch>(ops).is_err());
+            if !ops[0].is_array() {
+                assert!(serde_json::from_value::<json_patch::Patch>(ops).is_err());
+            }
         }
     }
 }
