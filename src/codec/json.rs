@@ -38,17 +38,9 @@ impl de::Error for JsonError {
 
 type Result<T, E = JsonError> = std::result::Result<T, E>;
 
-/// Read `text` as a `T`: one JSON value, with nothing but whitespace around it.
-///
-/// The text is read as a [`serde_json::Value`] first, then the value as a `T` ([`from_value`]):
-/// the parser then meets one visitor, `Value`'s, instead of an inlined copy of every type's
-/// derived struct reader (~1 K of wasm each; the types are also read from values, so those
-/// copies are there anyway). Costs a tree of the text's values; none of our JSON is hot.
-pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
-    from_value(&parse(text)?)
-}
-
-fn parse(text: &str) -> Result<serde_json::Value> {
+/// Read `text` as one JSON value, with nothing but whitespace around it. What the package reads
+/// JSON into: a `Value`, built directly (no copy through serde).
+pub fn parse_str(text: &str) -> Result<serde_json::Value> {
     let mut p = Parser {
         s: text,
         pos: 0,
@@ -62,15 +54,25 @@ fn parse(text: &str) -> Result<serde_json::Value> {
     Ok(value)
 }
 
-/// [`from_str`] on bytes, which must be UTF-8.
-pub fn from_slice<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+/// [`parse_str`] on bytes, which must be UTF-8.
+pub fn parse_slice(bytes: &[u8]) -> Result<serde_json::Value> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         JsonError(format!(
             "JSON text is not UTF-8 at byte {}",
             e.valid_up_to()
         ))
     })?;
-    from_str(text)
+    parse_str(text)
+}
+
+/// Read `text` as a `T`: [`parse_str`], then the value as a `T` ([`from_value`]).
+pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
+    from_value(&parse_str(text)?)
+}
+
+/// [`from_str`] on bytes, which must be UTF-8.
+pub fn from_slice<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    from_value(&parse_slice(bytes)?)
 }
 
 struct Parser<'de> {

@@ -205,7 +205,7 @@ impl CacaoSession {
         // The texts that carry the key are wiped when dropped.
         let json = zeroize::Zeroizing::new(json);
         let mut v: serde_json::Value =
-            crate::codec::json::from_slice(&json).map_err(|_| bad("not a session"))?;
+            crate::codec::json::parse_slice(&json).map_err(|_| bad("not a session"))?;
         let mut text = |k: &str| match v.get_mut(k).map(serde_json::Value::take) {
             Some(serde_json::Value::String(s)) => Ok(zeroize::Zeroizing::new(s)),
             _ => Err(bad("not a session")),

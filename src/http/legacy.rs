@@ -94,7 +94,7 @@ pub fn compare_with_node(ours: &LegacyState, node: &Value) -> Option<String> {
 
 /// js-ceramic's errors: `{error}` with 500 from its handlers (refusals), else as ceramic-one's.
 fn legacy_error(resp: &Response) -> Error {
-    let message = crate::codec::json::from_slice::<Value>(&resp.body)
+    let message = crate::codec::json::parse_slice(&resp.body)
         .ok()
         .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
     match (resp.status, message) {

@@ -226,7 +226,7 @@ fn node_error(what: &str, e: impl std::fmt::Display) -> Error {
 /// Map a non-2xx answer to an error, keeping the node's message.
 pub fn status_error(resp: &Response) -> Error {
     let text = String::from_utf8_lossy(&resp.body).into_owned();
-    let message = crate::codec::json::from_str::<Value>(&text)
+    let message = crate::codec::json::parse_str(&text)
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
         .unwrap_or(text);
@@ -244,7 +244,7 @@ pub fn status_error(resp: &Response) -> Error {
 
 /// A node's JSON answer; its members are read with [`Members`].
 fn parse(resp: &Response, what: &str) -> Result<Value> {
-    crate::codec::json::from_slice(&resp.body).map_err(|e| node_error(what, e))
+    crate::codec::json::parse_slice(&resp.body).map_err(|e| node_error(what, e))
 }
 
 /// The members of a node's JSON answer (`NODE_ERROR` when it is not an object).
@@ -626,7 +626,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             }
         };
         let model = bytes(opt_text("model")?)?;
-        let doc: Value = crate::codec::json::from_slice(
+        let doc: Value = crate::codec::json::parse_slice(
             &multibase::decode(&text(&s, "data")?).map_err(|e| node_error("state data", e))?,
         )
         .map_err(|e| node_error("state data", e))?;

@@ -134,7 +134,7 @@ impl JsEthRpc {
                 if resp.status != 200 {
                     return Err(failed(format!("HTTP {}", resp.status)));
                 }
-                let v: Value = crate::codec::json::from_slice(&resp.body)
+                let v: Value = crate::codec::json::parse_slice(&resp.body)
                     .map_err(|e| failed(format!("not JSON-RPC: {e}")))?;
                 if let Some(e) = v.get("error") {
                     return Err(failed(e["message"].as_str().unwrap_or("error").into()));

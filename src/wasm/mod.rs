@@ -169,5 +169,5 @@ pub(crate) fn from_js_json(
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| err(format!("{what}: not a JSON value")))?;
-    crate::codec::json::from_str(&text).map_err(|e| err(format!("{what}: {e}")))
+    crate::codec::json::parse_str(&text).map_err(|e| err(format!("{what}: {e}")))
 }
