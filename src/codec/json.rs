@@ -456,8 +456,20 @@ pub fn parse_float(text: &str) -> Option<f64> {
         }
     }
     let mut estimate = scale(m as f64, e);
-    if estimate.is_infinite() && magnitude <= 309 {
-        estimate = f64::MAX; // rounded past the largest double on the way
+    if magnitude == 309 && (estimate.is_infinite() || estimate == f64::MAX) {
+        // Near the largest double the roundings above can land either side of it: the digits
+        // decide. From 2^1024 - 2^970 (1.797693134862315807937…e308, half a unit past the largest
+        // double, which rounds to even: up) a number is out of range; below it, it is the largest
+        // double or one near it (found below). The first 20 digits decide; a tie is counted out.
+        const HALF_PAST_MAX: &[u8; 20] = b"17976931348623158079";
+        let mut head = [b'0'; 20];
+        for (h, d) in head.iter_mut().zip(&digits) {
+            *h = *d;
+        }
+        if &head >= HALF_PAST_MAX {
+            return None;
+        }
+        estimate = f64::MAX;
     }
     if !estimate.is_finite() {
         return None;
@@ -925,6 +937,7 @@ mod tests {
             "1e-99999999999999999999",
             "0e99999999999999999999",
             "-0.0e-5",
+            "-1.7976931348623157e308",
         ] {
             let ours: Value = from_str(text).unwrap();
             let theirs: Value = serde_json::from_str(text).unwrap();
@@ -961,6 +974,9 @@ mod tests {
             "1e99999999999999999999",
             "1e400",
             "[1]]",
+            "-7.4516457204329e308",
+            "1.7976931348623159e308",
+            "999999999999999999999e288",
         ] {
             assert!(from_str::<Value>(text).is_err(), "{text:?}");
             assert!(serde_json::from_str::<Value>(text).is_err(), "{text:?}");
@@ -972,6 +988,34 @@ mod tests {
             from_str::<Value>(&ok).unwrap(),
             serde_json::from_str::<Value>(&ok).unwrap()
         );
+    }
+
+    #[test]
+    fn numbers_near_the_largest_double_round_correctly() {
+        // As JavaScript's JSON.parse and Rust's `str::parse` read them (correctly rounded; past
+        // half a unit above the largest double is out of range). serde_json's default reader is
+        // not exact here (it refuses 1.7976931348623158e308 and takes 1.79769313486231581e308).
+        for text in [
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.797693134862315807e308",
+            "1.79769313486231579e308",
+            "1.7976931348623155e308",
+            "-1.7976931348623155e308",
+            "179769313486231570000000000000000000000e270",
+            "1.79769313486231581e308",
+            "1.797693134862315808e308",
+            "1.7976931348623159e308",
+            "-1.8e308",
+        ] {
+            let exact = text.parse::<f64>().unwrap();
+            let ours = parse_float(text);
+            if exact.is_finite() {
+                assert_eq!(ours.map(f64::to_bits), Some(exact.to_bits()), "{text}");
+            } else {
+                assert_eq!(ours, None, "{text}");
+            }
+        }
     }
 
     #[test]
