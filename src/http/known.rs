@@ -13,7 +13,7 @@
 //! Own code, not an async-mutex crate: the per-stream queue below is the only lock the client
 //! needs, it must work without threads in wasm, and it costs a few hundred bytes.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -39,47 +39,56 @@ pub(crate) struct Known {
     pub model: Option<Model>,
 }
 
+/// At most [`KNOWN_STREAMS`] entries with their last use. A vector searched from the end, not a
+/// hash map: a hash table per value type links ~2 K of wasm each, and a scan of 256 IDs costs
+/// about a microsecond beside a node's round trip.
 struct Lru<V> {
-    map: HashMap<StreamId, (u64, V)>,
+    map: Vec<(StreamId, u64, V)>,
     tick: u64,
 }
 
 impl<V> Default for Lru<V> {
     fn default() -> Self {
         Lru {
-            map: HashMap::new(),
+            map: Vec::new(),
             tick: 0,
         }
     }
 }
 
 impl<V: Clone> Lru<V> {
+    fn find(&self, id: &StreamId) -> Option<usize> {
+        self.map.iter().rposition(|(k, ..)| k == id)
+    }
+
     fn get(&mut self, id: &StreamId) -> Option<V> {
         self.tick += 1;
-        let tick = self.tick;
-        self.map.get_mut(id).map(|(t, v)| {
-            *t = tick;
-            v.clone()
-        })
+        let i = self.find(id)?;
+        let e = &mut self.map[i];
+        e.1 = self.tick;
+        Some(e.2.clone())
     }
 
     fn put(&mut self, id: StreamId, v: V) {
         self.tick += 1;
-        if self.map.len() >= KNOWN_STREAMS && !self.map.contains_key(&id) {
-            if let Some(oldest) = self
-                .map
-                .iter()
-                .min_by_key(|(_, (t, _))| *t)
-                .map(|(k, _)| *k)
-            {
-                self.map.remove(&oldest);
+        let entry = (id, self.tick, v);
+        if let Some(i) = self.find(&id) {
+            self.map[i] = entry;
+            return;
+        }
+        if self.map.len() >= KNOWN_STREAMS {
+            let oldest = (0..self.map.len()).min_by_key(|&i| self.map[i].1);
+            if let Some(i) = oldest {
+                self.map.swap_remove(i);
             }
         }
-        self.map.insert(id, (self.tick, v));
+        self.map.push(entry);
     }
 
     fn remove(&mut self, id: &StreamId) {
-        self.map.remove(id);
+        if let Some(i) = self.find(id) {
+            self.map.swap_remove(i);
+        }
     }
 }
 
@@ -92,11 +101,26 @@ struct Queue {
     waiting: VecDeque<(u64, Option<Waker>)>,
 }
 
+impl Inner {
+    /// The stream's write queue, made empty if it has none.
+    fn queue(&mut self, id: StreamId) -> &mut Queue {
+        let i = match self.queues.iter().position(|(k, _)| *k == id) {
+            Some(i) => i,
+            None => {
+                self.queues.push((id, Queue::default()));
+                self.queues.len() - 1
+            }
+        };
+        &mut self.queues[i].1
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     streams: Lru<Known>,
     models: Lru<Model>,
-    queues: HashMap<StreamId, Queue>,
+    /// The streams with a write in progress (a few at a time): searched, not hashed, as above.
+    queues: Vec<(StreamId, Queue)>,
     next_ticket: u64,
 }
 
@@ -147,7 +171,7 @@ impl KnownStreams {
         let mut inner = self.lock();
         inner.next_ticket += 1;
         let ticket = inner.next_ticket;
-        let q = inner.queues.entry(id).or_default();
+        let q = inner.queue(id);
         if q.holder.is_none() && q.waiting.is_empty() {
             q.holder = Some(ticket);
         } else {
@@ -183,7 +207,7 @@ impl Future for Turn {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TurnGuard> {
         let mut inner = self.known.lock();
-        let q = inner.queues.entry(self.id).or_default();
+        let q = inner.queue(self.id);
         if q.holder == Some(self.ticket) {
             drop(inner);
             self.done = true;
@@ -202,9 +226,10 @@ impl Future for Turn {
 
 fn release(known: &KnownStreams, id: StreamId, ticket: u64) {
     let mut inner = known.lock();
-    let Some(q) = inner.queues.get_mut(&id) else {
+    let Some(at) = inner.queues.iter().position(|(k, _)| *k == id) else {
         return;
     };
+    let q = &mut inner.queues[at].1;
     q.waiting.retain(|(t, _)| *t != ticket);
     if q.holder == Some(ticket) {
         q.holder = None;
@@ -216,7 +241,7 @@ fn release(known: &KnownStreams, id: StreamId, ticket: u64) {
         }
     }
     if q.holder.is_none() && q.waiting.is_empty() {
-        inner.queues.remove(&id);
+        inner.queues.swap_remove(at);
     }
 }
 

@@ -511,7 +511,9 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         let _turn = self.known.turn(StreamId::metamodel()).await;
         let cars = outbox.list().await?;
         let total = cars.len();
-        let mut dead = std::collections::HashSet::new();
+        // Streams whose earlier event the node refused: a few at most, so a vector (a hash set
+        // would link its own table code).
+        let mut dead: Vec<Cid> = Vec::new();
         for (i, car) in cars.iter().enumerate() {
             // An entry that does not read (not this client's writing) is left in place.
             let Ok(cid) = car_root(car) else {
@@ -530,7 +532,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 Ok(()) => out.published.push(cid),
                 Err(e @ Error::NodeRejected(_)) => {
                     if let Some(s) = stream {
-                        dead.insert(s);
+                        dead.push(s);
                         for t in [StreamType::ModelInstanceDocument, StreamType::Model] {
                             self.known.forget_stream(&StreamId::new(t, s));
                         }

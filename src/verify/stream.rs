@@ -1,6 +1,6 @@
 //! The two entry points: verify one event, and verify a whole stream into its state.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 
 use cid::Cid;
@@ -109,10 +109,10 @@ pub async fn collect_from_tip<S: EventSource>(
     max_events: usize,
 ) -> Result<Vec<Event>> {
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<Cid, usize> = HashMap::new(); // the one map type of this module
     let mut next = Some(tip);
     while let Some(cid) = next {
-        if !seen.insert(cid) {
+        if seen.insert(cid, 0).is_some() {
             return Err(Error::BrokenLink(format!(
                 "the log loops at {cid}",
                 cid = crate::codec::cid_text(&cid)
@@ -373,16 +373,22 @@ async fn verify_stream_in<R: EthRpc>(
             ctx.max_events
         )));
     }
-    let mut by_cid: HashMap<Cid, &Event> = HashMap::new();
+    // The distinct events, in the order given, and where each CID sits among them. Everything
+    // below is indexed by that position: one map type (`Cid` to `usize`, shared with the CAR
+    // reader) instead of a map or set per value type (each links its own hash table code, ~2 K of
+    // wasm), and no hashing after this loop.
+    let mut uniq: Vec<&Event> = Vec::with_capacity(events.len());
+    let mut index: HashMap<Cid, usize> = HashMap::with_capacity(events.len());
     for e in events {
-        by_cid.entry(e.cid()).or_insert(e);
+        if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(e.cid()) {
+            slot.insert(uniq.len());
+            uniq.push(e);
+        }
     }
-    let inits: Vec<&Event> = by_cid
-        .values()
-        .copied()
-        .filter(|e| e.init_payload().is_some())
+    let inits: Vec<usize> = (0..uniq.len())
+        .filter(|&i| uniq[i].init_payload().is_some())
         .collect();
-    let init = match inits.as_slice() {
+    let init_at = match inits.as_slice() {
         [one] => *one,
         [] => return Err(Error::BrokenLink("no init event among the events".into())),
         _ => {
@@ -392,14 +398,15 @@ async fn verify_stream_in<R: EthRpc>(
             )))
         }
     };
+    let init = uniq[init_at];
     let stream = init
         .stream_id()
         .unwrap_or_else(|| unreachable!("init events have a StreamID"));
     let payload: &InitPayload = init
         .init_payload()
         .unwrap_or_else(|| unreachable!("checked"));
-    let mut children: HashMap<Cid, Vec<&Event>> = HashMap::new();
-    for e in by_cid.values() {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); uniq.len()];
+    for (i, e) in uniq.iter().enumerate() {
         let Some(prev) = e.prev() else { continue };
         if e.stream_cid() != *stream.cid() {
             return Err(Error::BrokenLink(format!(
@@ -408,29 +415,31 @@ async fn verify_stream_in<R: EthRpc>(
                 crate::codec::cid_text(&e.stream_cid())
             )));
         }
-        if !by_cid.contains_key(&prev) {
+        let Some(&parent) = index.get(&prev) else {
             return Err(Error::BrokenLink(format!(
                 "{} follows {prev}, which is not among the events",
                 crate::codec::cid_text(&e.cid()),
                 prev = crate::codec::cid_text(&prev)
             )));
-        }
-        children.entry(prev).or_default().push(e);
+        };
+        children[parent].push(i);
     }
-    for list in children.values_mut() {
-        sort_by_bytes(list, |e| e.cid().to_bytes());
+    for list in &mut children {
+        if list.len() > 1 {
+            sort_by_bytes(list, |&i| uniq[i].cid().to_bytes());
+        }
     }
 
-    // Every path from the init event to a leaf is a branch.
-    let mut branches: Vec<Vec<&Event>> = Vec::new();
-    let mut stack: Vec<Vec<&Event>> = vec![vec![init]];
+    // Every path from the init event to a leaf is a branch (of positions in `uniq`).
+    let mut branches: Vec<Vec<usize>> = Vec::new();
+    let mut stack: Vec<Vec<usize>> = vec![vec![init_at]];
     while let Some(path) = stack.pop() {
-        let last = path.last().map(|e| e.cid()).unwrap_or_default();
-        match children.get(&last).and_then(|next| next.split_last()) {
+        let last = path.last().copied().unwrap_or(init_at);
+        match children[last].split_last() {
             None => branches.push(path),
-            Some((last, forks)) => {
+            Some((&last, forks)) => {
                 // The path is copied only where the log forks: a linear log is walked in place.
-                for e in forks {
+                for &e in forks {
                     let mut p = path.clone();
                     p.push(e);
                     stack.push(p);
@@ -445,24 +454,24 @@ async fn verify_stream_in<R: EthRpc>(
         }
     }
 
-    let total = by_cid.len();
-    let mut done = HashSet::new();
-    let mut anchors: HashMap<Cid, AnchorStatus> = HashMap::new();
+    let total = uniq.len();
+    let mut done = vec![false; total];
+    let mut done_count = 0;
+    let mut anchors: Vec<Option<AnchorStatus>> = vec![None; total];
     let (mut not_checked, genesis) = genesis_checks(init, &stream, ctx)?;
     let model_rules = stream.stream_type() == StreamType::ModelInstanceDocument;
     let deterministic = matches!(init, Event::UnsignedInit(_));
 
     let mut results: Vec<(StreamState, Vec<Check>)> = Vec::new();
-    for branch in &branches {
+    for path in &branches {
         // Time events first: their Merkle proofs and anchor times.
-        for e in branch {
-            if let Event::Time(t) = e {
-                if let std::collections::hash_map::Entry::Vacant(slot) = anchors.entry(e.cid()) {
-                    walk_merkle_path(t)?;
-                    slot.insert(anchor_status(t, rpc).await?);
-                }
+        for &i in path {
+            if let (Event::Time(t), None) = (uniq[i], &anchors[i]) {
+                walk_merkle_path(t)?;
+                anchors[i] = Some(anchor_status(t, rpc).await?);
             }
         }
+        let branch: Vec<&Event> = path.iter().map(|&i| uniq[i]).collect();
         let mut state = StreamState::from_init(init)?;
         let mut checks = vec![Check::new(
             CheckKind::Encoding,
@@ -476,8 +485,8 @@ async fn verify_stream_in<R: EthRpc>(
         // (a scan per event would be quadratic in the stream's length).
         let mut anchored_at: Vec<Option<i64>> = vec![None; branch.len()];
         let mut next_anchor = None;
-        for (i, e) in branch.iter().enumerate().rev() {
-            if let Some(AnchorStatus::Chain { timestamp, .. }) = anchors.get(&e.cid()) {
+        for (i, &at) in path.iter().enumerate().rev() {
+            if let Some(AnchorStatus::Chain { timestamp, .. }) = &anchors[at] {
                 next_anchor = i64::try_from(*timestamp).ok().or(next_anchor);
             }
             anchored_at[i] = next_anchor;
@@ -515,7 +524,7 @@ async fn verify_stream_in<R: EthRpc>(
                 // The content before the update, only where the document rules need it.
                 let rules = matches!(e, Event::Data(_)) && model_rules && ctx.model.is_some();
                 let before = rules.then(|| state.content.clone());
-                let anchor = anchors.get(&e.cid()).cloned();
+                let anchor = anchors[path[i]].clone();
                 if let Some(a) = &anchor {
                     checks.push(Check::new(
                         CheckKind::MerkleProof,
@@ -550,9 +559,10 @@ async fn verify_stream_in<R: EthRpc>(
                     data_seen += 1;
                 }
             }
-            if done.insert(e.cid()) {
+            if !std::mem::replace(&mut done[path[i]], true) {
+                done_count += 1;
                 progress(Progress {
-                    done: done.len(),
+                    done: done_count,
                     total,
                 });
             }
@@ -565,11 +575,15 @@ async fn verify_stream_in<R: EthRpc>(
         .into_iter()
         .min_by(|a, b| compare_branches(&a.0, &b.0))
         .ok_or_else(|| Error::BrokenLink("no branch".into()))?;
-    let kept: HashSet<Cid> = state.log.iter().map(|e| e.cid).collect();
-    let mut discarded: Vec<Cid> = by_cid
-        .keys()
-        .filter(|c| !kept.contains(c))
-        .copied()
+    let mut kept = vec![false; total];
+    for e in &state.log {
+        if let Some(&i) = index.get(&e.cid) {
+            kept[i] = true;
+        }
+    }
+    let mut discarded: Vec<Cid> = (0..total)
+        .filter(|&i| !kept[i])
+        .map(|i| uniq[i].cid())
         .collect();
     sort_by_bytes(&mut discarded, |c| c.to_bytes());
     let anchor = state

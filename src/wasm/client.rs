@@ -967,6 +967,7 @@ impl JsCeramicClient {
                 .map_or(1000, |v| v.max(10.0) as u64),
             buffer: VecDeque::new(),
             models: HashMap::new(),
+            model_ids: Vec::new(),
             closed: false,
         }));
         let client = self.inner.clone();
@@ -1000,8 +1001,11 @@ struct Subscription {
     model: Option<StreamId>,
     poll_ms: u64,
     buffer: VecDeque<JsValue>,
-    /// Stream CID → model, learned from init events.
-    models: HashMap<Cid, StreamId>,
+    /// Stream CID → its model's place in `model_ids`, learned from init events (the map type
+    /// the verifier and CAR reader use too: one hash table's code in the wasm).
+    models: HashMap<Cid, usize>,
+    /// The models seen (a few).
+    model_ids: Vec<StreamId>,
     closed: bool,
 }
 
@@ -1014,8 +1018,11 @@ fn iter_result(value: JsValue, done: bool) -> JsValue {
 
 async fn model_of(c: &Inner, s: &RefCell<Subscription>, event: &Event) -> Result<Option<StreamId>> {
     let stream = event.stream_cid();
-    if let Some(m) = s.borrow().models.get(&stream) {
-        return Ok(Some(*m));
+    {
+        let s = s.borrow();
+        if let Some(&i) = s.models.get(&stream) {
+            return Ok(s.model_ids.get(i).copied());
+        }
     }
     let model = match event.init_payload() {
         Some(p) => p.header.model_id().ok(),
@@ -1026,7 +1033,15 @@ async fn model_of(c: &Inner, s: &RefCell<Subscription>, event: &Event) -> Result
             .and_then(|i| i.init_payload().and_then(|p| p.header.model_id().ok())),
     };
     if let Some(m) = model {
-        s.borrow_mut().models.insert(stream, m);
+        let mut s = s.borrow_mut();
+        let i = match s.model_ids.iter().position(|x| *x == m) {
+            Some(i) => i,
+            None => {
+                s.model_ids.push(m);
+                s.model_ids.len() - 1
+            }
+        };
+        s.models.insert(stream, i);
     }
     Ok(model)
 }

@@ -1,5 +1,4 @@
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use wasm_bindgen::prelude::*;
 
@@ -16,20 +15,24 @@ extern "C" {
 /// Ajv compiles them), so no regex engine ships in the wasm. Compiled patterns are cached.
 #[derive(Default)]
 pub struct JsRegExpMatcher {
-    cache: RefCell<HashMap<String, js_sys::RegExp>>,
+    /// Searched, not hashed: a schema has a few patterns, and a hash map would link its own
+    /// table code (~2 K of wasm).
+    cache: RefCell<Vec<(String, js_sys::RegExp)>>,
 }
 
 impl PatternMatcher for JsRegExpMatcher {
     fn is_match(&self, pattern: &str, text: &str) -> Result<bool, String> {
         let mut cache = self.cache.borrow_mut();
-        if !cache.contains_key(pattern) {
-            let re = make_regexp(pattern, "u").map_err(|e| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| "invalid regular expression".into())
-            })?;
-            cache.insert(pattern.to_string(), re);
+        if let Some((_, re)) = cache.iter().find(|(p, _)| p == pattern) {
+            return Ok(re.test(text));
         }
-        Ok(cache.get(pattern).is_some_and(|re| re.test(text)))
+        let re = make_regexp(pattern, "u").map_err(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "invalid regular expression".into())
+        })?;
+        let matched = re.test(text);
+        cache.push((pattern.to_string(), re));
+        Ok(matched)
     }
 }

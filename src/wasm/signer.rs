@@ -1,5 +1,4 @@
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
@@ -98,7 +97,9 @@ pub struct JsKeyDidSigner {
 thread_local! {
     /// The KeyDidSigners alive in this module, by token: a client given one signs in wasm
     /// directly (no round trip through JS, no check of a signature made here).
-    static KEYS: RefCell<HashMap<u64, Weak<Ed25519Signer>>> = RefCell::new(HashMap::new());
+    /// A vector, searched: a page holds a few signers, and a hash map would link its own table
+    /// code (~2 K of wasm).
+    static KEYS: RefCell<Vec<(u64, Weak<Ed25519Signer>)>> = const { RefCell::new(Vec::new()) };
 }
 
 impl JsKeyDidSigner {
@@ -108,14 +109,14 @@ impl JsKeyDidSigner {
         // Exactly representable as a JS number.
         let token = u64::from_le_bytes(raw) & ((1 << 53) - 1);
         let key = Rc::new(key);
-        KEYS.with(|k| k.borrow_mut().insert(token, Rc::downgrade(&key)));
+        KEYS.with(|k| k.borrow_mut().push((token, Rc::downgrade(&key))));
         Ok(JsKeyDidSigner { key, token })
     }
 }
 
 impl Drop for JsKeyDidSigner {
     fn drop(&mut self) {
-        let _ = KEYS.try_with(|k| k.borrow_mut().remove(&self.token));
+        let _ = KEYS.try_with(|k| k.borrow_mut().retain(|(t, _)| *t != self.token));
     }
 }
 
@@ -366,7 +367,15 @@ impl JsSignerAdapter {
         let local = super::get(&obj, "__ceramicKey")
             .as_f64()
             .filter(|t| t.fract() == 0.0 && *t >= 0.0 && *t < 9_007_199_254_740_992.0)
-            .and_then(|t| KEYS.with(|k| k.borrow().get(&(t as u64)).and_then(Weak::upgrade)));
+            .and_then(|t| {
+                let t = t as u64;
+                KEYS.with(|k| {
+                    let k = k.borrow();
+                    k.iter()
+                        .find(|(x, _)| *x == t)
+                        .and_then(|(_, w)| w.upgrade())
+                })
+            });
         if let Some(key) = local {
             return Ok(JsSignerAdapter {
                 did: Signer::did(&*key).to_string(),
