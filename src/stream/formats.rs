@@ -14,11 +14,8 @@ pub fn check(format: &str, s: &str) -> bool {
         "uri-reference" => !s.chars().any(|c| c.is_whitespace() || c.is_control()),
         "email" => email(s),
         "uuid" => uuid(s),
-        "ipv4" => {
-            s.parse::<std::net::Ipv4Addr>().is_ok()
-                && !s.split('.').any(|p| p.len() > 1 && p.starts_with('0'))
-        }
-        "ipv6" => s.parse::<std::net::Ipv6Addr>().is_ok(),
+        "ipv4" => ipv4(s),
+        "ipv6" => ipv6(s),
         "hostname" => hostname(s),
         _ => false,
     }
@@ -101,6 +98,68 @@ fn uuid(s: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// Dotted decimal, four numbers 0–255 without leading zeros (ajv-formats' `ipv4`). Own code, not
+/// `std::net`'s parsers: those are ~3.4 K of wasm, and refuse the zone of an IPv6 address.
+fn ipv4(s: &str) -> bool {
+    let mut n = 0;
+    s.split('.').all(|p| {
+        n += 1;
+        !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || !p.starts_with('0'))
+            && p.parse::<u16>().is_ok_and(|v| v <= 255)
+    }) && n == 4
+}
+
+/// RFC 4291 text: eight groups of 1–4 hex digits, or fewer around one `::` (at least one zero
+/// group), the last two may be an embedded IPv4 address; then an optional zone, `%` and at least
+/// one character that is no line break (ajv-formats' `ipv6`, which `std::net` agrees with but for
+/// the zone).
+fn ipv6(s: &str) -> bool {
+    let addr = match s.split_once('%') {
+        Some((a, zone)) => {
+            if zone.is_empty() || zone.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+                return false;
+            }
+            a
+        }
+        None => s,
+    };
+    // Groups in `part` (an embedded IPv4 address counts two, and only last), at most `limit`.
+    fn groups(part: &str, limit: usize) -> Option<(usize, bool)> {
+        if part.is_empty() {
+            return Some((0, false));
+        }
+        let mut n = 0;
+        let mut v4 = false;
+        let mut pieces = part.split(':').peekable();
+        while let Some(p) = pieces.next() {
+            if pieces.peek().is_none() && p.contains('.') {
+                if !ipv4(p) {
+                    return None;
+                }
+                n += 2;
+                v4 = true;
+            } else if (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()) {
+                n += 1;
+            } else {
+                return None;
+            }
+        }
+        (n <= limit).then_some((n, v4))
+    }
+    match addr.split_once("::") {
+        None => groups(addr, 8).is_some_and(|(n, _)| n == 8),
+        Some((head, tail)) => {
+            let Some((h, false)) = groups(head, 7) else {
+                return false;
+            };
+            groups(tail, 7 - h).is_some()
+        }
+    }
+}
+
 fn hostname(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
@@ -132,9 +191,87 @@ mod tests {
             ("ipv4", "127.0.0.1", "127.0.0.01"),
             ("ipv6", "::1", "::g"),
             ("hostname", "ceramic.network", "-bad-.com"),
+            ("ipv6", "fe80::1%eth0", "fe80::1%"),
+            ("ipv6", "::ffff:192.0.2.1", "::ffff:192.0.2.01"),
         ] {
             assert!(check(f, good), "{f} {good}");
             assert!(!check(f, bad), "{f} {bad}");
+        }
+    }
+
+    /// Without a zone, the same verdict as `std::net` (RFC 4291 / dotted decimal), on addresses
+    /// in every shape and on random strings of their alphabet.
+    #[test]
+    fn ip_addresses_as_std_reads_them() {
+        let mut cases: Vec<String> = [
+            "",
+            "::",
+            ":::",
+            "::1",
+            "1::",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7::",
+            "::2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7::8",
+            "1::2::3",
+            "::1.2.3.4",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "1:2:3:4:5::1.2.3.4",
+            "1:2:3:4:5:6::1.2.3.4",
+            "1.2.3.4::",
+            "1:1.2.3.4",
+            "::1.2.3.4:1",
+            "12345::",
+            "0000:0:0:0:0:0:0:0",
+            "ABCD:ef01::",
+            "::g",
+            ":1::",
+            "1::2:",
+            "1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1..2.3",
+            "1.2.3.",
+            "+1.2.3.4",
+            "1.2.3.4 ",
+            "00.1.2.3",
+        ]
+        .map(String::from)
+        .to_vec();
+        let alphabet = b"0123456789abcdefAG:.";
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 24) as usize;
+            let mut y = x;
+            let s: String = (0..len)
+                .map(|_| {
+                    y = y.rotate_left(5) ^ 0x9e37_79b9_7f4a_7c15;
+                    y = y.wrapping_mul(0xff51_afd7_ed55_8ccd);
+                    alphabet[(y >> 59) as usize % alphabet.len()] as char
+                })
+                .collect();
+            cases.push(s);
+        }
+        for s in &cases {
+            assert_eq!(
+                super::ipv4(s),
+                s.parse::<std::net::Ipv4Addr>().is_ok(),
+                "ipv4 {s:?}"
+            );
+            assert_eq!(
+                super::ipv6(s),
+                s.parse::<std::net::Ipv6Addr>().is_ok(),
+                "ipv6 {s:?}"
+            );
         }
     }
 }
