@@ -229,8 +229,8 @@ fn sort_entries(out: &mut Vec<u8>, marks: &[usize]) {
     let mut order: Vec<std::ops::Range<usize>> = (0..marks.len()).map(range).collect();
     let entries = out.split_off(marks[0]);
     let base = marks[0];
-    order.sort_unstable_by(|a, b| {
-        entries[a.start - base..a.end - base].cmp(&entries[b.start - base..b.end - base])
+    super::sort_by_bytes(&mut order, |r| {
+        entries[r.start - base..r.end - base].to_vec()
     });
     for r in order {
         out.extend_from_slice(&entries[r.start - base..r.end - base]);

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::anchor::{anchor_status, walk_merkle_path, AnchorStatus, EthRpc};
 use super::signature::{verify_signer, verify_signer_in};
 use super::{Check, CheckKind};
+use crate::codec::sort_by_bytes;
 use crate::did::cacao::TimeCheck;
 use crate::did::Ed25519Batch;
 use crate::error::{Error, Result};
@@ -610,7 +611,7 @@ async fn verify_stream_in<R: EthRpc>(
             _ => None,
         })
         .collect();
-    unchecked.sort_unstable();
+    sort_by_bytes(&mut unchecked, |s| s.as_bytes().to_vec());
     unchecked.dedup();
     for chain in unchecked {
         not_checked.push(format!(
@@ -627,26 +628,4 @@ async fn verify_stream_in<R: EthRpc>(
         not_checked,
         discarded,
     })
-}
-
-/// Sort `items` by a byte key. One sort of `(key, index)` pairs serves every item type: each
-/// `sort_by_key` on its own type would link its own copy of the standard sort (~2 K of wasm).
-fn sort_by_bytes<T>(items: &mut Vec<T>, key: impl Fn(&T) -> Vec<u8>) {
-    let mut keyed: Vec<(Vec<u8>, usize)> = items.iter().map(&key).zip(0..).collect();
-    keyed.sort_unstable();
-    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(keyed.into_iter().filter_map(|(_, i)| slots[i].take()));
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sort_by_bytes_orders_by_the_key_keeping_every_item() {
-        let mut v = vec!["b", "", "ab", "a", "ba"];
-        super::sort_by_bytes(&mut v, |s| s.as_bytes().to_vec());
-        assert_eq!(v, ["", "a", "ab", "b", "ba"]);
-        let mut n: Vec<u32> = (0..300).rev().collect();
-        super::sort_by_bytes(&mut n, |x| x.to_be_bytes().to_vec());
-        assert_eq!(n, (0..300).collect::<Vec<_>>());
-    }
 }
