@@ -6,6 +6,7 @@ use cid::Cid;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::patch::apply_patch;
 use crate::error::{Error, Result};
 use crate::events::{ipld_to_json, Event, EventKind};
 use crate::ids::{CommitId, StreamId, StreamType};
@@ -241,120 +242,6 @@ impl StreamState {
     }
 }
 
-/// Apply a JSON-Patch (`ops`, an array) to `content` (`null` counts as `{}`).
-pub fn apply_patch(content: &Value, ops: &Value) -> Result<Value> {
-    let patch = read_patch(ops)?;
-    let mut doc = if content.is_null() {
-        Value::Object(Default::default())
-    } else {
-        content.clone()
-    };
-    // On a copy that is dropped on failure, so nothing needs undoing: `json_patch::patch` undoes a
-    // failed patch and panics when it cannot (a `move` of a child over its parent followed by a
-    // failing op — found by the `patch` fuzz target; a panic would kill the page's wasm module).
-    json_patch::patch_unsafe(&mut doc, &patch).map_err(|e| Error::InvalidPatch(e.to_string()))?;
-    Ok(doc)
-}
-
-/// The JSON-Patch that turns `from` into `to` (`null` counts as `{}`), as the JS SDK's
-/// `jsonpatch.compare` computes it for updates.
-pub fn diff(from: &Value, to: &Value) -> Value {
-    let empty = Value::Object(Default::default());
-    let from = if from.is_null() { &empty } else { from };
-    let to = if to.is_null() { &empty } else { to };
-    Value::Array(
-        json_patch::diff(from, to)
-            .0
-            .into_iter()
-            .map(write_op)
-            .collect(),
-    )
-}
-
-// json-patch's operations are an internally tagged serde enum (`"op"`): through serde, every
-// operation would be buffered in serde's `Content` first, and that machinery (with the derived
-// visitors of six operation structs) cost ~9 K of the page's wasm. The shape is small; these
-// two functions read and write it by hand.
-
-/// Read `ops` (an array of RFC 6902 operations) as json-patch's [`Patch`](json_patch::Patch).
-fn read_patch(ops: &Value) -> Result<json_patch::Patch> {
-    use json_patch::*;
-    let bad = |i: usize, what: &str| {
-        Error::InvalidPatch(format!("not a JSON-Patch: operation {i}: {what}"))
-    };
-    let Value::Array(items) = ops else {
-        return Err(Error::InvalidPatch("not a JSON-Patch: not an array".into()));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let Value::Object(op) = item else {
-            return Err(bad(i, "not an object"));
-        };
-        let pointer = |name: &str| -> Result<jsonptr::PointerBuf> {
-            let text = op
-                .get(name)
-                .ok_or_else(|| bad(i, &format!("no `{name}`")))?
-                .as_str()
-                .ok_or_else(|| bad(i, &format!("`{name}` is not a string")))?;
-            jsonptr::Pointer::parse(text)
-                .map(|p| p.to_buf())
-                .map_err(|e| bad(i, &format!("`{name}`: {e}")))
-        };
-        let value = || op.get("value").cloned().ok_or_else(|| bad(i, "no `value`"));
-        let path = pointer("path")?;
-        out.push(match op.get("op").and_then(Value::as_str) {
-            Some("add") => PatchOperation::Add(AddOperation {
-                path,
-                value: value()?,
-            }),
-            Some("remove") => PatchOperation::Remove(RemoveOperation { path }),
-            Some("replace") => PatchOperation::Replace(ReplaceOperation {
-                path,
-                value: value()?,
-            }),
-            Some("move") => PatchOperation::Move(MoveOperation {
-                from: pointer("from")?,
-                path,
-            }),
-            Some("copy") => PatchOperation::Copy(CopyOperation {
-                from: pointer("from")?,
-                path,
-            }),
-            Some("test") => PatchOperation::Test(TestOperation {
-                path,
-                value: value()?,
-            }),
-            Some(other) => return Err(bad(i, &format!("unknown op {other:?}"))),
-            None => return Err(bad(i, "no `op` string")),
-        });
-    }
-    Ok(json_patch::Patch(out))
-}
-
-/// One operation as RFC 6902 JSON, keys as fast-json-patch writes them (`op`, `path`, then
-/// `from` or `value`; key order does not matter once encoded, DAG-CBOR sorts them).
-fn write_op(op: json_patch::PatchOperation) -> Value {
-    use json_patch::PatchOperation as P;
-    let (name, path, from, value) = match op {
-        P::Add(o) => ("add", o.path, None, Some(o.value)),
-        P::Remove(o) => ("remove", o.path, None, None),
-        P::Replace(o) => ("replace", o.path, None, Some(o.value)),
-        P::Move(o) => ("move", o.path, Some(o.from), None),
-        P::Copy(o) => ("copy", o.path, Some(o.from), None),
-        P::Test(o) => ("test", o.path, None, Some(o.value)),
-    };
-    let mut m = serde_json::Map::new();
-    m.insert("op".into(), Value::String(name.into()));
-    m.insert("path".into(), Value::String(path.as_str().into()));
-    if let Some(from) = from {
-        m.insert("from".into(), Value::String(from.as_str().into()));
-    }
-    if let Some(value) = value {
-        m.insert("value".into(), value);
-    }
-    Value::Object(m)
-}
-
 /// The conflict rule between two branches of one stream (protocol.md §5.3): the earliest
 /// chain anchor wins; then the most events since the last time event; then the smallest tip CID.
 /// Returns `Less` when `a` wins.
@@ -364,68 +251,4 @@ pub fn compare_branches(a: &StreamState, b: &StreamState) -> Ordering {
         .cmp(&anchor(b))
         .then_with(|| b.unanchored_tail().cmp(&a.unanchored_tail()))
         .then_with(|| a.tip.to_bytes().cmp(&b.tip.to_bytes()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    /// The hand-written reader and writer agree with json-patch's own serde forms (of objects:
-    /// serde's sequence form of a tagged enum, `["add", "/a", 1]`, is refused, as fast-json-patch
-    /// refuses it).
-    #[test]
-    fn patch_read_and_written_as_json_patch_serde_does() {
-        let ops = json!([
-            {"op": "add", "path": "/a~1b/0", "value": {"x": [1, null]}},
-            {"op": "remove", "path": "/c"},
-            {"op": "replace", "path": "", "value": null},
-            {"op": "move", "from": "/d", "path": "/e"},
-            {"op": "copy", "from": "/e", "path": "/f", "ignored": true},
-            {"op": "test", "path": "/f", "value": "y"}
-        ]);
-        let ours = read_patch(&ops).unwrap();
-        let theirs: json_patch::Patch = serde_json::from_value(ops).unwrap();
-        assert_eq!(ours, theirs);
-        for op in theirs.0 {
-            assert_eq!(write_op(op.clone()), serde_json::to_value(&op).unwrap());
-        }
-        let from = json!({"a": 1, "b": [1, 2, {"c": "d"}], "e": {"f~g/h": null}});
-        let to = json!({"a": 2, "b": [1, {"c": "e"}], "x": "y", "e": {}});
-        let d = diff(&from, &to);
-        assert_eq!(
-            d,
-            serde_json::to_value(json_patch::diff(&from, &to)).unwrap()
-        );
-        assert_eq!(apply_patch(&from, &d).unwrap(), to);
-    }
-
-    #[test]
-    fn patch_shapes_refused() {
-        for (ops, msg) in [
-            (json!({"op": "add"}), "not an array"),
-            (json!([1]), "operation 0: not an object"),
-            (
-                json!([{"op": "remove", "path": "/a"}, {"path": "/a"}]),
-                "operation 1: no `op`",
-            ),
-            (json!([{"op": "nop", "path": "/a"}]), "unknown op \"nop\""),
-            (json!([{"op": "add", "path": "/a"}]), "no `value`"),
-            (json!([{"op": "move", "path": "/a"}]), "no `from`"),
-            (
-                json!([{"op": "copy", "from": 1, "path": "/a"}]),
-                "`from` is not a string",
-            ),
-            (json!([{"op": "remove", "path": "a"}]), "`path`:"),
-            (json!([{"op": "remove"}]), "no `path`"),
-            (json!([["add", "/a", 1]]), "operation 0: not an object"),
-        ] {
-            let e = apply_patch(&json!({"a": 1}), &ops).unwrap_err();
-            assert_eq!(e.code(), "INVALID_PATCH");
-            assert!(e.to_string().contains(msg), "{e} lacks {msg}");
-            if !ops[0].is_array() {
-                assert!(serde_json::from_value::<json_patch::Patch>(ops).is_err());
-            }
-        }
-    }
 }
