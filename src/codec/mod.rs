@@ -79,6 +79,14 @@ pub(crate) fn json_map_from(
     map
 }
 
+/// A JSON object from `(key, value)` pairs with literal keys (what `serde_json::json!` builds,
+/// without its detour through `to_value`, which links serde_json's value serializer).
+pub(crate) fn json_object<const N: usize>(
+    entries: [(&str, serde_json::Value); N],
+) -> serde_json::Map<String, serde_json::Value> {
+    json_map_from(entries.map(|(k, v)| (k.to_string(), v)))
+}
+
 /// The shortest round-trip digits of a finite double and where its decimal point goes: `(digits,
 /// k)` with `|f| = 0.digits × 10^k`, no leading or trailing zeros (`("", 0)` for zero). From
 /// zmij, which serde_json's writer links anyway; Rust's `{:e}` would link core's float printing

@@ -21,7 +21,9 @@ pub use legacy::{compare_with_node, LoadedLegacy};
 use std::future::Future;
 
 use cid::Cid;
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::codec::json_object;
 
 use crate::codec::json::Members;
 use crate::codec::multibase;
@@ -447,7 +449,10 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     pub async fn post_event_car(&self, car: &[u8]) -> Result<()> {
         self.post(
             "/ceramic/events",
-            Some(json!({ "data": multibase::encode_car(car) })),
+            Some(Value::Object(json_object([(
+                "data",
+                Value::String(multibase::encode_car(car)),
+            )]))),
         )
         .await
         .map(|_| ())
@@ -699,7 +704,10 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
     pub async fn register_interest(&self, model: &StreamId) -> Result<()> {
         self.post(
             "/ceramic/interests",
-            Some(json!({"sep": "model", "sepValue": model.to_string()})),
+            Some(Value::Object(json_object([
+                ("sep", Value::String("model".into())),
+                ("sepValue", Value::String(model.to_string())),
+            ]))),
         )
         .await
         .map(|_| ())

@@ -6,7 +6,7 @@ use std::future::Future;
 use cid::Cid;
 use ipld_core::ipld::Ipld;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::codec::SHA2_256;
 use crate::error::{Error, Result};
@@ -201,10 +201,16 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
         }
     };
 
-    let served = rpc.request(chain_id, "eth_chainId", json!([])).await?;
+    let served = rpc
+        .request(chain_id, "eth_chainId", Value::Array(Vec::new()))
+        .await?;
     on_chain(&served, "the provider's chain")?;
     let tx = rpc
-        .request(chain_id, "eth_getTransactionByHash", json!([tx_hash]))
+        .request(
+            chain_id,
+            "eth_getTransactionByHash",
+            Value::Array(vec![Value::String(tx_hash.clone())]),
+        )
         .await?;
     if tx.is_null() {
         return Err(Error::AnchorTxMismatch(format!(
@@ -248,7 +254,11 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
         .ok_or_else(|| Error::AnchorTxMismatch(format!("transaction {tx_hash} is not mined yet")))?
         .to_string();
     let block = rpc
-        .request(chain_id, "eth_getBlockByHash", json!([block_hash, false]))
+        .request(
+            chain_id,
+            "eth_getBlockByHash",
+            Value::Array(vec![Value::String(block_hash.clone()), Value::Bool(false)]),
+        )
         .await?;
     if block.is_null() {
         return Err(Error::ChainRpc(format!("block {block_hash} not found")));

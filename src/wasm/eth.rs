@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -124,7 +124,12 @@ impl JsEthRpc {
                 from_js_json(&answer, "the provider's answer", Error::ChainRpc)
             }
             Provider::Url(url) => {
-                let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+                let body = Value::Object(crate::codec::json_object([
+                    ("jsonrpc", Value::String("2.0".into())),
+                    ("id", Value::from(1u8)),
+                    ("method", Value::String(method.into())),
+                    ("params", params),
+                ]));
                 let req = Request {
                     method: Method::Post,
                     path: String::new(),
@@ -160,7 +165,9 @@ impl EthRpc for JsEthRpc {
         let on = match self.any_chain.get() {
             Some(on) => on,
             None => {
-                let v = self.call(any, "eth_chainId", json!([])).await?;
+                let v = self
+                    .call(any, "eth_chainId", Value::Array(Vec::new()))
+                    .await?;
                 let on = crate::verify::parse_hex_u64(&v, "eth_chainId")?;
                 self.any_chain.set(Some(on));
                 on
