@@ -4,6 +4,7 @@
 //! block, so anchor timestamps are the node's recorded ones (taken as given, never verified here);
 //! the Caip10Link replay fixture's commit CIDs are placeholders, so its commits are rebuilt.
 #![cfg(all(not(target_arch = "wasm32"), feature = "legacy"))]
+#![allow(clippy::disallowed_methods)] // the cid crate's own byte forms as a reference
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,6 @@
 //! Folding streams into state, and the Model / Model Instance Document rules (protocol.md §5),
 //! one failing document per rule. Runs natively and under wasm (Node and headless Chromium).
+#![allow(clippy::disallowed_methods)] // the cid crate's own byte forms as a reference
 
 mod common;
 

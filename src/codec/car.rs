@@ -150,10 +150,9 @@ impl Car {
                 )));
             }
             let (section, next) = after.split_at(section_len);
-            let mut reader = section;
-            let cid = Cid::read_bytes(&mut reader)
-                .map_err(|e| Error::InvalidCar(format!("section CID: {}", super::cid_error(&e))))?;
-            let data = reader;
+            let (cid, n) = super::cidbytes::read_cid(section)
+                .map_err(|e| Error::InvalidCar(format!("section CID: {e}")))?;
+            let data = &section[n..];
             if data.len() > limits.max_block_bytes {
                 return Err(Error::TooLarge(format!(
                     "block {cid} of {} bytes exceeds the limit of {}",
@@ -215,8 +214,9 @@ impl BlockSource for Car {
 }
 
 fn read_len<'a>(bytes: &'a [u8], what: &str) -> Result<(usize, &'a [u8])> {
-    let (len, rest) = unsigned_varint::decode::u64(bytes)
-        .map_err(|e| Error::InvalidCar(format!("{what} length varint: {e}")))?;
+    let (len, n) = super::cidbytes::read_varint(bytes)
+        .ok_or_else(|| Error::InvalidCar(format!("{what} length: not a valid varint")))?;
+    let rest = &bytes[n..];
     let len = usize::try_from(len)
         .map_err(|_| Error::InvalidCar(format!("{what} length {len} is too large")))?;
     Ok((len, rest))
@@ -240,7 +240,7 @@ pub fn write_car<'a>(
     write_len(&mut out, header.len());
     out.extend_from_slice(&header);
     for b in blocks {
-        let cid = b.cid.to_bytes();
+        let cid = super::cidbytes::cid_bytes(&b.cid);
         write_len(&mut out, cid.len() + b.bytes.len());
         out.extend_from_slice(&cid);
         out.extend_from_slice(&b.bytes);
@@ -249,8 +249,7 @@ pub fn write_car<'a>(
 }
 
 fn write_len(out: &mut Vec<u8>, len: usize) {
-    let mut buf = unsigned_varint::encode::usize_buffer();
-    out.extend_from_slice(unsigned_varint::encode::usize(len, &mut buf));
+    super::cidbytes::write_varint(out, len as u64);
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@
 
 use std::fmt;
 
-use cid::Cid;
 use ipld_core::ipld::Ipld;
 
 use serde::de::{self, value::BorrowedStrDeserializer, Visitor};
@@ -731,12 +730,11 @@ impl<'de> Decoder<'de> {
                 self.depth -= 1;
                 Ipld::Map(map)
             }
-            Item::Link(b) => Ipld::Link(Cid::try_from(b).map_err(|e| {
-                CborError::Shape(format!(
-                    "Failed to deserialize CID: {}",
-                    super::cid_error(&e)
-                ))
-            })?),
+            Item::Link(b) => Ipld::Link(
+                super::cidbytes::read_cid(b)
+                    .map(|(c, _)| c)
+                    .map_err(|e| CborError::Shape(format!("Failed to deserialize CID: {e}")))?,
+            ),
             Item::Bool(b) => Ipld::Bool(b),
             Item::Null => Ipld::Null,
             Item::Float(f) => Ipld::Float(f),

@@ -37,23 +37,6 @@ macro_rules! invalid_type_and_value {
 }
 pub(crate) use invalid_type_and_value;
 
-/// Why a CID could not be read, in our words: `cid::Error`'s Display prints its `Io` variant
-/// through `std::io::Error`, which links the text of every `io::ErrorKind` (~2 K of wasm).
-pub(crate) fn cid_error(e: &cid::Error) -> &'static str {
-    use cid::Error as E;
-    match e {
-        E::UnknownCodec => "unknown codec",
-        E::InputTooShort | E::Io(_) => "the bytes end before the CID does",
-        E::ParsingError => "not a valid multihash",
-        E::InvalidCidVersion => "unknown CID version",
-        E::InvalidCidV0Codec | E::InvalidCidV0Multihash | E::InvalidCidV0Base => {
-            "not a valid CIDv0"
-        }
-        E::VarIntDecodeError => "not a valid varint",
-        E::InvalidExplicitCidV0 => "CIDv0 cannot be written as CIDv1",
-    }
-}
-
 /// A map built by inserting `entries` one by one (a later duplicate key wins, as with
 /// `collect`). `collect()` into a `BTreeMap` first sorts its input with a stable sort: one ~2 K
 /// copy of that sort per key/value type in the wasm, nine of them before; inserts are linked
@@ -149,6 +132,7 @@ pub(crate) fn sort_by_bytes<T>(items: &mut Vec<T>, key: impl Fn(&T) -> Vec<u8>) 
 pub mod base64;
 pub mod car;
 pub mod cbor;
+pub mod cidbytes;
 pub mod dagcbor;
 pub mod fields;
 pub mod json;
@@ -176,7 +160,7 @@ pub struct CidText<'a>(&'a cid::Cid);
 
 impl std::fmt::Display for CidText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let bytes = self.0.to_bytes();
+        let bytes = cidbytes::cid_bytes(self.0);
         let text = match self.0.version() {
             cid::Version::V0 => multibase::encode(multibase::Base::Base58Btc, &bytes),
             cid::Version::V1 => multibase::encode(multibase::Base::Base32Lower, &bytes),

@@ -237,7 +237,11 @@ pub fn parse_cid(s: &str) -> Result<Cid> {
     };
     bytes
         .map_err(|e| e.to_string())
-        .and_then(|b| Cid::try_from(b.as_slice()).map_err(|e| super::cid_error(&e).to_string()))
+        .and_then(|b| {
+            super::cidbytes::read_cid(&b)
+                .map(|(c, _)| c)
+                .map_err(str::to_string)
+        })
         .map_err(|e| Error::InvalidCid(format!("{s:?}: {e}")))
 }
 

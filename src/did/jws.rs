@@ -143,18 +143,16 @@ pub struct VerifiedSignature {
 pub fn signing_input(protected: &[u8], payload_cid: &Cid) -> Vec<u8> {
     let mut s = URL_SAFE_NO_PAD.encode(protected);
     s.push('.');
-    s.push_str(&URL_SAFE_NO_PAD.encode(payload_cid.to_bytes()));
+    s.push_str(&URL_SAFE_NO_PAD.encode(crate::codec::cidbytes::cid_bytes(payload_cid)));
     s.into_bytes()
 }
 
 impl Envelope {
     /// The payload CID; it must be a whole dag-cbor CID.
     pub fn payload_cid(&self) -> Result<Cid> {
-        let mut reader = self.payload.as_slice();
-        let cid = Cid::read_bytes(&mut reader).map_err(|e| {
-            Error::InvalidEvent(format!("JWS payload CID: {}", crate::codec::cid_error(&e)))
-        })?;
-        if !reader.is_empty() {
+        let (cid, n) = crate::codec::cidbytes::read_cid(&self.payload)
+            .map_err(|e| Error::InvalidEvent(format!("JWS payload CID: {e}")))?;
+        if n != self.payload.len() {
             return Err(Error::InvalidEvent(
                 "JWS payload has bytes after its CID".into(),
             ));

@@ -116,8 +116,9 @@ impl DidKey {
             )));
         }
         let bytes = multibase::decode(fp).map_err(|e| Error::InvalidDid(format!("{did}: {e}")))?;
-        let (codec, raw) = unsigned_varint::decode::u64(&bytes)
-            .map_err(|e| Error::InvalidDid(format!("{did}: multicodec: {e}")))?;
+        let (codec, n) = crate::codec::cidbytes::read_varint(&bytes)
+            .ok_or_else(|| Error::InvalidDid(format!("{did}: multicodec: not a valid varint")))?;
+        let raw = &bytes[n..];
         let key =
             match codec {
                 ED25519_PUB => PublicKey::Ed25519(raw.try_into().map_err(|_| {
@@ -146,8 +147,7 @@ impl DidKey {
     /// The did:key of a public key.
     pub fn from_public_key(key: PublicKey) -> Self {
         let mut bytes = Vec::with_capacity(70);
-        let mut buf = unsigned_varint::encode::u64_buffer();
-        bytes.extend_from_slice(unsigned_varint::encode::u64(key.codec(), &mut buf));
+        crate::codec::cidbytes::write_varint(&mut bytes, key.codec());
         bytes.extend_from_slice(key.as_bytes());
         let did = format!(
             "did:key:{}",

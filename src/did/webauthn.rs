@@ -40,7 +40,9 @@ fn challenges(block: &Ipld) -> Result<Vec<Vec<u8>>> {
     let cacao = |p| {
         let mut top = without(top, &["s", "p"]);
         top.insert("p".into(), Ipld::Map(p));
-        Ipld::Map(top).to_cid().map(|c| c.to_bytes())
+        Ipld::Map(top)
+            .to_cid()
+            .map(|c| crate::codec::cidbytes::cid_bytes(&c))
     };
     let mut out = vec![cacao(without(p, &["iss"]))?];
     if p.contains_key("statement") || p.contains_key("requestId") {

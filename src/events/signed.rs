@@ -68,7 +68,7 @@ impl<P: Serialize> SigningRequest<P> {
             )));
         }
         let envelope = Envelope {
-            payload: self.payload_block.cid.to_bytes(),
+            payload: crate::codec::cidbytes::cid_bytes(&self.payload_block.cid),
             signatures: vec![JwsSignature {
                 header: None,
                 protected: self.protected,
@@ -244,7 +244,7 @@ pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> Result<SigningRe
         .decode(cid)
         .map_err(|_| bad("payload is not base64url"))?;
     let block = Block::new(crate::codec::DAG_CBOR, payload.to_vec());
-    if cid != block.cid.to_bytes() {
+    if cid != crate::codec::cidbytes::cid_bytes(&block.cid) {
         return Err(bad("it signs another payload than the one given"));
     }
     let mut info = SigningRequestInfo {

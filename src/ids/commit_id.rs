@@ -51,10 +51,7 @@ impl CommitId {
         let mut out = self.stream_id.to_bytes();
         match &self.commit {
             None => out.push(0x00),
-            Some(c) => c
-                .write_bytes(&mut out)
-                .map(|_| ())
-                .unwrap_or_else(|_| unreachable!("writing to a Vec cannot fail")),
+            Some(c) => out.extend_from_slice(&crate::codec::cidbytes::cid_bytes(c)),
         }
         out
     }

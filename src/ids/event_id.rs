@@ -107,7 +107,7 @@ impl EventId {
             network,
             separator: last(&h.finalize()),
             controller: last(&Sha256::digest(controller.as_bytes())),
-            stream_id: last(&init.to_bytes()),
+            stream_id: last(&crate::codec::cidbytes::cid_bytes(init)),
             cid: *event,
         }
     }
@@ -131,9 +131,7 @@ impl EventId {
         out.extend_from_slice(&self.separator);
         out.extend_from_slice(&self.controller);
         out.extend_from_slice(&self.stream_id);
-        self.cid
-            .write_bytes(&mut out)
-            .unwrap_or_else(|_| unreachable!("writing to a Vec cannot fail"));
+        out.extend_from_slice(&crate::codec::cidbytes::cid_bytes(&self.cid));
         out
     }
 

@@ -45,20 +45,17 @@ fn read_varint<'a>(
     what: &str,
     err: fn(String) -> Error,
 ) -> Result<(u64, &'a [u8])> {
-    unsigned_varint::decode::u64(bytes).map_err(|e| err(format!("{what}: {e}")))
+    crate::codec::cidbytes::read_varint(bytes)
+        .map(|(v, n)| (v, &bytes[n..]))
+        .ok_or_else(|| err(format!("{what}: not a valid varint")))
 }
 
-fn write_varint(out: &mut Vec<u8>, v: u64) {
-    let mut buf = unsigned_varint::encode::u64_buffer();
-    out.extend_from_slice(unsigned_varint::encode::u64(v, &mut buf));
-}
+use crate::codec::cidbytes::write_varint;
 
 /// Read a CID from the front of `bytes`.
 fn read_cid(bytes: &[u8], err: fn(String) -> Error) -> Result<(Cid, &[u8])> {
-    let mut reader = bytes;
-    let cid = Cid::read_bytes(&mut reader)
-        .map_err(|e| err(format!("CID: {}", crate::codec::cid_error(&e))))?;
-    Ok((cid, reader))
+    let (cid, n) = crate::codec::cidbytes::read_cid(bytes).map_err(|e| err(format!("CID: {e}")))?;
+    Ok((cid, &bytes[n..]))
 }
 
 /// Strip the URL forms the JS parser accepts: `ceramic://…` and `/ceramic/…`.

@@ -55,9 +55,7 @@ impl StreamId {
         let mut out = Vec::with_capacity(40);
         write_varint(&mut out, STREAMID_CODEC);
         write_varint(&mut out, self.stream_type.code());
-        self.cid
-            .write_bytes(&mut out)
-            .unwrap_or_else(|_| unreachable!("writing to a Vec cannot fail"));
+        out.extend_from_slice(&crate::codec::cidbytes::cid_bytes(&self.cid));
         out
     }
 

@@ -541,7 +541,7 @@ async fn sign<S: AsyncSigner + ?Sized>(signer: &S, body: BTreeMap<String, Ipld>)
     let input = signing_input(&protected, &payload.cid);
     let signature = signer.sign_event(input, &payload).await?;
     let envelope = Envelope {
-        payload: payload.cid.to_bytes(),
+        payload: crate::codec::cidbytes::cid_bytes(&payload.cid),
         signatures: vec![JwsSignature {
             header: None,
             protected,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::patch::apply_patch;
+use crate::codec::cidbytes::cid_bytes;
 use crate::error::{Error, Result};
 use crate::events::{ipld_to_json, Event, EventKind};
 use crate::ids::{CommitId, StreamId, StreamType};
@@ -250,5 +251,5 @@ pub fn compare_branches(a: &StreamState, b: &StreamState) -> Ordering {
     anchor(a)
         .cmp(&anchor(b))
         .then_with(|| b.unanchored_tail().cmp(&a.unanchored_tail()))
-        .then_with(|| a.tip.to_bytes().cmp(&b.tip.to_bytes()))
+        .then_with(|| cid_bytes(&a.tip).cmp(&cid_bytes(&b.tip)))
 }

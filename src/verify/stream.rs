@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::anchor::{anchor_status, walk_merkle_path, AnchorStatus, EthRpc};
 use super::signature::{verify_signer, verify_signer_in};
 use super::{Check, CheckKind};
+use crate::codec::cidbytes::cid_bytes;
 use crate::codec::sort_by_bytes;
 use crate::did::cacao::TimeCheck;
 use crate::did::Ed25519Batch;
@@ -427,7 +428,7 @@ async fn verify_stream_in<R: EthRpc>(
     }
     for list in &mut children {
         if list.len() > 1 {
-            sort_by_bytes(list, |&i| uniq[i].cid().to_bytes());
+            sort_by_bytes(list, |&i| cid_bytes(&uniq[i].cid()));
         }
     }
 
@@ -586,7 +587,7 @@ async fn verify_stream_in<R: EthRpc>(
         .filter(|&i| !kept[i])
         .map(|i| uniq[i].cid())
         .collect();
-    sort_by_bytes(&mut discarded, |c| c.to_bytes());
+    sort_by_bytes(&mut discarded, cid_bytes);
     let anchor = state
         .log
         .iter()
