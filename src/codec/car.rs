@@ -55,6 +55,7 @@ impl BlockSource for HashMap<Cid, Vec<u8>> {
 
 #[derive(Serialize)]
 struct CarHeader {
+    #[serde(serialize_with = "super::cidbytes::links")]
     roots: Vec<Cid>,
     version: u64,
 }

@@ -11,6 +11,8 @@
 
 use cid::multihash::Multihash;
 use cid::{Cid, Version};
+use ipld_core::ipld::Ipld;
+use serde::{Serialize, Serializer};
 
 /// An unsigned LEB128 varint from the front of `b`: its value and length. Minimal encodings
 /// only (no trailing zero byte), at most 64 bits (the 10th byte may only be 0 or 1).
@@ -82,6 +84,94 @@ pub fn read_cid(b: &[u8]) -> Result<(Cid, usize), &'static str> {
     Ok((Cid::new_v1(codec, mh), at + size as usize))
 }
 
+/// A CID as serde's link (the `cid` crate's newtype of its bytes, which our DAG-CBOR encoder
+/// writes as tag 42) from [`cid_bytes`]: `Cid`'s own `Serialize` calls its `std::io` writer.
+/// For `#[serde(serialize_with = "…")]` on `Cid` fields; [`Link`] and [`IpldRef`] wrap values.
+pub fn link<S: Serializer>(cid: &Cid, s: S) -> Result<S::Ok, S::Error> {
+    struct Bytes<'a>(&'a [u8]);
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+    s.serialize_newtype_struct(
+        cid::serde::CID_SERDE_PRIVATE_IDENTIFIER,
+        &Bytes(&cid_bytes(cid)),
+    )
+}
+
+/// [`link`] for an optional CID.
+pub fn opt_link<S: Serializer>(cid: &Option<Cid>, s: S) -> Result<S::Ok, S::Error> {
+    match cid {
+        Some(c) => s.serialize_some(&Link(c)),
+        None => s.serialize_none(),
+    }
+}
+
+/// [`link`] for a list of CIDs.
+pub fn links<S: Serializer>(cids: &[Cid], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(cids.iter().map(Link))
+}
+
+/// A CID that serializes through [`link`].
+pub struct Link<'a>(pub &'a Cid);
+
+impl Serialize for Link<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        link(self.0, s)
+    }
+}
+
+/// An `Ipld` value that serializes as `Ipld`'s own `Serialize` does, but its links through
+/// [`link`].
+pub struct IpldRef<'a>(pub &'a Ipld);
+
+impl Serialize for IpldRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Ipld::Null => s.serialize_none(),
+            Ipld::Bool(b) => s.serialize_bool(*b),
+            Ipld::Integer(i) => s.serialize_i128(*i),
+            Ipld::Float(f) => s.serialize_f64(*f),
+            Ipld::String(t) => s.serialize_str(t),
+            Ipld::Bytes(b) => s.serialize_bytes(b),
+            Ipld::List(l) => s.collect_seq(l.iter().map(IpldRef)),
+            Ipld::Map(m) => s.collect_map(m.iter().map(|(k, v)| (k, IpldRef(v)))),
+            Ipld::Link(c) => link(c, s),
+        }
+    }
+}
+
+/// [`IpldRef`] for `#[serde(serialize_with = "…")]`.
+pub fn ipld<S: Serializer>(v: &Ipld, s: S) -> Result<S::Ok, S::Error> {
+    IpldRef(v).serialize(s)
+}
+
+/// [`ipld`] for an optional value.
+pub fn opt_ipld<S: Serializer>(v: &Option<Ipld>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_some(&IpldRef(v)),
+        None => s.serialize_none(),
+    }
+}
+
+/// [`ipld`] for an optional map of values.
+pub fn opt_ipld_map<S: Serializer>(
+    v: &Option<std::collections::BTreeMap<String, Ipld>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    struct MapRef<'a>(&'a std::collections::BTreeMap<String, Ipld>);
+    impl Serialize for MapRef<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(k, v)| (k, IpldRef(v))))
+        }
+    }
+    match v {
+        Some(m) => s.serialize_some(&MapRef(m)),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::disallowed_methods)] // the cid crate is the reference here
 mod tests {
@@ -134,6 +224,35 @@ mod tests {
             }
         }
         assert!(agreed > 20_000, "{agreed} CIDs read");
+    }
+
+    /// `IpldRef` and `link` write what `Ipld`'s and `Cid`'s own `Serialize` write, in DAG-CBOR
+    /// and in JSON.
+    #[test]
+    fn links_serialize_as_the_crates_do() {
+        use std::collections::BTreeMap;
+        let v0 = Cid::try_from("QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n").unwrap();
+        let v1 = crate::codec::sha256_cid(0x71, b"x");
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), Ipld::Link(v0));
+        m.insert(
+            "bb".to_string(),
+            Ipld::List(vec![Ipld::Link(v1), Ipld::Null]),
+        );
+        m.insert("c".to_string(), Ipld::Bytes(vec![1, 2]));
+        m.insert("d".to_string(), Ipld::Integer(-7));
+        m.insert("e".to_string(), Ipld::Float(0.5));
+        m.insert("f".to_string(), Ipld::Bool(true));
+        m.insert("g".to_string(), Ipld::String("s".into()));
+        let v = Ipld::Map(m);
+        use crate::codec::cbor::to_vec as cbor;
+        assert_eq!(cbor(&IpldRef(&v)).unwrap(), cbor(&v).unwrap());
+        assert_eq!(
+            serde_json::to_string(&IpldRef(&v)).unwrap(),
+            serde_json::to_string(&v).unwrap()
+        );
+        assert_eq!(cbor(&Link(&v1)).unwrap(), cbor(&v1).unwrap());
+        assert_eq!(cbor(&Link(&v0)).unwrap(), cbor(&v0).unwrap());
     }
 
     #[test]

@@ -161,7 +161,11 @@ pub struct CacaoSignature {
     /// The signature, encoded per type.
     pub s: String,
     /// Type-specific metadata (WebAuthn's authenticator data and client data).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::cidbytes::opt_ipld_map"
+    )]
     pub m: Option<BTreeMap<String, Ipld>>,
 }
 

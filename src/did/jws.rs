@@ -80,7 +80,11 @@ impl ProtectedHeader {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JwsSignature {
     /// Unprotected header; Ceramic never writes one, but it round-trips if present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::cidbytes::opt_ipld_map"
+    )]
     pub header: Option<BTreeMap<String, Ipld>>,
     /// The protected header's JSON bytes (not base64).
     #[serde(with = "serde_bytes")]

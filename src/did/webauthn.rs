@@ -40,7 +40,7 @@ fn challenges(block: &Ipld) -> Result<Vec<Vec<u8>>> {
     let cacao = |p| {
         let mut top = without(top, &["s", "p"]);
         top.insert("p".into(), Ipld::Map(p));
-        Ipld::Map(top)
+        crate::codec::cidbytes::IpldRef(&Ipld::Map(top))
             .to_cid()
             .map(|c| crate::codec::cidbytes::cid_bytes(&c))
     };

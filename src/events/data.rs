@@ -15,7 +15,11 @@ pub struct DataHeader {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_index: Option<bool>,
     /// A pinned model version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::cidbytes::opt_link"
+    )]
     pub model_version: Option<Cid>,
 }
 
@@ -61,13 +65,16 @@ impl DataHeader {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataPayload {
     /// The stream's init event CID.
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub id: Cid,
     /// The previous event's CID (the tip this event follows).
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub prev: Cid,
     /// Omitted when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<DataHeader>,
     /// The change.
+    #[serde(serialize_with = "crate::codec::cidbytes::ipld")]
     pub data: Ipld,
 }
 

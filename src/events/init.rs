@@ -35,7 +35,11 @@ pub struct InitHeader {
     #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_bytes")]
     pub context: Option<Vec<u8>>,
     /// A pinned model version (rust-ceramic extension).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::cidbytes::opt_link"
+    )]
     pub model_version: Option<Cid>,
 }
 
@@ -80,6 +84,7 @@ pub struct InitPayload {
     /// The header.
     pub header: InitHeader,
     /// The initial content (`None` is written as `null`).
+    #[serde(serialize_with = "crate::codec::cidbytes::opt_ipld")]
     pub data: Option<Ipld>,
 }
 

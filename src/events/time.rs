@@ -10,10 +10,13 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RawTimeEvent {
     /// The stream's init event CID.
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub id: Cid,
     /// The event being anchored.
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub prev: Cid,
     /// The proof block's CID.
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub proof: Cid,
     /// `/`-separated indices from the Merkle root down to `prev` (empty: root == prev).
     pub path: String,
@@ -26,8 +29,10 @@ pub struct AnchorProof {
     /// e.g. `eip155:1`.
     pub chain_id: String,
     /// The Merkle root.
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub root: Cid,
     /// The transaction, as an eth-tx (0x93) CID over its keccak-256 hash.
+    #[serde(serialize_with = "crate::codec::cidbytes::link")]
     pub tx_hash: Cid,
     /// `f(bytes32)` (V1) or `raw` (V0); absent on some old proofs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
