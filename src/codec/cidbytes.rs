@@ -42,16 +42,22 @@ pub fn write_varint(out: &mut Vec<u8>, mut v: u64) {
 
 /// The binary form of `cid` (what `Cid::to_bytes` gives).
 pub fn cid_bytes(cid: &Cid) -> Vec<u8> {
-    let mh = cid.hash();
-    let mut out = Vec::with_capacity(mh.size() as usize + 8);
-    if cid.version() == Version::V1 {
-        write_varint(&mut out, 1);
-        write_varint(&mut out, cid.codec());
-    }
-    write_varint(&mut out, mh.code());
-    write_varint(&mut out, u64::from(mh.size()));
-    out.extend_from_slice(mh.digest());
+    let mut out = Vec::with_capacity(cid.hash().size() as usize + 8);
+    write_cid(&mut out, cid);
     out
+}
+
+/// [`cid_bytes`] appended to `out` (StreamIDs, CommitIDs, EventIDs and CAR sections write the
+/// CID after other bytes).
+pub fn write_cid(out: &mut Vec<u8>, cid: &Cid) {
+    let mh = cid.hash();
+    if cid.version() == Version::V1 {
+        write_varint(out, 1);
+        write_varint(out, cid.codec());
+    }
+    write_varint(out, mh.code());
+    write_varint(out, u64::from(mh.size()));
+    out.extend_from_slice(mh.digest());
 }
 
 /// A CID from the front of `b`: the CID and how many bytes it took, or why it is none.

@@ -182,17 +182,17 @@ pub const IDENTITY: u64 = 0x00;
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn sort_by_bytes_orders_by_the_key_keeping_every_item() {
         let mut v = vec!["b", "", "ab", "a", "ba"];
-        super::sort_by_bytes(&mut v, |s| s.as_bytes().to_vec());
+        sort_by_bytes(&mut v, |s| s.as_bytes().to_vec());
         assert_eq!(v, ["", "a", "ab", "b", "ba"]);
         let mut n: Vec<u32> = (0..300).rev().collect();
-        super::sort_by_bytes(&mut n, |x| x.to_be_bytes().to_vec());
+        sort_by_bytes(&mut n, |x| x.to_be_bytes().to_vec());
         assert_eq!(n, (0..300).collect::<Vec<_>>());
     }
-
-    use super::*;
 
     #[test]
     fn cid_text_is_the_cid_crates_text() {

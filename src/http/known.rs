@@ -102,9 +102,14 @@ struct Queue {
 }
 
 impl Inner {
+    /// Where the stream's write queue is, if it has one.
+    fn find_queue(&self, id: StreamId) -> Option<usize> {
+        self.queues.iter().position(|(k, _)| *k == id)
+    }
+
     /// The stream's write queue, made empty if it has none.
     fn queue(&mut self, id: StreamId) -> &mut Queue {
-        let i = match self.queues.iter().position(|(k, _)| *k == id) {
+        let i = match self.find_queue(id) {
             Some(i) => i,
             None => {
                 self.queues.push((id, Queue::default()));
@@ -226,7 +231,7 @@ impl Future for Turn {
 
 fn release(known: &KnownStreams, id: StreamId, ticket: u64) {
     let mut inner = known.lock();
-    let Some(at) = inner.queues.iter().position(|(k, _)| *k == id) else {
+    let Some(at) = inner.find_queue(id) else {
         return;
     };
     let q = &mut inner.queues[at].1;

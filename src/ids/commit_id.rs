@@ -51,7 +51,7 @@ impl CommitId {
         let mut out = self.stream_id.to_bytes();
         match &self.commit {
             None => out.push(0x00),
-            Some(c) => out.extend_from_slice(&crate::codec::cidbytes::cid_bytes(c)),
+            Some(c) => crate::codec::cidbytes::write_cid(&mut out, c),
         }
         out
     }

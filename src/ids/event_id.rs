@@ -131,7 +131,7 @@ impl EventId {
         out.extend_from_slice(&self.separator);
         out.extend_from_slice(&self.controller);
         out.extend_from_slice(&self.stream_id);
-        out.extend_from_slice(&crate::codec::cidbytes::cid_bytes(&self.cid));
+        crate::codec::cidbytes::write_cid(&mut out, &self.cid);
         out
     }
 

@@ -12,6 +12,7 @@ pub use stream_type::StreamType;
 
 use cid::Cid;
 
+use crate::codec::cidbytes::write_varint;
 use crate::error::{Error, Result};
 
 /// Serialize an id as its string form (`Display`) and read it back with `FromStr`, as JSON
@@ -49,8 +50,6 @@ fn read_varint<'a>(
         .map(|(v, n)| (v, &bytes[n..]))
         .ok_or_else(|| err(format!("{what}: not a valid varint")))
 }
-
-use crate::codec::cidbytes::write_varint;
 
 /// Read a CID from the front of `bytes`.
 fn read_cid(bytes: &[u8], err: fn(String) -> Error) -> Result<(Cid, &[u8])> {

@@ -55,7 +55,7 @@ impl StreamId {
         let mut out = Vec::with_capacity(40);
         write_varint(&mut out, STREAMID_CODEC);
         write_varint(&mut out, self.stream_type.code());
-        out.extend_from_slice(&crate::codec::cidbytes::cid_bytes(&self.cid));
+        crate::codec::cidbytes::write_cid(&mut out, &self.cid);
         out
     }
 
