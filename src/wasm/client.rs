@@ -352,14 +352,7 @@ thread_local! {
 /// The core client over fetch, with the caller's Ethereum providers.
 pub(super) type Inner = Client<FetchTransport, JsEthRpc>;
 
-/// A call that may need the lazily loaded part: run again once it is loaded (`lazy::retrying`).
-pub(super) fn retrying<F, Fut>(f: F) -> js_sys::Promise
-where
-    F: Fn() -> Fut + 'static,
-    Fut: std::future::Future<Output = JsResult<JsValue>> + 'static,
-{
-    super::promise(super::lazy::retrying(f))
-}
+pub(super) use super::lazy::retrying;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

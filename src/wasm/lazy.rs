@@ -11,7 +11,7 @@ use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{get, transport_message, JsResult};
+use super::{get, transport_message, BoxedCall, JsResult};
 use crate::did::ecdsa::{self, Backend, Curve, Failure};
 use crate::error::{Error, Result};
 
@@ -121,11 +121,10 @@ pub(crate) async fn load() -> JsResult<()> {
 /// Run `f`; when it needs the part, load it and run `f` once more. Only for calls that are safe
 /// to repeat up to the point the error arises (verification, loads, and writes whose signer
 /// was [`prepared`](super::signer::JsSignerAdapter::prepare) before anything was posted).
-pub(crate) async fn retrying<T, F, Fut>(f: F) -> JsResult<T>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = JsResult<T>>,
-{
+///
+/// One copy for every export: each call's future is boxed by [`retrying`] (generic over each
+/// call it was eight copies of this loop, ~3 KB of wasm).
+async fn retry_boxed(f: Box<dyn Fn() -> BoxedCall>) -> JsResult<JsValue> {
     match f().await {
         Err(e) if not_loaded(&e) && !ecdsa::available() => {
             load().await?;
@@ -133,6 +132,15 @@ where
         }
         r => r,
     }
+}
+
+/// The Promise of a call that may need the part (see [`retry_boxed`]).
+pub(crate) fn retrying<F, Fut>(f: F) -> js_sys::Promise
+where
+    F: Fn() -> Fut + 'static,
+    Fut: Future<Output = JsResult<JsValue>> + 'static,
+{
+    super::promise(retry_boxed(Box::new(move || Box::pin(f()))))
 }
 
 /// A synchronous call as a Promise: settled at once, unless the call needs the part; then the

@@ -137,11 +137,11 @@ where
     let asks_chain = !ethereum.is_undefined() && !ethereum.is_null();
     let matcher = JsRegExpMatcher::default();
     if asks_chain {
-        return super::promise(super::lazy::retrying(move || {
+        return super::lazy::retrying(move || {
             let o = options(&opts, &matcher);
             let run = o.map(&f);
             async move { run?.await }
-        }));
+        });
     }
     super::lazy::sync_promise(move || run_ready(f(options(&opts, &matcher)?)))
 }
