@@ -13,7 +13,6 @@
 //! Own code, not an async-mutex crate: the per-stream queue below is the only lock the client
 //! needs, it must work without threads in wasm, and it costs a few hundred bytes.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -97,8 +96,9 @@ impl<V: Clone> Lru<V> {
 struct Queue {
     /// The ticket holding the turn, if any.
     holder: Option<u64>,
-    /// Waiting tickets, in order, with their wakers.
-    waiting: VecDeque<(u64, Option<Waker>)>,
+    /// Waiting tickets, in order, with their wakers (a few at most: a `Vec`, not a `VecDeque`,
+    /// whose code the wasm would carry for this one use).
+    waiting: Vec<(u64, Option<Waker>)>,
 }
 
 impl Inner {
@@ -180,7 +180,7 @@ impl KnownStreams {
         if q.holder.is_none() && q.waiting.is_empty() {
             q.holder = Some(ticket);
         } else {
-            q.waiting.push_back((ticket, None));
+            q.waiting.push((ticket, None));
         }
         Turn {
             known: self.clone(),
@@ -238,7 +238,8 @@ fn release(known: &KnownStreams, id: StreamId, ticket: u64) {
     q.waiting.retain(|(t, _)| *t != ticket);
     if q.holder == Some(ticket) {
         q.holder = None;
-        if let Some((next, waker)) = q.waiting.pop_front() {
+        if !q.waiting.is_empty() {
+            let (next, waker) = q.waiting.remove(0);
             q.holder = Some(next);
             if let Some(w) = waker {
                 w.wake();

@@ -1,5 +1,5 @@
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::{from_js_json, get, id_arg, now, promise, to_js_json};
@@ -958,7 +958,7 @@ impl JsCeramicClient {
             poll_ms: get(&options, "pollIntervalMs")
                 .as_f64()
                 .map_or(1000, |v| v.max(10.0) as u64),
-            buffer: VecDeque::new(),
+            buffer: Vec::new(),
             models: HashMap::new(),
             model_ids: Vec::new(),
             closed: false,
@@ -993,7 +993,8 @@ struct Subscription {
     include_data: bool,
     model: Option<StreamId>,
     poll_ms: u64,
-    buffer: VecDeque<JsValue>,
+    /// Items fetched and not yet taken, oldest first (at most a page of the feed).
+    buffer: Vec<JsValue>,
     /// Stream CID → its model's place in `model_ids`, learned from init events (the map type
     /// the verifier and CAR reader use too: one hash table's code in the wasm).
     models: HashMap<Cid, usize>,
@@ -1101,8 +1102,12 @@ async fn next_item(c: &Inner, s: &Rc<RefCell<Subscription>>) -> JsResult<JsValue
         if s.borrow().closed {
             return Ok(iter_result(JsValue::UNDEFINED, true));
         }
-        if let Some(v) = s.borrow_mut().buffer.pop_front() {
-            return Ok(iter_result(v, false));
+        {
+            let mut b = s.borrow_mut();
+            if !b.buffer.is_empty() {
+                let v = b.buffer.remove(0);
+                return Ok(iter_result(v, false));
+            }
         }
         let (resume, include) = {
             let b = s.borrow();
@@ -1121,7 +1126,7 @@ async fn next_item(c: &Inner, s: &Rc<RefCell<Subscription>>) -> JsResult<JsValue
                         resume.clone()
                     };
                     if let Some(v) = item(c, s, e, &token).await? {
-                        s.borrow_mut().buffer.push_back(v);
+                        s.borrow_mut().buffer.push(v);
                     }
                 }
                 s.borrow_mut().resume = page.resume_token;
