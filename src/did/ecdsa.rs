@@ -1,12 +1,14 @@
 //! ECDSA on P-256 and secp256k1: the one seam to the `ceramic-wasm-ecdsa` crate (`ecdsa/`).
 //!
 //! These curves are needed only by did:keys other than Ed25519 (ES256, ES256K JWS) and by CACAO
-//! kinds (eip191 recovers a secp256k1 key, webauthn:p256 verifies a P-256 signature); together they
-//! are ~118 KB of the wasm (BENCHMARKS.md). With the cargo feature `ecdsa` (on by default: native
+//! kinds (eip191 recovers a secp256k1 key, webauthn:p256 verifies a P-256 signature): ~11 KB gzip
+//! as a module of its own (BENCHMARKS.md). With the cargo feature `ecdsa` (on by default: native
 //! builds, the devnode) the crate is linked in. The npm package's main wasm is built without it and
 //! gets the same crate, built as a second wasm module, as a [`Backend`] installed at run time when
 //! a call first needs it (`src/wasm/lazy.rs`): until then every call here answers
 //! `PART_NOT_LOADED`, which the JS layer takes as "load the part and run the call again".
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -15,12 +17,12 @@ pub use ceramic_wasm_ecdsa::{Curve, Failure};
 /// What a build without the `ecdsa` feature calls instead of the curve crate. `Err` is for the
 /// backend itself failing (`PART_NOT_LOADED`), never for a bad signature.
 pub trait Backend {
-    /// As `ceramic_wasm_ecdsa::verify`.
+    /// As `ceramic_wasm_ecdsa::verify_prehash` (`prehash`: SHA-256 of the message).
     fn verify(
         &self,
         curve: Curve,
         key: &[u8],
-        msg: &[u8],
+        prehash: &[u8; 32],
         sig: &[u8],
     ) -> Result<Result<(), Failure>>;
     /// As `ceramic_wasm_ecdsa::recover_secp256k1`.
@@ -62,10 +64,12 @@ fn with_backend<T>(f: impl FnOnce(&dyn Backend) -> Result<T>) -> Result<T> {
 /// by the SEC1 public key `key` over SHA-256(`msg`). Errors: `INVALID_KEY` for a key that is not on
 /// the curve, `BAD_SIGNATURE` otherwise, `PART_NOT_LOADED` before the part is loaded.
 pub fn verify(curve: Curve, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
+    // Hashed here, where SHA-256 is linked anyway: the part carries no hash function.
+    let prehash: [u8; 32] = Sha256::digest(msg).into();
     #[cfg(not(feature = "ecdsa"))]
-    let outcome = with_backend(|b| b.verify(curve, key, msg, sig))?;
+    let outcome = with_backend(|b| b.verify(curve, key, &prehash, sig))?;
     #[cfg(feature = "ecdsa")]
-    let outcome = ceramic_wasm_ecdsa::verify(curve, key, msg, sig);
+    let outcome = ceramic_wasm_ecdsa::verify_prehash(curve, key, &prehash, sig);
     outcome.map_err(|f| match f {
         Failure::InvalidKey => {
             Error::InvalidKey(format!("{curve:?} public key is not on the curve"))

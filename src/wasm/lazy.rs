@@ -46,7 +46,7 @@ impl Backend for JsEcdsa {
         &self,
         curve: Curve,
         key: &[u8],
-        msg: &[u8],
+        prehash: &[u8; 32],
         sig: &[u8],
     ) -> Result<std::result::Result<(), Failure>> {
         let curve = JsValue::from(match curve {
@@ -56,7 +56,7 @@ impl Backend for JsEcdsa {
         let args = js_sys::Array::of4(
             &curve,
             &js_sys::Uint8Array::from(key),
-            &js_sys::Uint8Array::from(msg),
+            &js_sys::Uint8Array::from(&prehash[..]),
             &js_sys::Uint8Array::from(sig),
         );
         let r = self.verify.apply(&JsValue::NULL, &args).map_err(broken)?;
