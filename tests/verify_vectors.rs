@@ -423,3 +423,37 @@ fn single_byte_flips_are_caught() {
     }
     assert!(flips > 1000);
 }
+
+/// A session signs every event of a document under one CACAO: its signature (an ECDSA recovery
+/// for eip191) is checked once and the verdict kept by the CACAO block's CID, which the CAR reader
+/// has checked against the block's bytes.
+#[test]
+fn cacao_signature_verdicts_are_kept_by_cid() {
+    use ceramic_wasm::did::Cacao;
+    let event = Event::decode_car(&common::fixture("CACAO_SIGNED_DATA_EVENT_CAR")).unwrap();
+    let block = match &event {
+        Event::Data(e) => e.cacao_block(),
+        Event::SignedInit(e) => e.cacao_block(),
+        _ => None,
+    }
+    .expect("a CACAO block");
+    let cacao = Cacao::from_block(&block.bytes).unwrap();
+    cacao.verify_signature_of(&block.cid).unwrap();
+    // The same CACAO with its signature damaged is refused under any other CID…
+    let mut bad = cacao.clone();
+    let mut s = bad.s.s.into_bytes();
+    let last = s.len() - 3;
+    s[last] = if s[last] == b'0' { b'1' } else { b'0' };
+    bad.s.s = String::from_utf8(s).unwrap();
+    let other = Event::decode_car(&common::fixture("CACAO_SIGNED_DATA_EVENT_CAR"))
+        .unwrap()
+        .stream_cid();
+    assert_eq!(
+        bad.verify_signature_of(&other).unwrap_err().code(),
+        "BAD_CAPABILITY_SIGNATURE"
+    );
+    assert!(bad.verify_signature().is_err());
+    // …and taken, unchecked, under the CID already verified (the caller's promise: that CID is
+    // the block's own hash).
+    bad.verify_signature_of(&block.cid).unwrap();
+}

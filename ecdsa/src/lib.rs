@@ -45,6 +45,8 @@ struct Params {
     /// `a` and `b`, in Montgomery form mod `p`.
     a: U256,
     b: U256,
+    /// a = 0 (secp256k1); otherwise a = -3 (P-256), which the doubling formula relies on.
+    a_is_zero: bool,
     /// The generator.
     g: Affine,
     /// How `DecompactPoint` picks y for a SEC1 "compact" point (tag 0x05): the `k256` crate takes
@@ -95,6 +97,7 @@ fn params(curve: Curve) -> Params {
                 n,
                 a,
                 b,
+                a_is_zero: false,
                 g,
                 compact_even: false,
             }
@@ -120,6 +123,7 @@ fn params(curve: Curve) -> Params {
                 n,
                 a: field::ZERO,
                 b,
+                a_is_zero: true,
                 g,
                 compact_even: true,
             }
@@ -197,35 +201,36 @@ impl Params {
         }
     }
 
-    /// 2P ("dbl-2007-bl", any a).
+    /// 2P in Jacobian coordinates: S = 4XY², M = 3X² + aZ⁴, X3 = M² - 2S, Y3 = M(S - X3) - 8Y⁴,
+    /// Z3 = 2YZ; with a = 0 (secp256k1) M is 3X², with a = -3 (P-256) 3(X - Z²)(X + Z²): seven or
+    /// eight multiplications.
     fn double(&self, q: &Jacobian) -> Jacobian {
         let p = &self.p;
         if field::is_zero(&q.z) || field::is_zero(&q.y) {
             return self.infinity();
         }
-        let xx = p.mul(&q.x, &q.x);
         let yy = p.mul(&q.y, &q.y);
         let yyyy = p.mul(&yy, &yy);
-        let zz = p.mul(&q.z, &q.z);
-        // S = 2((X + YY)² - XX - YYYY)
-        let t = p.add(&q.x, &yy);
-        let s = p.sub(&p.sub(&p.mul(&t, &t), &xx), &yyyy);
+        let s = p.mul(&q.x, &yy);
         let s = p.add(&s, &s);
-        // M = 3XX + a·ZZ²
-        let m = p.add(&p.add(&xx, &xx), &xx);
-        let m = p.add(&m, &p.mul(&self.a, &p.mul(&zz, &zz)));
-        // X3 = M² - 2S; Y3 = M(S - X3) - 8YYYY; Z3 = (Y + Z)² - YY - ZZ
+        let s = p.add(&s, &s);
+        let t = if self.a_is_zero {
+            p.mul(&q.x, &q.x)
+        } else {
+            let zz = p.mul(&q.z, &q.z);
+            p.mul(&p.sub(&q.x, &zz), &p.add(&q.x, &zz))
+        };
+        let m = p.add(&p.add(&t, &t), &t);
         let x3 = p.sub(&p.mul(&m, &m), &p.add(&s, &s));
         let y8 = p.add(&yyyy, &yyyy);
         let y8 = p.add(&y8, &y8);
         let y8 = p.add(&y8, &y8);
         let y3 = p.sub(&p.mul(&m, &p.sub(&s, &x3)), &y8);
-        let t = p.add(&q.y, &q.z);
-        let z3 = p.sub(&p.sub(&p.mul(&t, &t), &yy), &zz);
+        let yz = p.mul(&q.y, &q.z);
         Jacobian {
             x: x3,
             y: y3,
-            z: z3,
+            z: p.add(&yz, &yz),
         }
     }
 

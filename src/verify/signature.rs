@@ -95,7 +95,7 @@ fn verify_signed<P>(
             cacao.p.iss
         )));
     }
-    cacao.verify_signature()?;
+    cacao.verify_signature_of(&cap_cid)?;
     checks.push(Check::new(
         CheckKind::CapabilitySignature,
         cid,
