@@ -1,9 +1,9 @@
 //! Canonical DAG-CBOR: one extension trait gives any serializable value's bytes, CID and block.
 
+use super::sha2::sha256;
 use cid::Cid;
 use multihash::Multihash;
 use serde::{de::DeserializeOwned, Serialize};
-use sha2::{Digest, Sha256};
 
 use ipld_core::ipld::Ipld;
 
@@ -43,7 +43,7 @@ impl Block {
     pub fn verify(cid: &Cid, bytes: &[u8]) -> Result<()> {
         let mh = cid.hash();
         let ok = match mh.code() {
-            SHA2_256 => mh.digest() == Sha256::digest(bytes).as_slice(),
+            SHA2_256 => mh.digest() == sha256(bytes),
             IDENTITY => mh.digest() == bytes,
             other => {
                 return Err(Error::InvalidCid(format!(
@@ -65,9 +65,9 @@ impl Block {
 
 /// CIDv1 of `codec` over the sha2-256 digest of `bytes`.
 pub fn sha256_cid(codec: u64, bytes: &[u8]) -> Cid {
-    let digest = Sha256::digest(bytes);
+    let digest = sha256(bytes);
     // A 32-byte digest always fits a 64-byte multihash: `wrap` cannot fail here.
-    let mh = Multihash::<64>::wrap(SHA2_256, digest.as_slice())
+    let mh = Multihash::<64>::wrap(SHA2_256, &digest)
         .unwrap_or_else(|_| unreachable!("32-byte digest fits in 64"));
     Cid::new_v1(codec, mh)
 }

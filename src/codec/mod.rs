@@ -137,6 +137,8 @@ pub mod dagcbor;
 pub mod fields;
 pub mod json;
 pub mod multibase;
+/// SHA-256 and SHA-512 (the `hash/` crate, built at opt-level 3: the hot path).
+pub use ceramic_wasm_hash as sha2;
 pub mod time;
 
 pub use car::{BlockSource, Car, CarLimits};

@@ -8,8 +8,6 @@
 //! a call first needs it (`src/wasm/lazy.rs`): until then every call here answers
 //! `PART_NOT_LOADED`, which the JS layer takes as "load the part and run the call again".
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Result};
 
 pub use ceramic_wasm_ecdsa::{Curve, Failure};
@@ -65,7 +63,7 @@ fn with_backend<T>(f: impl FnOnce(&dyn Backend) -> Result<T>) -> Result<T> {
 /// the curve, `BAD_SIGNATURE` otherwise, `PART_NOT_LOADED` before the part is loaded.
 pub fn verify(curve: Curve, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
     // Hashed here, where SHA-256 is linked anyway: the part carries no hash function.
-    let prehash: [u8; 32] = Sha256::digest(msg).into();
+    let prehash = crate::codec::sha2::sha256(msg);
     #[cfg(not(feature = "ecdsa"))]
     let outcome = with_backend(|b| b.verify(curve, key, &prehash, sig))?;
     #[cfg(feature = "ecdsa")]

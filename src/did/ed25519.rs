@@ -1,10 +1,10 @@
 use std::sync::OnceLock;
 
+use crate::codec::sha2::Sha512;
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsBasepointTable;
 use curve25519_dalek::scalar::{clamp_integer, Scalar};
 use curve25519_dalek::traits::BasepointTable;
-use sha2::{Digest, Sha512};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{Algorithm, DidKey, PublicKey, Signer};
@@ -34,7 +34,7 @@ fn sha512(parts: &[&[u8]]) -> [u8; 64] {
     for p in parts {
         h.update(p);
     }
-    h.finalize().into()
+    h.finalize()
 }
 
 /// A did:key Ed25519 identity whose private key lives only in this process's memory (wasm

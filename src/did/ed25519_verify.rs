@@ -17,10 +17,10 @@
 //! multiplication and a sum of n multiples of the `R`s with 128-bit coefficients, where n single
 //! checks are n double-scalar multiplications (BENCHMARKS.md).
 
+use crate::codec::sha2::Sha512;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::IsIdentity;
-use sha2::{Digest, Sha512};
 
 use crate::error::{Error, Result};
 
@@ -71,10 +71,10 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
         .filter(|r| !r.is_small_order())
         .ok_or_else(does_not_verify)?;
     let mut h = Sha512::new();
-    h.update(r_bytes);
+    h.update(&r_bytes);
     h.update(pk);
     h.update(msg);
-    let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+    let k = Scalar::from_bytes_mod_order_wide(&h.finalize());
     Ok(Prepared { r, s, k })
 }
 
@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn the_cofactored_equation_alone_and_in_a_batch() {
         let seed = [9u8; 32];
-        let h: [u8; 64] = Sha512::digest(seed).into();
+        let h: [u8; 64] = crate::codec::sha2::sha512(&seed);
         let mut lower = [0u8; 32];
         lower.copy_from_slice(&h[..32]);
         let a = Scalar::from_bytes_mod_order(curve25519_dalek::scalar::clamp_integer(lower));
@@ -358,10 +358,10 @@ mod tests {
         let big_r = EdwardsPoint::mul_base(&r) + EIGHT_TORSION[1];
         let r_bytes = big_r.compress().to_bytes();
         let mut hk = Sha512::new();
-        hk.update(r_bytes);
-        hk.update(pk);
+        hk.update(&r_bytes);
+        hk.update(&pk);
         hk.update(msg);
-        let k = Scalar::from_bytes_mod_order_wide(&hk.finalize().into());
+        let k = Scalar::from_bytes_mod_order_wide(&hk.finalize());
         let s = r + k * a;
         let mut sig = [0u8; 64];
         sig[..32].copy_from_slice(&r_bytes);

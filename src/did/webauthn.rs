@@ -2,8 +2,8 @@
 //! passkey (P-256, named by the `iss` did:key) signs `authData ‖ sha256(clientDataJSON)`, where
 //! the client data's challenge is the CID of the CACAO without `s` and `p.iss`.
 
+use crate::codec::sha2::sha256;
 use ipld_core::ipld::Ipld;
-use sha2::{Digest, Sha256};
 
 use super::cacao::Cacao;
 use super::{DidKey, PublicKey};
@@ -142,7 +142,7 @@ pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
         return Err(bad("the WebAuthn challenge is not this capability"));
     }
     let mut signed = auth_data.to_vec();
-    signed.extend_from_slice(&Sha256::digest(client_data));
+    signed.extend_from_slice(&sha256(client_data));
     super::ecdsa::verify(super::ecdsa::Curve::P256, &key, &signed, &sig).map_err(|e| match e {
         Error::BadSignature(_) => bad(format!(
             "the WebAuthn signature does not verify for {}",

@@ -1,8 +1,8 @@
 use std::{fmt, str::FromStr};
 
 use crate::codec::multibase::{self, Base};
+use crate::codec::sha2::{sha256, Sha256};
 use cid::Cid;
-use sha2::{Digest, Sha256};
 
 use super::{read_cid, read_varint, write_varint, STREAMID_CODEC};
 use crate::error::{Error, Result};
@@ -106,7 +106,7 @@ impl EventId {
         EventId {
             network,
             separator: last(&h.finalize()),
-            controller: last(&Sha256::digest(controller.as_bytes())),
+            controller: last(&sha256(controller.as_bytes())),
             stream_id: last(&crate::codec::cidbytes::cid_bytes(init)),
             cid: *event,
         }
