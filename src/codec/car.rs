@@ -77,7 +77,7 @@ impl super::fields::FromIpld for CarHeader {
 pub struct Car {
     roots: Vec<Cid>,
     blocks: Vec<Block>,
-    index: HashMap<Cid, usize>,
+    index: super::cidindex::CidIndex,
 }
 
 impl Car {
@@ -94,8 +94,11 @@ impl Car {
     }
 
     fn push(&mut self, block: Block) {
-        if !self.index.contains_key(&block.cid) {
-            self.index.insert(block.cid, self.blocks.len());
+        if self
+            .index
+            .insert_new(block.cid, self.blocks.len())
+            .is_none()
+        {
             self.blocks.push(block);
         }
     }
@@ -199,7 +202,7 @@ impl Car {
     pub fn get(&self, cid: &Cid) -> Option<&[u8]> {
         self.index
             .get(cid)
-            .and_then(|&i| self.blocks.get(i))
+            .and_then(|i| self.blocks.get(i))
             .map(|b| b.bytes.as_slice())
     }
 }

@@ -133,6 +133,7 @@ pub mod base64;
 pub mod car;
 pub mod cbor;
 pub mod cidbytes;
+pub mod cidindex;
 pub mod dagcbor;
 pub mod fields;
 pub mod json;

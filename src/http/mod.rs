@@ -168,7 +168,7 @@ pub struct Client<T, R = NoRpc> {
     ipfs_gateway: Option<String>,
     /// Blocks this client wrote that js-ceramic's `/api/v0` does not serve back (the CACAOs of
     /// legacy commits), by CID (shared by views).
-    #[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+    #[cfg(feature = "legacy")]
     written_blocks: std::rc::Rc<std::cell::RefCell<std::collections::HashMap<Cid, Vec<u8>>>>,
 }
 
@@ -283,6 +283,7 @@ impl<T: Transport> Client<T> {
             outbox: None,
             refused: Default::default(),
             ipfs_gateway: None,
+            #[cfg(feature = "legacy")]
             written_blocks: Default::default(),
         }
     }
@@ -301,6 +302,7 @@ impl<T: Transport> Client<T> {
             outbox: self.outbox,
             refused: self.refused,
             ipfs_gateway: self.ipfs_gateway,
+            #[cfg(feature = "legacy")]
             written_blocks: self.written_blocks,
         }
     }
@@ -356,6 +358,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
             outbox: self.outbox.clone(),
             refused: self.refused.clone(),
             ipfs_gateway: self.ipfs_gateway.clone(),
+            #[cfg(feature = "legacy")]
             written_blocks: self.written_blocks.clone(),
         }
     }

@@ -1,6 +1,5 @@
 //! The two entry points: verify one event, and verify a whole stream into its state.
 
-use std::collections::HashMap;
 use std::future::Future;
 
 use cid::Cid;
@@ -10,6 +9,7 @@ use super::anchor::{anchor_status, walk_merkle_path, AnchorStatus, EthRpc};
 use super::signature::{verify_signer, verify_signer_in};
 use super::{Check, CheckKind};
 use crate::codec::cidbytes::cid_bytes;
+use crate::codec::cidindex::CidIndex;
 use crate::codec::sort_by_bytes;
 use crate::did::cacao::TimeCheck;
 use crate::did::Ed25519Batch;
@@ -111,10 +111,10 @@ pub async fn collect_from_tip<S: EventSource>(
     max_events: usize,
 ) -> Result<Vec<Event>> {
     let mut out = Vec::new();
-    let mut seen: HashMap<Cid, usize> = HashMap::new(); // the one map type of this module
+    let mut seen = CidIndex::default();
     let mut next = Some(tip);
     while let Some(cid) = next {
-        if seen.insert(cid, 0).is_some() {
+        if seen.insert_new(cid, 0).is_some() {
             return Err(Error::BrokenLink(format!(
                 "the log loops at {cid}",
                 cid = crate::codec::cid_text(&cid)
@@ -380,10 +380,9 @@ async fn verify_stream_in<R: EthRpc>(
     // reader) instead of a map or set per value type (each links its own hash table code, ~2 K of
     // wasm), and no hashing after this loop.
     let mut uniq: Vec<&Event> = Vec::with_capacity(events.len());
-    let mut index: HashMap<Cid, usize> = HashMap::with_capacity(events.len());
+    let mut index = CidIndex::with_capacity(events.len());
     for e in events {
-        if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(e.cid()) {
-            slot.insert(uniq.len());
+        if index.insert_new(e.cid(), uniq.len()).is_none() {
             uniq.push(e);
         }
     }
@@ -417,7 +416,7 @@ async fn verify_stream_in<R: EthRpc>(
                 crate::codec::cid_text(&e.stream_cid())
             )));
         }
-        let Some(&parent) = index.get(&prev) else {
+        let Some(parent) = index.get(&prev) else {
             return Err(Error::BrokenLink(format!(
                 "{} follows {prev}, which is not among the events",
                 crate::codec::cid_text(&e.cid()),
@@ -579,7 +578,7 @@ async fn verify_stream_in<R: EthRpc>(
         .ok_or_else(|| Error::BrokenLink("no branch".into()))?;
     let mut kept = vec![false; total];
     for e in &state.log {
-        if let Some(&i) = index.get(&e.cid) {
+        if let Some(i) = index.get(&e.cid) {
             kept[i] = true;
         }
     }

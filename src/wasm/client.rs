@@ -1,5 +1,4 @@
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::{from_js_json, get, id_arg, now, promise, to_js_json};
@@ -11,6 +10,7 @@ use super::eth::JsEthRpc;
 use super::signer::JsSignerAdapter;
 use super::transport::FetchTransport;
 use super::{JsCommitId, JsEvent, JsRegExpMatcher, JsResult, JsStreamId};
+use crate::codec::cidindex::CidIndex;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::http::{Client, FeedEvent, RetryPolicy, Transport};
@@ -959,7 +959,7 @@ impl JsCeramicClient {
                 .as_f64()
                 .map_or(1000, |v| v.max(10.0) as u64),
             buffer: Vec::new(),
-            models: HashMap::new(),
+            models: CidIndex::default(),
             model_ids: Vec::new(),
             closed: false,
         }));
@@ -997,7 +997,7 @@ struct Subscription {
     buffer: Vec<JsValue>,
     /// Stream CID → its model's place in `model_ids`, learned from init events (the map type
     /// the verifier and CAR reader use too: one hash table's code in the wasm).
-    models: HashMap<Cid, usize>,
+    models: CidIndex,
     /// The models seen (a few).
     model_ids: Vec<StreamId>,
     closed: bool,
@@ -1014,7 +1014,7 @@ async fn model_of(c: &Inner, s: &RefCell<Subscription>, event: &Event) -> Result
     let stream = event.stream_cid();
     {
         let s = s.borrow();
-        if let Some(&i) = s.models.get(&stream) {
+        if let Some(i) = s.models.get(&stream) {
             return Ok(s.model_ids.get(i).copied());
         }
     }
@@ -1035,7 +1035,7 @@ async fn model_of(c: &Inner, s: &RefCell<Subscription>, event: &Event) -> Result
                 s.model_ids.len() - 1
             }
         };
-        s.models.insert(stream, i);
+        s.models.insert_new(stream, i);
     }
     Ok(model)
 }
