@@ -507,17 +507,9 @@ mod tests {
 
     /// n - s: the high-S twin of a signature.
     fn high_s(curve: Curve, sig: &[u8]) -> Vec<u8> {
-        let n = params(curve).n.m;
         let s = field::from_be(&sig[32..]);
-        let mut d = n;
-        let mut borrow = 0i64;
-        for i in 0..8 {
-            let v = i64::from(n[i]) - i64::from(s[i]) + borrow;
-            d[i] = v as u32;
-            borrow = v >> 32;
-        }
         let mut out = sig[..32].to_vec();
-        out.extend_from_slice(&field::to_be(&d));
+        out.extend_from_slice(&field::to_be(&params(curve).n.neg(&s)));
         out
     }
 

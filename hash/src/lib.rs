@@ -114,13 +114,71 @@ const H512: [u64; 8] = [
     0x5be0cd19137e2179,
 ];
 
+/// What both hashes share: input gathered into `B`-byte blocks for a compression function, and
+/// the final padding (0x80, zeros, the input's length in bits, big-endian, in `len_bytes`).
+#[derive(Clone)]
+struct Blocks<const B: usize> {
+    block: [u8; B],
+    filled: usize,
+    len: u64,
+}
+
+impl<const B: usize> Blocks<B> {
+    const fn new() -> Self {
+        Blocks {
+            block: [0; B],
+            filled: 0,
+            len: 0,
+        }
+    }
+
+    /// `compress` is a `dyn`: one copy of this per block size, not per caller.
+    fn update(&mut self, mut data: &[u8], compress: &mut dyn FnMut(&[u8])) {
+        self.len = self.len.wrapping_add(data.len() as u64);
+        if self.filled > 0 {
+            let take = (B - self.filled).min(data.len());
+            self.block[self.filled..self.filled + take].copy_from_slice(&data[..take]);
+            self.filled += take;
+            data = &data[take..];
+            if self.filled < B {
+                return;
+            }
+            compress(&self.block);
+            self.filled = 0;
+        }
+        let mut blocks = data.chunks_exact(B);
+        for b in &mut blocks {
+            compress(b);
+        }
+        let rest = blocks.remainder();
+        self.block[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    /// Pad and compress the last block(s). The length field is 8 (SHA-256) or 16 (SHA-512)
+    /// bytes; inputs here are far below 2^61 bytes, so its high 8 bytes are zero.
+    fn finish(&mut self, len_bytes: usize, compress: &mut dyn FnMut(&[u8])) {
+        let bits = self.len.wrapping_mul(8);
+        let mut pad = [0u8; B];
+        pad[0] = 0x80;
+        let room = B - len_bytes;
+        let n = if self.filled < room {
+            room - self.filled
+        } else {
+            B + room - self.filled
+        };
+        self.update(&pad[..n], compress);
+        let mut length = [0u8; 16];
+        length[8..].copy_from_slice(&bits.to_be_bytes());
+        self.update(&length[16 - len_bytes..], compress);
+    }
+}
+
 /// SHA-256, fed in pieces.
 #[derive(Clone)]
 pub struct Sha256 {
     h: [u32; 8],
-    block: [u8; 64],
-    filled: usize,
-    len: u64,
+    blocks: Blocks<64>,
 }
 
 impl Default for Sha256 {
@@ -134,47 +192,20 @@ impl Sha256 {
     pub fn new() -> Self {
         Sha256 {
             h: H256,
-            block: [0; 64],
-            filled: 0,
-            len: 0,
+            blocks: Blocks::new(),
         }
     }
 
     /// Hash `data` next.
-    pub fn update(&mut self, mut data: &[u8]) {
-        self.len = self.len.wrapping_add(data.len() as u64);
-        if self.filled > 0 {
-            let take = (64 - self.filled).min(data.len());
-            self.block[self.filled..self.filled + take].copy_from_slice(&data[..take]);
-            self.filled += take;
-            data = &data[take..];
-            if self.filled < 64 {
-                return;
-            }
-            compress256(&mut self.h, &self.block);
-            self.filled = 0;
-        }
-        let mut blocks = data.chunks_exact(64);
-        for b in &mut blocks {
-            compress256(&mut self.h, b);
-        }
-        let rest = blocks.remainder();
-        self.block[..rest.len()].copy_from_slice(rest);
-        self.filled = rest.len();
+    pub fn update(&mut self, data: &[u8]) {
+        let h = &mut self.h;
+        self.blocks.update(data, &mut |b| compress256(h, b));
     }
 
     /// The digest.
     pub fn finalize(mut self) -> [u8; 32] {
-        let bits = self.len.wrapping_mul(8);
-        let mut pad = [0u8; 64];
-        pad[0] = 0x80;
-        let n = if self.filled < 56 {
-            56 - self.filled
-        } else {
-            120 - self.filled
-        };
-        self.update(&pad[..n]);
-        self.update(&bits.to_be_bytes());
+        let h = &mut self.h;
+        self.blocks.finish(8, &mut |b| compress256(h, b));
         let mut out = [0u8; 32];
         for (o, h) in out.chunks_exact_mut(4).zip(self.h) {
             o.copy_from_slice(&h.to_be_bytes());
@@ -226,9 +257,7 @@ fn compress256(h: &mut [u32; 8], block: &[u8]) {
 #[derive(Clone)]
 pub struct Sha512 {
     h: [u64; 8],
-    block: [u8; 128],
-    filled: usize,
-    len: u64,
+    blocks: Blocks<128>,
 }
 
 impl Default for Sha512 {
@@ -242,49 +271,20 @@ impl Sha512 {
     pub fn new() -> Self {
         Sha512 {
             h: H512,
-            block: [0; 128],
-            filled: 0,
-            len: 0,
+            blocks: Blocks::new(),
         }
     }
 
     /// Hash `data` next.
-    pub fn update(&mut self, mut data: &[u8]) {
-        self.len = self.len.wrapping_add(data.len() as u64);
-        if self.filled > 0 {
-            let take = (128 - self.filled).min(data.len());
-            self.block[self.filled..self.filled + take].copy_from_slice(&data[..take]);
-            self.filled += take;
-            data = &data[take..];
-            if self.filled < 128 {
-                return;
-            }
-            compress512(&mut self.h, &self.block);
-            self.filled = 0;
-        }
-        let mut blocks = data.chunks_exact(128);
-        for b in &mut blocks {
-            compress512(&mut self.h, b);
-        }
-        let rest = blocks.remainder();
-        self.block[..rest.len()].copy_from_slice(rest);
-        self.filled = rest.len();
+    pub fn update(&mut self, data: &[u8]) {
+        let h = &mut self.h;
+        self.blocks.update(data, &mut |b| compress512(h, b));
     }
 
     /// The digest.
     pub fn finalize(mut self) -> [u8; 64] {
-        // The length in bits is 128 bits wide; inputs here are far below 2^61 bytes.
-        let bits = self.len.wrapping_mul(8);
-        let mut pad = [0u8; 128];
-        pad[0] = 0x80;
-        let n = if self.filled < 112 {
-            112 - self.filled
-        } else {
-            240 - self.filled
-        };
-        self.update(&pad[..n]);
-        self.update(&[0; 8]);
-        self.update(&bits.to_be_bytes());
+        let h = &mut self.h;
+        self.blocks.finish(16, &mut |b| compress512(h, b));
         let mut out = [0u8; 64];
         for (o, h) in out.chunks_exact_mut(8).zip(self.h) {
             o.copy_from_slice(&h.to_be_bytes());
