@@ -7,6 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::eth::JsEthRpc;
+use super::lazy::retrying;
 use super::signer::JsSignerAdapter;
 use super::transport::FetchTransport;
 use super::{JsCommitId, JsEvent, JsRegExpMatcher, JsResult, JsStreamId};
@@ -351,8 +352,6 @@ thread_local! {
 
 /// The core client over fetch, with the caller's Ethereum providers.
 pub(super) type Inner = Client<FetchTransport, JsEthRpc>;
-
-pub(super) use super::lazy::retrying;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

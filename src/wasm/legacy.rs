@@ -4,8 +4,9 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::client::{retrying, JsCeramicClient};
+use super::client::JsCeramicClient;
 use super::ids::{JsCommitId, JsStreamId};
+use super::lazy::retrying;
 use super::signer::JsSignerAdapter;
 use super::{from_js_json, get, id_arg, to_js_json, JsResult};
 use crate::error::Error;
