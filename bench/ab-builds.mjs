@@ -5,6 +5,8 @@
 //   wasm-bindgen --target nodejs --out-dir /tmp/wb-a target/wasm32-unknown-unknown/wasm-release/ceramic_wasm.wasm
 //   wasm-opt -Oz --strip-debug --strip-producers /tmp/wb-a/ceramic_wasm_bg.wasm -o /tmp/wb-a/ceramic_wasm_bg.wasm
 //   (the same for the other commit into /tmp/wb-b), then: node bench/ab-builds.mjs /tmp/wb-a /tmp/wb-b
+// (The package itself is built with std rebuilt for size: the `wasm_release` flags of scripts/build-pkg.sh;
+// pkg/node after `bash scripts/build-pkg.sh` is such a build directory.)
 const MODEL = "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg";
 const dirs = process.argv.slice(2);
 if (dirs.length < 2) throw new Error("usage: node bench/ab-builds.mjs <build dir> <build dir> …");

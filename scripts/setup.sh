@@ -22,9 +22,11 @@ wbg_version() {
 }
 
 setup_rust() {
-  step "rust: wasm32 target"
+  step "rust: wasm32 target, std source"
   rustup target list --installed | grep -qx wasm32-unknown-unknown ||
     rustup target add wasm32-unknown-unknown
+  # The standard library's source: scripts/build-pkg.sh rebuilds std for the release wasm (-Zbuild-std).
+  [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ] || rustup component add rust-src
   local want; want=$(wbg_version)
   [ -n "$want" ] || { echo "wasm-bindgen is not in Cargo.lock" >&2; return 1; }
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ] ||
