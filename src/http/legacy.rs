@@ -16,6 +16,7 @@ use ipld_core::ipld::Ipld;
 use serde_json::{json, Map, Value};
 
 use super::{parse, percent_encode, status_error, Client, Method, Request, Response, Transport};
+use crate::codec::json;
 use crate::did::AsyncSigner;
 use crate::error::{Error, Result};
 use crate::ids::{CommitId, StreamId, StreamType};
@@ -51,8 +52,8 @@ pub fn compare_with_node(ours: &LegacyState, node: &Value) -> Option<String> {
         if mine.get(key) != node.get(key) {
             return Some(format!(
                 "{key}: the node says {}, the log gives {}",
-                node.get(key).unwrap_or(&Value::Null),
-                mine.get(key).unwrap_or(&Value::Null)
+                json::text(node.get(key).unwrap_or(&Value::Null)),
+                json::text(mine.get(key).unwrap_or(&Value::Null))
             ));
         }
     }
@@ -63,8 +64,8 @@ pub fn compare_with_node(ours: &LegacyState, node: &Value) -> Option<String> {
         if a.as_ref().filter(|v| !v.is_null()) != b.as_ref().filter(|v| !v.is_null()) {
             return Some(format!(
                 "next.{key}: the node says {}, the log gives {}",
-                b.unwrap_or(Value::Null),
-                a.unwrap_or(Value::Null)
+                json::text(&b.unwrap_or(Value::Null)),
+                json::text(&a.unwrap_or(Value::Null))
             ));
         }
     }
@@ -85,7 +86,7 @@ pub fn compare_with_node(ours: &LegacyState, node: &Value) -> Option<String> {
     if anchored != ours.anchored {
         return Some(format!(
             "anchorStatus: the node says {}, the log's tip is {}anchored",
-            node["anchorStatus"],
+            json::text(&node["anchorStatus"]),
             if ours.anchored { "" } else { "not " }
         ));
     }
@@ -114,7 +115,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         let req = Request {
             method,
             path,
-            body: body.map(|b| b.to_string()),
+            body: body.map(|b| json::text(&b)),
         };
         self.send_retrying(&self.base_url, &req, legacy_error).await
     }
@@ -186,7 +187,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         if v["streamId"].as_str() != Some(id.to_string().as_str()) {
             return Err(Error::NodeMismatch(format!(
                 "the node created {}, the genesis is {id}",
-                v["streamId"]
+                json::text(&v["streamId"])
             )));
         }
         Ok((id, v["state"].clone()))

@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::codec::json_object;
 
-use crate::codec::json::Members;
+use crate::codec::json::{self, Members};
 use crate::codec::multibase;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -419,7 +419,7 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
         self.call(Request {
             method: Method::Post,
             path: path.to_string(),
-            body: body.map(|b| b.to_string()),
+            body: body.map(|b| json::text(&b)),
         })
         .await
     }

@@ -242,7 +242,7 @@ fn check_controllers(commit: &Commit, header: &Map<String, Value>) -> Result<()>
         _ => Err(Error::InvalidEvent(format!(
             "{}: controllers must be exactly one DID, got {}",
             crate::codec::cid_text(&commit.cid),
-            header.get("controllers").unwrap_or(&Value::Null)
+            crate::codec::json::text(header.get("controllers").unwrap_or(&Value::Null))
         ))),
     }
 }

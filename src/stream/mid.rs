@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::model::{AccountRelation, Model, Relation};
 use super::schema::{validate, PatternMatcher};
+use crate::codec::json;
 use crate::did::cacao::parse_pkh;
 use crate::did::DidKey;
 use crate::error::{Error, Result};
@@ -39,7 +40,7 @@ pub fn set_unique_candidates(fields: &[String], content: &Value) -> Vec<Vec<u8>>
         Some(Value::Number(n)) if n.as_f64() == Some(0.0) => String::new(),
         Some(Value::Number(n)) => js_number(n),
         Some(Value::Bool(true)) => "true".into(),
-        Some(other) => other.to_string(),
+        Some(other) => json::text(other),
     };
     let rust = |v: Option<&Value>| match v {
         Some(Value::String(s)) => s.clone(),

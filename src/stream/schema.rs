@@ -12,6 +12,7 @@ use std::cell::Cell;
 use serde_json::{Map, Value};
 
 use super::pattern_cost;
+use crate::codec::json;
 use crate::error::{Error, Result};
 
 /// Schema applications (plus `uniqueItems` comparisons) one validation may take: nested
@@ -160,7 +161,7 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
                     t => ok(t),
                 };
                 if !fine {
-                    return Err(invalid(&here, format!("bad type {v}")));
+                    return Err(invalid(&here, format!("bad type {}", json::text(v))));
                 }
             }
             "enum" if !v.is_array() => return Err(invalid(&here, "must be an array")),
@@ -439,7 +440,7 @@ impl Validator<'_> {
                 t => t.as_str().is_some_and(|t| type_matches(t, inst)),
             };
             if !ok {
-                return fail(at, format!("must be of type {t}"));
+                return fail(at, format!("must be of type {}", json::text(t)));
             }
         }
         if let Some(Value::Array(options)) = obj.get("enum") {
@@ -449,7 +450,7 @@ impl Validator<'_> {
         }
         if let Some(c) = obj.get("const") {
             if !json_eq(c, inst) {
-                return fail(at, format!("must equal {c}"));
+                return fail(at, format!("must equal {}", json::text(c)));
             }
         }
         match inst {

@@ -8,7 +8,7 @@ use ipld_core::ipld::Ipld;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::codec::SHA2_256;
+use crate::codec::{json, SHA2_256};
 use crate::error::{Error, Result};
 use crate::events::TimeEvent;
 pub use crate::stream::AnchorStatus;
@@ -160,7 +160,12 @@ pub(crate) fn parse_hex_u64(v: &Value, what: &str) -> Result<u64> {
     let s = v
         .as_str()
         .and_then(|s| s.strip_prefix("0x"))
-        .ok_or_else(|| Error::ChainRpc(format!("{what} is not a 0x hex quantity: {v}")))?;
+        .ok_or_else(|| {
+            Error::ChainRpc(format!(
+                "{what} is not a 0x hex quantity: {}",
+                json::text(v)
+            ))
+        })?;
     u64::from_str_radix(s, 16).map_err(|e| Error::ChainRpc(format!("{what} {s:?}: {e}")))
 }
 
@@ -272,7 +277,8 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
     if !same_hash || !same_number {
         return Err(Error::AnchorBlockMismatch(format!(
             "the provider's block {} (number {number}) is not the transaction's {block_hash} ({})",
-            block["hash"], tx["blockNumber"]
+            json::text(&block["hash"]),
+            json::text(&tx["blockNumber"])
         )));
     }
     if let Some((_, threshold)) = BLOCK_THRESHOLDS.iter().find(|(c, _)| *c == chain_id) {
@@ -346,7 +352,7 @@ impl<R: EthRpc> EthRpc for CachedRpc<R> {
     }
 
     async fn request(&self, chain_id: &str, method: &str, params: Value) -> Result<Value> {
-        let key = format!("{chain_id} {method} {params}");
+        let key = format!("{chain_id} {method} {}", json::text(&params));
         if let Some(v) = self.answers.borrow().get(&key) {
             return Ok(v.clone());
         }

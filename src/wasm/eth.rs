@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::transport::FetchTransport;
 use super::{from_js_json, get, transport_message};
+use crate::codec::json;
 use crate::error::{Error, Result};
 use crate::http::{Method, Request, Transport};
 use crate::verify::EthRpc;
@@ -106,7 +107,7 @@ impl JsEthRpc {
         match p {
             Provider::Eip1193(obj) => {
                 let args = js_sys::Object::new();
-                let params = js_sys::JSON::parse(&params.to_string())
+                let params = js_sys::JSON::parse(&json::text(&params))
                     .map_err(|_| failed("params".into()))?;
                 js_sys::Reflect::set(&args, &"method".into(), &method.into())
                     .and_then(|_| js_sys::Reflect::set(&args, &"params".into(), &params))
@@ -133,7 +134,7 @@ impl JsEthRpc {
                 let req = Request {
                     method: Method::Post,
                     path: String::new(),
-                    body: Some(body.to_string()),
+                    body: Some(json::text(&body)),
                 };
                 let resp = self.fetch.send(url, &req).await?;
                 if resp.status != 200 {
