@@ -82,7 +82,9 @@ pub(crate) fn shortest_digits(f: f64) -> (String, i32) {
         None => (text, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits: String = [int, frac].concat();
+    // Not `[int, frac].concat()`: the only `&str` join in the wasm (its own copy of the join code).
+    let mut digits = String::from(int);
+    digits.push_str(frac);
     let mut point = int.len() as i32 + exp;
     let lead = digits.len() - digits.trim_start_matches('0').len();
     digits.drain(..lead);
