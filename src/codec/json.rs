@@ -74,6 +74,59 @@ pub fn text(value: &serde_json::Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// A JSON Pointer token's text (RFC 6901: `~1` is `/`, `~0` is `~`, in one pass, so `~01` is
+/// `~1`). Ours rather than `str::replace`: the wasm links no substring searcher (bytes). So are
+/// the byte-wise `contains` here and in `stream::formats`: `str::contains(char)` is not inlined
+/// at opt-level "z" and its non-ASCII branch links the searcher.
+pub fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if !token.as_bytes().contains(&b'~') {
+        return std::borrow::Cow::Borrowed(token);
+    }
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('~', Some('1')) => {
+                chars.next();
+                out.push('/');
+            }
+            ('~', Some('0')) => {
+                chars.next();
+                out.push('~');
+            }
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The value a JSON Pointer names in `root` (RFC 6901; `""` is `root` itself), as
+/// `serde_json::Value::pointer` answers: array indices are decimal digits, `0` or without a
+/// leading zero.
+pub fn pointer<'a>(root: &'a serde_json::Value, pointer: &str) -> Option<&'a serde_json::Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    rest.split('/').try_fold(root, |node, token| {
+        let token = unescape_token(token);
+        match node {
+            serde_json::Value::Object(map) => map.get(token.as_ref()),
+            serde_json::Value::Array(items) => {
+                let t = token.as_bytes();
+                let index_like = !t.is_empty()
+                    && t.iter().all(u8::is_ascii_digit)
+                    && (t[0] != b'0' || t.len() == 1);
+                if !index_like {
+                    return None;
+                }
+                token.parse::<usize>().ok().and_then(|i| items.get(i))
+            }
+            _ => None,
+        }
+    })
+}
+
 /// Read `text` as a `T`: [`parse_str`], then the value as a `T` ([`from_value`]).
 pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
     from_value(&parse_str(text)?)
@@ -921,6 +974,61 @@ impl<'de> ValueVariant<'de> {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    /// Our JSON Pointer answers as serde_json's `Value::pointer` (the code it replaced in the wasm)
+    /// on every pointer built from a small alphabet of troublesome pieces; tokens unescape as the
+    /// two `str::replace` calls did.
+    #[test]
+    fn pointer_and_unescape_agree_with_serde_json() {
+        let root = parse_str(
+            r#"{"a":{"b":[10,{"c~d":1,"e/f":2,"~1":3,"":4}],"00":5,"0":6},"":{"":7},"~":8,"~0":9,"/":10}"#,
+        )
+        .unwrap();
+        let pieces = [
+            "",
+            "a",
+            "b",
+            "0",
+            "1",
+            "00",
+            "01",
+            "+1",
+            "2",
+            "c~0d",
+            "e~1f",
+            "~01",
+            "~",
+            "~0",
+            "~1",
+            "~2",
+            "~~1",
+            "x",
+            "18446744073709551616",
+        ];
+        let mut pointers = vec![String::new(), "a".to_string(), "#".to_string()];
+        for p in pieces {
+            pointers.push(format!("/{p}"));
+            for q in pieces {
+                pointers.push(format!("/{p}/{q}"));
+                for r in ["", "1", "c~0d", "e~1f", "~01", "0"] {
+                    pointers.push(format!("/{p}/{q}/{r}"));
+                }
+            }
+        }
+        for p in &pointers {
+            assert_eq!(pointer(&root, p), root.pointer(p), "{p:?}");
+        }
+        for t in pieces
+            .iter()
+            .chain(&["a~1b~0c~01", "~~01", "~0~1", "~~10", "é~1ü"])
+        {
+            assert_eq!(
+                unescape_token(t),
+                t.replace("~1", "/").replace("~0", "~"),
+                "{t:?}"
+            );
+        }
+    }
 
     #[test]
     fn values_as_serde_json_reads_them() {

@@ -21,7 +21,11 @@ pub fn eip191_digest(msg: &[u8]) -> [u8; 32] {
 
 /// EIP-55 mixed-case checksum form of a hex address (with `0x`).
 pub fn eip55(address: &str) -> String {
-    let lower = address.trim_start_matches("0x").to_ascii_lowercase();
+    let mut hex = address;
+    while let Some(rest) = hex.strip_prefix("0x") {
+        hex = rest; // as `trim_start_matches("0x")`, without the substring searcher's code
+    }
+    let lower = hex.to_ascii_lowercase();
     let hash = keccak(lower.as_bytes());
     let mut out = String::with_capacity(42);
     out.push_str("0x");

@@ -249,12 +249,8 @@ pub fn check_update(
                 .into_iter()
                 .filter_map(move |k| op.get(k).and_then(Value::as_str))
                 .map(|p| {
-                    p.trim_start_matches('/')
-                        .split('/')
-                        .next()
-                        .unwrap_or_default()
-                        .replace("~1", "/")
-                        .replace("~0", "~")
+                    let first = p.trim_start_matches('/').split('/').next();
+                    json::unescape_token(first.unwrap_or_default()).into_owned()
                 })
         })
         .collect();

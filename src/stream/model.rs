@@ -290,7 +290,7 @@ fn deref<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
             .and_then(Value::as_str)
             .and_then(|r| r.strip_prefix('#'))
         {
-            Some(p) => match root.pointer(p) {
+            Some(p) => match crate::codec::json::pointer(root, p) {
                 Some(t) => node = t,
                 None => break,
             },

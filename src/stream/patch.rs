@@ -136,11 +136,7 @@ fn is_pointer(p: &str) -> bool {
 
 /// A token's text (`~1` is `/`, `~0` is `~`).
 fn decode(token: &str) -> Cow<'_, str> {
-    if token.contains('~') {
-        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
-    } else {
-        Cow::Borrowed(token)
-    }
+    crate::codec::json::unescape_token(token)
 }
 
 /// An array index token: digits, no leading zero but `0` itself.

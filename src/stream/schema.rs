@@ -262,7 +262,7 @@ fn resolve<'a>(root: &'a Value, r: &str) -> Option<&'a Value> {
         return Some(root);
     }
     // JSON pointers in URI fragments may be percent-encoded.
-    root.pointer(&percent_decode(pointer)?)
+    json::pointer(root, &percent_decode(pointer)?)
 }
 
 fn percent_decode(s: &str) -> Option<String> {
