@@ -75,9 +75,9 @@ pub fn text(value: &serde_json::Value) -> String {
 }
 
 /// A JSON Pointer token's text (RFC 6901: `~1` is `/`, `~0` is `~`, in one pass, so `~01` is
-/// `~1`). Ours rather than `str::replace`: the wasm links no substring searcher (bytes). So are
-/// the byte-wise `contains` here and in `stream::formats`: `str::contains(char)` is not inlined
-/// at opt-level "z" and its non-ASCII branch links the searcher.
+/// `~1`). Ours rather than `str::replace`, so that the wasm links no substring searcher (bytes).
+/// For the same reason `contains` is byte-wise here and in `stream::formats`: `str::contains(char)`
+/// is not inlined at opt-level "z", and its non-ASCII branch links the searcher.
 pub fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
     if !token.as_bytes().contains(&b'~') {
         return std::borrow::Cow::Borrowed(token);
