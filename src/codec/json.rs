@@ -100,9 +100,17 @@ pub fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A JSON Pointer token as an array index: decimal digits, `0` or without a leading zero.
+pub fn array_index(token: &str) -> Option<usize> {
+    let digits = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (token.len() > 1 && token.starts_with('0')) {
+        return None;
+    }
+    token.parse().ok()
+}
+
 /// The value a JSON Pointer names in `root` (RFC 6901; `""` is `root` itself), as
-/// `serde_json::Value::pointer` answers: array indices are decimal digits, `0` or without a
-/// leading zero.
+/// `serde_json::Value::pointer` answers (array indices by [`array_index`]).
 pub fn pointer<'a>(root: &'a serde_json::Value, pointer: &str) -> Option<&'a serde_json::Value> {
     if pointer.is_empty() {
         return Some(root);
@@ -112,16 +120,7 @@ pub fn pointer<'a>(root: &'a serde_json::Value, pointer: &str) -> Option<&'a ser
         let token = unescape_token(token);
         match node {
             serde_json::Value::Object(map) => map.get(token.as_ref()),
-            serde_json::Value::Array(items) => {
-                let t = token.as_bytes();
-                let index_like = !t.is_empty()
-                    && t.iter().all(u8::is_ascii_digit)
-                    && (t[0] != b'0' || t.len() == 1);
-                if !index_like {
-                    return None;
-                }
-                token.parse::<usize>().ok().and_then(|i| items.get(i))
-            }
+            serde_json::Value::Array(items) => array_index(&token).and_then(|i| items.get(i)),
             _ => None,
         }
     })

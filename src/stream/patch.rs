@@ -7,10 +7,9 @@
 //! are the crate's (json-patch 5, which ceramic-one-era Rust code and our devnode applied):
 //! `tests/patch_interop.rs` checks apply and diff against it on random documents and patches.
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Value};
 
+use crate::codec::json::{array_index, unescape_token};
 use crate::error::{Error, Result};
 
 /// One operation, borrowed from the patch's JSON.
@@ -134,28 +133,14 @@ fn is_pointer(p: &str) -> bool {
             .all(|(i, &c)| c != b'~' || matches!(b.get(i + 1), Some(b'0' | b'1')))
 }
 
-/// A token's text (`~1` is `/`, `~0` is `~`).
-fn decode(token: &str) -> Cow<'_, str> {
-    crate::codec::json::unescape_token(token)
-}
-
-/// An array index token: digits, no leading zero but `0` itself.
-fn index(token: &str) -> Option<usize> {
-    let digits = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
-    if !digits || (token.len() > 1 && token.starts_with('0')) {
-        return None;
-    }
-    token.parse().ok()
-}
-
 /// The value `pointer` names, if there is one.
 fn get_mut<'a>(doc: &'a mut Value, pointer: &str) -> Option<&'a mut Value> {
     let Some(rest) = pointer.strip_prefix('/') else {
         return pointer.is_empty().then_some(doc);
     };
     rest.split('/').try_fold(doc, |target, token| match target {
-        Value::Object(map) => map.get_mut(decode(token).as_ref()),
-        Value::Array(list) => index(token).and_then(|i| list.get_mut(i)),
+        Value::Object(map) => map.get_mut(unescape_token(token).as_ref()),
+        Value::Array(list) => array_index(token).and_then(|i| list.get_mut(i)),
         _ => None,
     })
 }
@@ -176,13 +161,13 @@ fn add(doc: &mut Value, path: &str, value: Value) -> std::result::Result<(), &'s
     };
     match parent {
         Some(Value::Object(map)) => {
-            map.insert(decode(last).into_owned(), value);
+            map.insert(unescape_token(last).into_owned(), value);
         }
         Some(Value::Array(list)) => {
             let at = if last == "-" {
                 Some(list.len())
             } else {
-                index(last)
+                array_index(last)
             };
             match at {
                 Some(at) if at <= list.len() => list.insert(at, value),
@@ -196,8 +181,10 @@ fn add(doc: &mut Value, path: &str, value: Value) -> std::result::Result<(), &'s
 
 fn remove(doc: &mut Value, path: &str) -> std::result::Result<Value, &'static str> {
     match parent(doc, path) {
-        Some((Some(Value::Object(map)), last)) => map.remove(decode(last).as_ref()).ok_or(PATH),
-        Some((Some(Value::Array(list)), last)) => match index(last) {
+        Some((Some(Value::Object(map)), last)) => {
+            map.remove(unescape_token(last).as_ref()).ok_or(PATH)
+        }
+        Some((Some(Value::Array(list)), last)) => match array_index(last) {
             Some(at) if at < list.len() => Ok(list.remove(at)),
             _ => Err(PATH),
         },
@@ -306,7 +293,7 @@ mod tests {
         ] {
             assert_eq!(is_pointer(p), ok, "{p}");
         }
-        assert_eq!(decode("a~1b~0c~01"), "a/b~c~1");
+        assert_eq!(unescape_token("a~1b~0c~01"), "a/b~c~1");
         for (t, i) in [
             ("0", Some(0)),
             ("10", Some(10)),
@@ -314,9 +301,9 @@ mod tests {
             ("+1", None),
             ("", None),
         ] {
-            assert_eq!(index(t), i, "{t}");
+            assert_eq!(array_index(t), i, "{t}");
         }
-        assert_eq!(index("99999999999999999999999"), None);
+        assert_eq!(array_index("99999999999999999999999"), None);
     }
 
     #[test]
