@@ -473,36 +473,28 @@ mod tests {
 
     /// A key's SEC1 forms (compressed, uncompressed, compact) and a signature of `msg`.
     fn signed(curve: Curve, seed: &[u8], msg: &[u8]) -> Option<(Vec<Vec<u8>>, Vec<u8>)> {
-        match curve {
+        // Each crate's own types; what follows is the same for both.
+        let (compressed, uncompressed, sig) = match curve {
             Curve::P256 => {
                 use p256::ecdsa::signature::Signer;
                 let sk = p256::ecdsa::SigningKey::from_slice(seed).ok()?;
                 let pk = sk.verifying_key();
                 let sig: p256::ecdsa::Signature = sk.sign(msg);
-                let mut compact = pk.to_sec1_point(true).as_bytes().to_vec();
-                compact[0] = 5;
-                let forms = vec![
-                    pk.to_sec1_point(true).as_bytes().to_vec(),
-                    pk.to_sec1_point(false).as_bytes().to_vec(),
-                    compact,
-                ];
-                Some((forms, sig.to_bytes().to_vec()))
+                let point = |c| pk.to_sec1_point(c).as_bytes().to_vec();
+                (point(true), point(false), sig.to_bytes().to_vec())
             }
             Curve::Secp256k1 => {
                 use k256::ecdsa::signature::Signer;
                 let sk = k256::ecdsa::SigningKey::from_slice(seed).ok()?;
                 let pk = sk.verifying_key();
                 let sig: k256::ecdsa::Signature = sk.sign(msg);
-                let mut compact = pk.to_sec1_point(true).as_bytes().to_vec();
-                compact[0] = 5;
-                let forms = vec![
-                    pk.to_sec1_point(true).as_bytes().to_vec(),
-                    pk.to_sec1_point(false).as_bytes().to_vec(),
-                    compact,
-                ];
-                Some((forms, sig.to_bytes().to_vec()))
+                let point = |c| pk.to_sec1_point(c).as_bytes().to_vec();
+                (point(true), point(false), sig.to_bytes().to_vec())
             }
-        }
+        };
+        let mut compact = compressed.clone();
+        compact[0] = 5;
+        Some((vec![compressed, uncompressed, compact], sig))
     }
 
     /// n - s: the high-S twin of a signature.
