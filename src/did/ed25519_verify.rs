@@ -18,32 +18,48 @@
 //! checks are n double-scalar multiplications (BENCHMARKS.md).
 
 use crate::codec::sha2::Sha512;
+use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::IsIdentity;
 
 use crate::error::{Error, Result};
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 fn does_not_verify() -> Error {
     Error::BadSignature("EdDSA signature does not verify".into())
 }
 
+/// An Ed25519 public key ready to verify with: `−A` and its multiples `[1](−A) … [32](−A)` that
+/// [`double_base`] adds (built once per key; `did::key::ed25519_key` keeps the last key's).
+#[derive(Clone)]
+pub(crate) struct KeyPoint {
+    neg_a: EdwardsPoint,
+    multiples: Rc<[EdwardsPoint]>,
+}
+
 /// A public key's point, or why it cannot verify anything: `INVALID_KEY` when the bytes are no
 /// curve point, `BAD_SIGNATURE` when the point is of small order (no signature by it counts).
-pub(crate) fn key_point(pk: &[u8; 32]) -> Result<EdwardsPoint> {
+pub(crate) fn key_point(pk: &[u8; 32]) -> Result<KeyPoint> {
     let point = CompressedEdwardsY(*pk).decompress().ok_or_else(|| {
         Error::InvalidKey("Ed25519 public key: not the encoding of a curve point".into())
     })?;
     if point.is_small_order() {
         return Err(does_not_verify());
     }
-    Ok(point)
+    let neg_a = -point;
+    Ok(KeyPoint {
+        neg_a,
+        multiples: multiples(&neg_a).into(),
+    })
 }
 
 /// A signature whose encodings are checked and whose challenge is computed: what is left is the
-/// group equation.
+/// group equation. `R` is kept negated: every equation adds `−R`, and with no point subtraction
+/// in the wasm curve25519-dalek's `Sub` (1.6 KB, the addition's twin) is not linked.
 struct Prepared {
-    r: EdwardsPoint,
+    neg_r: EdwardsPoint,
     s: Scalar,
     k: Scalar,
 }
@@ -75,20 +91,81 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
     h.update(pk);
     h.update(msg);
     let k = Scalar::from_bytes_mod_order_wide(&h.finalize());
-    Ok(Prepared { r, s, k })
+    Ok(Prepared { neg_r: -r, s, k })
+}
+
+/// `[k]P + [s]B` from `P`'s multiples `[1]P … [32]P`, variable-time (every input is public).
+/// Our own (bytes): curve25519-dalek's `vartime_double_scalar_mul_basepoint` reads a 7.7 KB
+/// constant table of B's odd multiples (linked by its `precomputed-tables` feature, which signing
+/// needs for its run-time basepoint table), and curve points do not compress: the table was
+/// ~7.6 KB of the gzipped wasm. Here B's multiples are computed once, at run time, and a key's
+/// with its point ([`key_point`]). dalek's only public doubling is `mul_by_cofactor` (three at a
+/// time), so both scalars are read as signed radix-64 digits, six doublings apart.
+fn double_base(k: &Scalar, p: &[EdwardsPoint], s: &Scalar) -> EdwardsPoint {
+    static B: OnceLock<Vec<EdwardsPoint>> = OnceLock::new();
+    let b = B.get_or_init(|| multiples(&ED25519_BASEPOINT_POINT));
+    let (k, s) = (signed_digits(k), signed_digits(s));
+    let mut t = EdwardsPoint::default();
+    for i in (0..DIGITS).rev() {
+        t = t.mul_by_cofactor().mul_by_cofactor();
+        add_multiple(&mut t, p, k[i]);
+        add_multiple(&mut t, b, s[i]);
+    }
+    t
+}
+
+/// Signed radix-64 digits of a reduced scalar: 43 × 6 bits ≥ 255 leaves no carry out of the
+/// top digit (bits 252 and up hold at most 1, plus a carry of 1).
+const DIGITS: usize = 43;
+
+/// `P, 2P, …, 32P`: the magnitudes of signed radix-64 digits.
+fn multiples(p: &EdwardsPoint) -> Vec<EdwardsPoint> {
+    let mut out = vec![*p];
+    for _ in 1..32 {
+        let next = out[out.len() - 1] + p;
+        out.push(next);
+    }
+    out
+}
+
+/// `t += [d]P` with `table[i] = [i + 1]P`.
+fn add_multiple(t: &mut EdwardsPoint, table: &[EdwardsPoint], d: i8) {
+    if let Some(p) = table.get(usize::from(d.unsigned_abs()).wrapping_sub(1)) {
+        if d > 0 {
+            *t += p;
+        } else {
+            *t += -p;
+        }
+    }
+}
+
+/// A reduced scalar (below ℓ < 2²⁵³) as signed radix-64 digits, least significant first:
+/// `Σ dᵢ·64ⁱ` with `−32 ≤ dᵢ < 32`.
+fn signed_digits(x: &Scalar) -> [i8; DIGITS] {
+    let bytes = x.as_bytes();
+    let byte = |i: usize| u32::from(bytes.get(i).copied().unwrap_or(0));
+    let mut out = [0i8; DIGITS];
+    let mut carry = 0i32;
+    for (i, d) in out.iter_mut().enumerate() {
+        let (at, shift) = ((i * 6) / 8, (i * 6) % 8);
+        let v = ((byte(at) | byte(at + 1) << 8) >> shift & 63) as i32 + carry;
+        carry = (v + 32) >> 6;
+        *d = (v - (carry << 6)) as i8;
+    }
+    out
 }
 
 /// `[8]([s]B − [k]A − R)` is the identity.
-fn equation_holds(a: &EdwardsPoint, p: &Prepared) -> bool {
-    (EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &-a, &p.s) - p.r)
+fn equation_holds(neg_a: &[EdwardsPoint], p: &Prepared) -> bool {
+    (double_base(&p.k, neg_a, &p.s) + p.neg_r)
         .mul_by_cofactor()
         .is_identity()
 }
 
 /// Verify one signature by the key `pk` (its point `a`) over `msg`.
-pub(crate) fn verify(pk: &[u8; 32], a: &EdwardsPoint, msg: &[u8], sig: &[u8]) -> Result<()> {
+pub(crate) fn verify(pk: &[u8; 32], a: &KeyPoint, msg: &[u8], sig: &[u8]) -> Result<()> {
     let p = prepare(pk, msg, sig)?;
-    if equation_holds(a, &p) {
+    if equation_holds(&a.multiples, &p) {
         Ok(())
     } else {
         Err(does_not_verify())
@@ -108,7 +185,9 @@ pub struct Ed25519Batch {
 
 struct BatchKey {
     bytes: [u8; 32],
-    point: EdwardsPoint,
+    /// `−A`; its multiples are built where a check needs them (memory stays 160 bytes a key
+    /// however many keys a batch has).
+    neg_a: EdwardsPoint,
     label: String,
 }
 
@@ -140,7 +219,7 @@ impl Ed25519Batch {
     pub(crate) fn add(
         &mut self,
         pk: &[u8; 32],
-        point: &EdwardsPoint,
+        point: &KeyPoint,
         label: &str,
         msg: &[u8],
         sig: &[u8],
@@ -156,7 +235,7 @@ impl Ed25519Batch {
             None => {
                 self.keys.push(BatchKey {
                     bytes: *pk,
-                    point: *point,
+                    neg_a: point.neg_a,
                     label: label.to_string(),
                 });
                 self.keys.len() - 1
@@ -177,7 +256,7 @@ impl Ed25519Batch {
         Ok(self
             .items
             .iter()
-            .filter(|i| !equation_holds(&self.keys[i.key].point, &i.sig))
+            .filter(|i| !equation_holds(&multiples(&self.keys[i.key].neg_a), &i.sig))
             .map(|bad| {
                 let label = &self.keys[bad.key].label;
                 let e = format!("EdDSA signature does not verify for {label}");
@@ -195,7 +274,7 @@ impl Ed25519Batch {
             return Ok(self
                 .items
                 .iter()
-                .all(|i| equation_holds(&self.keys[i.key].point, &i.sig)));
+                .all(|i| equation_holds(&multiples(&self.keys[i.key].neg_a), &i.sig)));
         }
         let mut random = vec![0u8; 16 * self.items.len()];
         getrandom::fill(&mut random).map_err(|e| Error::Random(e.to_string()))?;
@@ -213,11 +292,11 @@ impl Ed25519Batch {
         // [b]B − Σ [cⱼ]Aⱼ, by the double-scalar multiplication single checks use.
         let mut sum = EdwardsPoint::default();
         for (key, c) in self.keys.iter().zip(&per_key) {
-            sum += EdwardsPoint::vartime_double_scalar_mul_basepoint(c, &-key.point, &b);
+            sum += double_base(c, &multiples(&key.neg_a), &b);
             b = Scalar::ZERO;
         }
-        let rs: Vec<EdwardsPoint> = self.items.iter().map(|i| i.sig.r).collect();
-        Ok((sum - sum_of_multiples(&rs, &z))
+        let neg_rs: Vec<EdwardsPoint> = self.items.iter().map(|i| i.sig.neg_r).collect();
+        Ok((sum + sum_of_multiples(&neg_rs, &z))
             .mul_by_cofactor()
             .is_identity())
     }
@@ -261,7 +340,7 @@ mod tests {
     use curve25519_dalek::constants::EIGHT_TORSION;
     use ed25519_dalek::{Signer as _, SigningKey};
 
-    fn keypair(i: u8) -> (SigningKey, [u8; 32], EdwardsPoint) {
+    fn keypair(i: u8) -> (SigningKey, [u8; 32], KeyPoint) {
         let sk = SigningKey::from_bytes(&[i.wrapping_mul(29).wrapping_add(3); 32]);
         let pk = sk.verifying_key().to_bytes();
         let point = key_point(&pk).unwrap();
@@ -298,6 +377,44 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Our double-base multiplication equals curve25519-dalek's on random and edge scalars
+    /// (0, 1, ℓ − 1, runs of digits at the ends of the radix's range, 2²⁵² …).
+    #[test]
+    fn double_base_agrees_with_dalek() {
+        let l_minus_1 = -Scalar::ONE;
+        let mut scalars = vec![Scalar::ZERO, Scalar::ONE, l_minus_1, Scalar::from(4u8)];
+        let mut top = [0u8; 32];
+        top[31] = 0x10; // 2^252
+        scalars.push(Scalar::from_bytes_mod_order(top));
+        for pattern in [0x44u8, 0xbb, 0xff, 0x92, 0x49, 0x24] {
+            scalars.push(Scalar::from_bytes_mod_order([pattern; 32]));
+        }
+        let mut seed = [7u8; 64];
+        for _ in 0..60 {
+            seed = crate::codec::sha2::sha512(&seed);
+            scalars.push(Scalar::from_bytes_mod_order_wide(&seed));
+        }
+        for (i, k) in scalars.iter().enumerate() {
+            let s = &scalars[(i * 7 + 3) % scalars.len()];
+            let a = EdwardsPoint::mul_base(&scalars[(i * 5 + 1) % scalars.len()]);
+            assert_eq!(
+                double_base(k, &multiples(&a), s),
+                EdwardsPoint::vartime_double_scalar_mul_basepoint(k, &a, s),
+                "scalars {i}"
+            );
+            let digits = signed_digits(k);
+            let mut back = Scalar::ZERO;
+            for d in digits.iter().rev() {
+                back = back * Scalar::from(64u8) + Scalar::from(d.unsigned_abs());
+                if *d < 0 {
+                    back -= Scalar::from(2 * d.unsigned_abs());
+                }
+            }
+            assert_eq!(back, *k, "digits {i}");
+            assert!(digits.iter().all(|d| (-32..32).contains(d)));
         }
     }
 
@@ -391,9 +508,9 @@ mod tests {
         assert!(verify(&pk, &point, msg, &small_r).is_err());
         assert_eq!(
             key_point(&EIGHT_TORSION[2].compress().to_bytes())
-                .unwrap_err()
-                .code(),
-            "BAD_SIGNATURE"
+                .err()
+                .map(|e| e.code()),
+            Some("BAD_SIGNATURE")
         );
         let mut big_s = sig;
         big_s[63] |= 0xf0;

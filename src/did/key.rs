@@ -1,6 +1,6 @@
 use std::fmt;
 
-use curve25519_dalek::edwards::EdwardsPoint;
+use super::ed25519_verify::KeyPoint;
 
 use super::Algorithm;
 use crate::codec::multibase;
@@ -74,13 +74,14 @@ impl PublicKey {
 
 std::thread_local! {
     static LAST_DID: Last<String, DidKey> = const { Last::new() };
-    /// The last Ed25519 key decompressed: a stream's events are mostly signed by one key, and
-    /// decompressing it (a field square root) is a tenth of a verification.
-    static LAST_ED25519: Last<[u8; 32], EdwardsPoint> = const { Last::new() };
+    /// The last Ed25519 key decompressed, with its multiples: a stream's events are mostly signed
+    /// by one key, and decompressing it (a field square root) and adding up its 32 multiples need
+    /// not be redone for each.
+    static LAST_ED25519: Last<[u8; 32], KeyPoint> = const { Last::new() };
 }
 
-/// The point of an Ed25519 public key (see `ed25519_verify::key_point`), the last one kept.
-pub(crate) fn ed25519_key(pk: &[u8; 32]) -> Result<EdwardsPoint> {
+/// An Ed25519 public key's point and multiples (see `ed25519_verify::key_point`), the last one kept.
+pub(crate) fn ed25519_key(pk: &[u8; 32]) -> Result<KeyPoint> {
     LAST_ED25519.with(|last| last.get_or(pk, || super::ed25519_verify::key_point(pk)))
 }
 
