@@ -398,7 +398,7 @@ impl Cacao {
             lines.push("Resources:".into());
             lines.extend(resources.iter().map(|r| format!("- {r}")));
         }
-        lines.join("\n")
+        crate::codec::join(&lines, "\n")
     }
 }
 

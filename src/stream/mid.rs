@@ -49,12 +49,8 @@ pub fn set_unique_candidates(fields: &[String], content: &Value) -> Vec<Vec<u8>>
         _ => String::new(),
     };
     let join = |f: &dyn Fn(Option<&Value>) -> String| {
-        fields
-            .iter()
-            .map(|k| f(content.get(k)))
-            .collect::<Vec<_>>()
-            .join("|")
-            .into_bytes()
+        let parts: Vec<String> = fields.iter().map(|k| f(content.get(k))).collect();
+        crate::codec::join(&parts, "|").into_bytes()
     };
     let mut out = vec![join(&js)];
     let r = join(&rust);

@@ -151,8 +151,14 @@ pub(crate) fn now() -> i64 {
 /// faster for thousands of objects. Byte fields come out as arrays of numbers: callers convert
 /// the few they expose as `Uint8Array`.
 pub(crate) fn to_js_json<T: serde::Serialize>(v: &T) -> JsResult<wasm_bindgen::JsValue> {
-    // serde_json's error is not printed: its Display links every message of its parser.
-    let s = serde_json::to_string(v).map_err(|_| crate::Error::Encode("to JS: not JSON".into()))?;
+    json_text_to_js(serde_json::to_string(v).ok())
+}
+
+/// The part of [`to_js_json`] that does not depend on the type (one copy, not one per type).
+/// serde_json's error is not printed: its Display links every message of its parser.
+#[inline(never)]
+fn json_text_to_js(text: Option<String>) -> JsResult<wasm_bindgen::JsValue> {
+    let s = text.ok_or_else(|| crate::Error::Encode("to JS: not JSON".into()))?;
     js_sys::JSON::parse(&s).map_err(|_| crate::Error::Encode("to JS: JSON.parse".into()).into())
 }
 
