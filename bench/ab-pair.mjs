@@ -1,7 +1,7 @@
 // Two Node builds of the main wasm, paired: each round runs the same loop on both (in
 // alternating order), and the median of the per-round time ratios is printed — robust to the
 // drift of a shared VM, which moves both builds of a round together. Loops: verifyEvent on 100
-// events by one key, verifyEvent on 100 events by 100 keys, verifyEvents on the 100, and
+// events by one key, verifyEvent on 100 events by 100 keys, verifyEvents on each 100, and
 // createInitEvent ×100; 3 warm-up runs, 31 rounds each.
 //
 //   node bench/ab-pair.mjs <build dir A> <build dir B>     # absolute paths
@@ -21,6 +21,7 @@ const loops = {
   verifyEvent: (m) => async () => { for (const c of cars) await m.verifyEvent(c); },
   verifyEventManyKeys: (m) => async () => { for (const c of many) await m.verifyEvent(c); },
   verifyEvents: (m) => async () => { await m.verifyEvents(cars); },
+  verifyEventsManyKeys: (m) => async () => { await m.verifyEvents(many); },
   createInitEvent: (m, s) => async () => { for (let i = 0; i < 100; i++) await m.createInitEvent({ model: MODEL, content: { i }, signer: s }); },
 };
 for (const [name, mk] of Object.entries(loops)) {

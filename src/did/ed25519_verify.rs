@@ -24,6 +24,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::IsIdentity;
 
 use crate::error::{Error, Result};
+use std::cell::OnceCell;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -31,13 +32,24 @@ fn does_not_verify() -> Error {
     Error::BadSignature("EdDSA signature does not verify".into())
 }
 
-/// An Ed25519 public key ready to verify with: `−A` and its multiples `[1](−A) … [32](−A)` that
-/// [`double_base`] adds (built once per key; `did::key::ed25519_key` keeps the last key's).
+/// An Ed25519 public key ready to verify with: `−A`, and its multiples `[1](−A) … [32](−A)` that
+/// [`double_base`] adds, built on the first single check and kept with the key
+/// (`did::key::ed25519_key` keeps the last key's; a batch builds its own, one key at a time).
 #[derive(Clone)]
-pub(crate) struct KeyPoint {
-    neg_a: EdwardsPoint,
-    multiples: Rc<[EdwardsPoint]>,
+pub(crate) struct KeyPoint(Rc<(EdwardsPoint, OnceCell<Multiples>)>);
+
+impl KeyPoint {
+    fn neg_a(&self) -> &EdwardsPoint {
+        &self.0 .0
+    }
+
+    fn multiples(&self) -> &Multiples {
+        self.0 .1.get_or_init(|| multiples(self.neg_a()))
+    }
 }
+
+/// `P, 2P, …, 32P`: the magnitudes of signed radix-64 digits.
+type Multiples = [EdwardsPoint; 32];
 
 /// A public key's point, or why it cannot verify anything: `INVALID_KEY` when the bytes are no
 /// curve point, `BAD_SIGNATURE` when the point is of small order (no signature by it counts).
@@ -48,11 +60,7 @@ pub(crate) fn key_point(pk: &[u8; 32]) -> Result<KeyPoint> {
     if point.is_small_order() {
         return Err(does_not_verify());
     }
-    let neg_a = -point;
-    Ok(KeyPoint {
-        neg_a,
-        multiples: multiples(&neg_a).into(),
-    })
+    Ok(KeyPoint(Rc::new((-point, OnceCell::new()))))
 }
 
 /// A signature whose encodings are checked and whose challenge is computed: what is left is the
@@ -101,8 +109,8 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 /// ~7.6 KB of the gzipped wasm. Here B's multiples are computed once, at run time, and a key's
 /// with its point ([`key_point`]). dalek's only public doubling is `mul_by_cofactor` (three at a
 /// time), so both scalars are read as signed radix-64 digits, six doublings apart.
-fn double_base(k: &Scalar, p: &[EdwardsPoint], s: &Scalar) -> EdwardsPoint {
-    static B: OnceLock<Vec<EdwardsPoint>> = OnceLock::new();
+fn double_base(k: &Scalar, p: &Multiples, s: &Scalar) -> EdwardsPoint {
+    static B: OnceLock<Multiples> = OnceLock::new();
     let b = B.get_or_init(|| multiples(&ED25519_BASEPOINT_POINT));
     let (k, s) = (signed_digits(k), signed_digits(s));
     let mut t = EdwardsPoint::default();
@@ -118,19 +126,21 @@ fn double_base(k: &Scalar, p: &[EdwardsPoint], s: &Scalar) -> EdwardsPoint {
 /// top digit (bits 252 and up hold at most 1, plus a carry of 1).
 const DIGITS: usize = 43;
 
-/// `P, 2P, …, 32P`: the magnitudes of signed radix-64 digits.
-fn multiples(p: &EdwardsPoint) -> Vec<EdwardsPoint> {
-    let mut out = vec![*p];
-    for _ in 1..32 {
-        let next = out[out.len() - 1] + p;
-        out.push(next);
-    }
-    out
+fn multiples(p: &EdwardsPoint) -> Multiples {
+    let mut acc = *p;
+    std::array::from_fn(|i| {
+        if i > 0 {
+            acc += p;
+        }
+        acc
+    })
 }
 
-/// `t += [d]P` with `table[i] = [i + 1]P`.
-fn add_multiple(t: &mut EdwardsPoint, table: &[EdwardsPoint], d: i8) {
-    if let Some(p) = table.get(usize::from(d.unsigned_abs()).wrapping_sub(1)) {
+/// `t += [d]P` with `table[i] = [i + 1]P`, for a digit `−32 ≤ d < 32` (the mask keeps every
+/// index in the table: no bounds check, no digit skipped).
+fn add_multiple(t: &mut EdwardsPoint, table: &Multiples, d: i8) {
+    if d != 0 {
+        let p = &table[(usize::from(d.unsigned_abs()) - 1) & 31];
         if d > 0 {
             *t += p;
         } else {
@@ -156,7 +166,7 @@ fn signed_digits(x: &Scalar) -> [i8; DIGITS] {
 }
 
 /// `[8]([s]B − [k]A − R)` is the identity.
-fn equation_holds(neg_a: &[EdwardsPoint], p: &Prepared) -> bool {
+fn equation_holds(neg_a: &Multiples, p: &Prepared) -> bool {
     (double_base(&p.k, neg_a, &p.s) + p.neg_r)
         .mul_by_cofactor()
         .is_identity()
@@ -165,7 +175,7 @@ fn equation_holds(neg_a: &[EdwardsPoint], p: &Prepared) -> bool {
 /// Verify one signature by the key `pk` (its point `a`) over `msg`.
 pub(crate) fn verify(pk: &[u8; 32], a: &KeyPoint, msg: &[u8], sig: &[u8]) -> Result<()> {
     let p = prepare(pk, msg, sig)?;
-    if equation_holds(&a.multiples, &p) {
+    if equation_holds(a.multiples(), &p) {
         Ok(())
     } else {
         Err(does_not_verify())
@@ -235,7 +245,7 @@ impl Ed25519Batch {
             None => {
                 self.keys.push(BatchKey {
                     bytes: *pk,
-                    neg_a: point.neg_a,
+                    neg_a: *point.neg_a(),
                     label: label.to_string(),
                 });
                 self.keys.len() - 1
@@ -253,16 +263,39 @@ impl Ed25519Batch {
             return Ok(Vec::new());
         }
         // Only now, each alone: the batch says some signature fails, not which.
+        let holds = self.single_checks();
         Ok(self
             .items
             .iter()
-            .filter(|i| !equation_holds(&multiples(&self.keys[i.key].neg_a), &i.sig))
-            .map(|bad| {
+            .zip(holds)
+            .filter(|(_, holds)| !holds)
+            .map(|(bad, _)| {
                 let label = &self.keys[bad.key].label;
                 let e = format!("EdDSA signature does not verify for {label}");
                 (bad.tag, Error::BadSignature(e))
             })
             .collect())
+    }
+
+    /// Each signature's own equation, in the order added; each key's multiples built once, one
+    /// key at a time.
+    fn single_checks(&self) -> Vec<bool> {
+        let mut by_key = vec![Vec::new(); self.keys.len()];
+        for (i, item) in self.items.iter().enumerate() {
+            if let Some(list) = by_key.get_mut(item.key) {
+                list.push(i);
+            }
+        }
+        let mut holds = vec![false; self.items.len()];
+        for (key, items) in self.keys.iter().zip(&by_key) {
+            let table = multiples(&key.neg_a);
+            for &i in items {
+                if let (Some(item), Some(h)) = (self.items.get(i), holds.get_mut(i)) {
+                    *h = equation_holds(&table, &item.sig);
+                }
+            }
+        }
+        holds
     }
 
     /// `[8]([Σ zᵢsᵢ]B − Σ_keys [Σ zᵢkᵢ]A − Σ [zᵢ]Rᵢ)` is the identity, for random 128-bit zᵢ
@@ -271,10 +304,7 @@ impl Ed25519Batch {
         // With about as many keys as signatures there is nothing to sum: each key's term costs
         // what a single check does.
         if self.keys.len() * 2 > self.items.len() {
-            return Ok(self
-                .items
-                .iter()
-                .all(|i| equation_holds(&multiples(&self.keys[i.key].neg_a), &i.sig)));
+            return Ok(self.single_checks().into_iter().all(|holds| holds));
         }
         let mut random = vec![0u8; 16 * self.items.len()];
         getrandom::fill(&mut random).map_err(|e| Error::Random(e.to_string()))?;
