@@ -203,8 +203,15 @@ extern "C" {
 
 /// The caller's event store (`cache` option: `{ get(key), set(key, bytes) }`, each may return a
 /// Promise). Its failures are ignored: the node is asked instead.
-#[derive(Debug)]
 struct JsEventStore(JsValue);
+
+/// Named, not printed (the traits ask for `Debug`): `JsValue`'s `Debug` links wasm-bindgen's
+/// `debugString` into the glue, ~0.5 KB gzip for text nobody reads.
+impl std::fmt::Debug for JsEventStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsEventStore")
+    }
+}
 
 impl crate::http::EventStore for JsEventStore {
     fn get<'a>(&'a self, cid: &'a Cid) -> crate::http::BoxFuture<'a, Option<Vec<u8>>> {
@@ -250,8 +257,13 @@ pub fn set_default_cache(factory: js_sys::Function) {
 
 /// The caller's outbox (`outbox` option: `{ push(cid, car), list(), remove(cid) }`, each may return
 /// a Promise). Unlike the event store, its failures are errors: a write must not be lost quietly.
-#[derive(Debug)]
 struct JsOutbox(JsValue);
+
+impl std::fmt::Debug for JsOutbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsOutbox")
+    }
+}
 
 impl JsOutbox {
     /// `outbox[method](...args)`, awaited. (Plain loops and one error path here and below: this
