@@ -230,7 +230,7 @@ async fn interests_and_events_written_together_never_meet_a_locked_database() {
             }
         }));
         let (ic, url) = (c.clone(), node.api("/interests"));
-        let sep_value = multibase::encode(multibase::Base::Base64Url, model_id.to_bytes());
+        let sep_value = multibase::encode(multibase::Base::Base64Url, &model_id.to_bytes());
         tasks.push(tokio::spawn(async move {
             for i in 0..60 {
                 let body = serde_json::json!({ "sep": "model", "sepValue": sep_value, "controller": format!("did:key:z{w}x{i}") });

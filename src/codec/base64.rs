@@ -73,8 +73,13 @@ impl Base64 {
     }
 
     /// `bytes` as text of this form.
+    #[inline]
     pub fn encode(&self, bytes: impl AsRef<[u8]>) -> String {
-        let bytes = bytes.as_ref();
+        self.encode_slice(bytes.as_ref())
+    }
+
+    /// [`encode`](Self::encode) out of line: one copy, not one per argument type (bytes).
+    fn encode_slice(&self, bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
             let n = chunk
@@ -95,8 +100,13 @@ impl Base64 {
     }
 
     /// The bytes `text` encodes, if it is base64 of this form in its one canonical text.
+    #[inline]
     pub fn decode(&self, text: impl AsRef<[u8]>) -> Result<Vec<u8>, DecodeError> {
-        let text = text.as_ref();
+        self.decode_slice(text.as_ref())
+    }
+
+    /// [`decode`](Self::decode) out of line: one copy, not one per argument type (bytes).
+    fn decode_slice(&self, text: &[u8]) -> Result<Vec<u8>, DecodeError> {
         let body = if self.pad {
             if text.len() % 4 != 0 {
                 return Err(DecodeError);

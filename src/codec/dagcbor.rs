@@ -116,14 +116,19 @@ pub fn decode_ipld(bytes: &[u8]) -> Result<Ipld> {
 /// (`INVALID_EVENT`), and re-encode to the very same bytes (`NOT_CANONICAL`). ceramic-one applies
 /// the same rule to event roots and payloads.
 pub fn decode_strict<T: FromIpld + Serialize>(bytes: &[u8], what: &str) -> Result<T> {
-    let value = super::cbor::ipld_from_slice(bytes).map_err(|e| match e {
+    strict_from_ipld(strict_ipld(bytes, what)?, bytes, what)
+}
+
+/// The type-independent first half of [`decode_strict`], out of line: one copy, not one per type.
+#[inline(never)]
+fn strict_ipld(bytes: &[u8], what: &str) -> Result<Ipld> {
+    super::cbor::ipld_from_slice(bytes).map_err(|e| match e {
         CborError::NotCanonical(_) => Error::NotCanonical(format!("{what}: {e}")),
         // A shape error here is a tag-42 link that is no CID: INVALID_EVENT, as it was when
         // events were read through serde's derive.
         CborError::Shape(_) => Error::InvalidEvent(format!("{what}: {e}")),
         CborError::Invalid(_) => Error::InvalidCbor(format!("{what}: {e}")),
-    })?;
-    strict_from_ipld(value, bytes, what)
+    })
 }
 
 /// [`decode_strict`] of a block already decoded as `value` (from `bytes`).
@@ -133,13 +138,19 @@ pub fn strict_from_ipld<T: FromIpld + Serialize>(
     what: &str,
 ) -> Result<T> {
     let value = T::from_ipld(value, &what)?;
-    let again = value.to_dag_cbor()?;
+    same_bytes(&value.to_dag_cbor()?, bytes, what)?;
+    Ok(value)
+}
+
+/// `NOT_CANONICAL` unless the re-encoding equals the bytes read (out of line: one copy).
+#[inline(never)]
+fn same_bytes(again: &[u8], bytes: &[u8], what: &str) -> Result<()> {
     if again != bytes {
         return Err(Error::NotCanonical(format!(
             "{what}: bytes do not round-trip through canonical DAG-CBOR"
         )));
     }
-    Ok(value)
+    Ok(())
 }
 
 #[cfg(test)]

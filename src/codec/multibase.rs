@@ -152,8 +152,7 @@ fn decode_hex(s: &str) -> Result<Vec<u8>> {
 }
 
 /// Encode `bytes` in `base`, with its prefix.
-pub fn encode(base: Base, bytes: impl AsRef<[u8]>) -> String {
-    let bytes = bytes.as_ref();
+pub fn encode(base: Base, bytes: &[u8]) -> String {
     let (prefix, body) = match base {
         Base::Base16Lower => (
             'f',
@@ -317,6 +316,6 @@ mod tests {
         assert_eq!(parse_cid("bafy").unwrap_err().code(), "INVALID_CID");
         // base36 StreamIDs keep their leading zero digits.
         assert_eq!(decode("k0").unwrap(), vec![0]);
-        assert_eq!(encode(Base::Base36Lower, [0, 0, 255]), "k0073");
+        assert_eq!(encode(Base::Base36Lower, &[0, 0, 255]), "k0073");
     }
 }

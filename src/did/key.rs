@@ -152,7 +152,7 @@ impl DidKey {
         bytes.extend_from_slice(key.as_bytes());
         let did = format!(
             "did:key:{}",
-            multibase::encode(multibase::Base::Base58Btc, bytes)
+            multibase::encode(multibase::Base::Base58Btc, &bytes)
         );
         DidKey { did, key }
     }
@@ -225,7 +225,7 @@ mod tests {
         );
         let short = format!(
             "did:key:{}",
-            multibase::encode(multibase::Base::Base58Btc, [0xed, 0x01, 1, 2, 3])
+            multibase::encode(multibase::Base::Base58Btc, &[0xed, 0x01, 1, 2, 3])
         );
         assert_eq!(DidKey::parse(&short).unwrap_err().code(), "INVALID_KEY");
         // x25519 (0xec) is a real did:key type but not a signing key.

@@ -84,7 +84,7 @@ impl CommitId {
 
 impl fmt::Display for CommitId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&multibase::encode(Base::Base36Lower, self.to_bytes()))
+        f.write_str(&multibase::encode(Base::Base36Lower, &self.to_bytes()))
     }
 }
 

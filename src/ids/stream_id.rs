@@ -90,7 +90,7 @@ impl StreamId {
 
 impl fmt::Display for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&multibase::encode(Base::Base36Lower, self.to_bytes()))
+        f.write_str(&multibase::encode(Base::Base36Lower, &self.to_bytes()))
     }
 }
 
@@ -139,7 +139,7 @@ mod tests {
         assert_eq!(format!("/ceramic/{TILE}").parse::<StreamId>().unwrap(), id);
         assert_eq!(format!("{TILE}?commit=0").parse::<StreamId>().unwrap(), id);
         // Any multibase is accepted.
-        let b32 = multibase::encode(Base::Base32Lower, id.to_bytes());
+        let b32 = multibase::encode(Base::Base32Lower, &id.to_bytes());
         assert_eq!(b32.parse::<StreamId>().unwrap(), id);
     }
 

@@ -415,7 +415,7 @@ pub fn v0_keys(document: &Value) -> Result<(String, Map<String, Value>)> {
             .map_err(|e| Error::InvalidKey(format!("3IDv0 encryption key: {e}")))?;
         let mut bytes = vec![0xec, 0x01];
         bytes.extend_from_slice(&raw);
-        let fp = multibase::encode(multibase::Base::Base58Btc, bytes);
+        let fp = multibase::encode(multibase::Base::Base58Btc, &bytes);
         out.insert(last15(&fp), Value::String(fp));
     }
     Ok((signing.as_str().to_string(), out))
