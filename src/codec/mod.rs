@@ -121,6 +121,20 @@ pub(crate) fn unexpected(u: &serde::de::Unexpected) -> String {
     }
 }
 
+/// `bytes` as text: the UTF-8 it is, else its multibase hex (`f…`) marked as such. For messages;
+/// our own rather than `String::from_utf8_lossy` (bytes: its `Utf8Chunks` decoder, 0.6 KB raw,
+/// served only two error messages).
+pub(crate) fn text_or_hex(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => {
+            let mut out = multibase::encode(multibase::Base::Base16Lower, bytes);
+            out.push_str(" (not UTF-8)");
+            out
+        }
+    }
+}
+
 /// `parts` joined by `sep`. Our own (bytes): `[String]::join` links std's generic
 /// `join_generic_copy` (0.9 KB raw of the wasm) for two call sites.
 pub(crate) fn join(parts: &[String], sep: &str) -> String {

@@ -227,7 +227,7 @@ fn node_error(what: &str, e: impl std::fmt::Display) -> Error {
 
 /// Map a non-2xx answer to an error, keeping the node's message.
 pub fn status_error(resp: &Response) -> Error {
-    let text = String::from_utf8_lossy(&resp.body).into_owned();
+    let text = crate::codec::text_or_hex(&resp.body);
     let message = crate::codec::json::parse_str(&text)
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))

@@ -186,7 +186,7 @@ fn check_set_unique(fields: &[String], content: &Value, unique: &[u8]) -> Result
     } else {
         Err(Error::MidSetUnique(format!(
             "unique {:?} is not the set fields' values joined by '|'",
-            String::from_utf8_lossy(unique)
+            crate::codec::text_or_hex(unique)
         )))
     }
 }
