@@ -107,7 +107,7 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 /// constant table of B's odd multiples (linked by its `precomputed-tables` feature, which signing
 /// needs for its run-time basepoint table), and curve points do not compress: the table was
 /// ~7.6 KB of the gzipped wasm. Here B's multiples are computed once, at run time, and a key's
-/// with its point ([`key_point`]). dalek's only public doubling is `mul_by_cofactor` (three at a
+/// when it is first checked alone ([`KeyPoint`]) or per batch. dalek's only public doubling is `mul_by_cofactor` (three at a
 /// time), so both scalars are read as signed radix-64 digits, six doublings apart.
 fn double_base(k: &Scalar, p: &Multiples, s: &Scalar) -> EdwardsPoint {
     static B: OnceLock<Multiples> = OnceLock::new();
@@ -259,11 +259,19 @@ impl Ed25519Batch {
     /// each with its `BAD_SIGNATURE` error; empty when all verify. Fails only when the platform
     /// gives no random numbers (`RANDOM`).
     pub fn check(self) -> Result<Vec<(usize, Error)>> {
-        if self.items.is_empty() || self.equations_hold()? {
+        if self.items.is_empty() {
             return Ok(Vec::new());
         }
-        // Only now, each alone: the batch says some signature fails, not which.
-        let holds = self.single_checks();
+        // With about as many keys as signatures there is nothing to sum: each key's term costs
+        // what a single check does, and the single checks also say which fail.
+        let holds = if self.keys.len() * 2 > self.items.len() {
+            self.single_checks()
+        } else if self.sum_holds()? {
+            return Ok(Vec::new());
+        } else {
+            // Only now, each alone: the batch says some signature fails, not which.
+            self.single_checks()
+        };
         Ok(self
             .items
             .iter()
@@ -300,12 +308,7 @@ impl Ed25519Batch {
 
     /// `[8]([Σ zᵢsᵢ]B − Σ_keys [Σ zᵢkᵢ]A − Σ [zᵢ]Rᵢ)` is the identity, for random 128-bit zᵢ
     /// unknown to whoever made the signatures (from the platform's secure random source).
-    fn equations_hold(&self) -> Result<bool> {
-        // With about as many keys as signatures there is nothing to sum: each key's term costs
-        // what a single check does.
-        if self.keys.len() * 2 > self.items.len() {
-            return Ok(self.single_checks().into_iter().all(|holds| holds));
-        }
+    fn sum_holds(&self) -> Result<bool> {
         let mut random = vec![0u8; 16 * self.items.len()];
         getrandom::fill(&mut random).map_err(|e| Error::Random(e.to_string()))?;
         let z: Vec<u128> = random
