@@ -11,5 +11,7 @@ import { getResolver } from "key-did-resolver";
 import { runAll } from "./cases.mjs";
 
 const sdk = { createInitEvent, signedEventToContainer, signedEventToCAR, DocumentInitEventPayload, getAuthenticatedDID, DID, getResolver, StreamID };
+window.cw = cw;
+window.sdk = sdk;
 window.runBench = (opts) => runAll(cw, sdk, { ...opts, log: (m) => console.log(`bench: ${m}`) });
 document.body.dataset.ready = "true";
