@@ -145,10 +145,11 @@ pub struct VerifiedSignature {
 
 /// The JWS signing input: ASCII `b64url(protected) "." b64url(payload CID bytes)`.
 pub fn signing_input(protected: &[u8], payload_cid: &Cid) -> Vec<u8> {
-    let mut s = URL_SAFE_NO_PAD.encode(protected);
-    s.push('.');
-    s.push_str(&URL_SAFE_NO_PAD.encode(crate::codec::cidbytes::cid_bytes(payload_cid)));
-    s.into_bytes()
+    let mut s = Vec::new();
+    URL_SAFE_NO_PAD.encode_into(protected, &mut s);
+    s.push(b'.');
+    URL_SAFE_NO_PAD.encode_into(&crate::codec::cidbytes::cid_bytes(payload_cid), &mut s);
+    s
 }
 
 impl Envelope {
