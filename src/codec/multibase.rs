@@ -39,7 +39,7 @@ fn invalid() -> Error {
 
 /// Base-x (58, 36) by repeated division: leading zero bytes become leading zero digits. Inputs
 /// here are ids and keys (under 100 bytes), where the quadratic loop costs nothing.
-fn encode_radix(bytes: &[u8], alphabet: &[u8]) -> String {
+fn encode_radix(bytes: &[u8], alphabet: &[u8], out: &mut Vec<u8>) {
     let radix = alphabet.len() as u32;
     let zeros = bytes.iter().take_while(|b| **b == 0).count();
     let mut digits: Vec<u8> = Vec::with_capacity(bytes.len() * 2);
@@ -55,10 +55,8 @@ fn encode_radix(bytes: &[u8], alphabet: &[u8]) -> String {
             carry /= radix;
         }
     }
-    let mut out = String::with_capacity(zeros + digits.len());
-    out.extend(std::iter::repeat_n(alphabet[0] as char, zeros));
-    out.extend(digits.iter().rev().map(|d| alphabet[*d as usize] as char));
-    out
+    out.resize(out.len() + zeros, alphabet[0]);
+    out.extend(digits.iter().rev().map(|d| alphabet[*d as usize]));
 }
 
 /// Base-x decoding into 32-bit limbs, as many digits per pass as fit in one (5 in base 36, 5 in
@@ -99,21 +97,20 @@ fn decode_radix(s: &str, alphabet: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn encode_base32(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+fn encode_base32(bytes: &[u8], out: &mut Vec<u8>) {
+    out.reserve(bytes.len().div_ceil(5) * 8);
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in bytes {
         acc = (acc << 8) | u32::from(b);
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(B32[((acc >> bits) & 31) as usize] as char);
+            out.push(B32[((acc >> bits) & 31) as usize]);
         }
     }
     if bits > 0 {
-        out.push(B32[((acc << (5 - bits)) & 31) as usize] as char);
+        out.push(B32[((acc << (5 - bits)) & 31) as usize]);
     }
-    out
 }
 
 fn decode_base32(s: &str) -> Result<Vec<u8>> {
@@ -153,29 +150,41 @@ fn decode_hex(s: &str) -> Result<Vec<u8>> {
 
 /// Encode `bytes` in `base`, with its prefix.
 pub fn encode(base: Base, bytes: &[u8]) -> String {
-    let (prefix, body) = match base {
-        Base::Base16Lower => (
-            'f',
-            bytes
-                .iter()
-                .flat_map(|b| {
-                    [
-                        HEX[(b >> 4) as usize] as char,
-                        HEX[(b & 15) as usize] as char,
-                    ]
-                })
-                .collect(),
-        ),
-        Base::Base32Lower => ('b', encode_base32(bytes)),
-        Base::Base36Lower => ('k', encode_radix(bytes, B36)),
-        Base::Base58Btc => ('z', encode_radix(bytes, B58)),
-        Base::Base64 => ('m', STANDARD_NO_PAD.encode(bytes)),
-        Base::Base64Url => ('u', URL_SAFE_NO_PAD.encode(bytes)),
-    };
-    let mut out = String::with_capacity(1 + body.len());
-    out.push(prefix);
-    out.push_str(&body);
-    out
+    // Written as bytes (speed: `String::push(char)` per symbol, with its UTF-8 step, was most of
+    // writing a CID's text, and a verification report names several).
+    let mut out = Vec::new();
+    match base {
+        Base::Base16Lower => {
+            out.push(b'f');
+            out.extend(
+                bytes
+                    .iter()
+                    .flat_map(|b| [HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]),
+            );
+        }
+        Base::Base32Lower => {
+            out.push(b'b');
+            encode_base32(bytes, &mut out);
+        }
+        Base::Base36Lower => {
+            out.push(b'k');
+            encode_radix(bytes, B36, &mut out);
+        }
+        Base::Base58Btc => {
+            out.push(b'z');
+            encode_radix(bytes, B58, &mut out);
+        }
+        Base::Base64 => {
+            out.push(b'm');
+            STANDARD_NO_PAD.encode_into(bytes, &mut out);
+        }
+        Base::Base64Url => {
+            out.push(b'u');
+            URL_SAFE_NO_PAD.encode_into(bytes, &mut out);
+        }
+    }
+    // Only ASCII was written: this cannot fail.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decode the body of a string in `base` (no prefix).
@@ -292,7 +301,9 @@ mod tests {
                 let mut bytes = vec![0u8; lead];
                 bytes.extend((0..len).map(|i| (i * 151 + len * 7 + 1) as u8));
                 for alphabet in [&B58[..], &B36[..]] {
-                    let text = encode_radix(&bytes, alphabet);
+                    let mut text = Vec::new();
+                    encode_radix(&bytes, alphabet, &mut text);
+                    let text = String::from_utf8(text).unwrap();
                     assert_eq!(decode_radix(&text, alphabet).unwrap(), bytes, "{text}");
                 }
             }
