@@ -35,8 +35,9 @@ fn does_not_verify() -> Error {
 /// An Ed25519 public key ready to verify with: `−A`, and its multiples `[1](−A) … [32](−A)` that
 /// [`double_base`] adds, built on the first single check and kept with the key
 /// (`did::key::ed25519_key` keeps the last key's; a batch builds its own, one key at a time).
-/// From the key's second single check on, also the multiples of `[2⁶⁶](−A)`, `[2¹³²](−A)` and
-/// `[2¹⁹⁸](−A)`, so that its checks take a quarter of the doublings ([`double_base`]).
+/// From the key's second single check on, also the multiples of `[2⁵⁴](−A)`, `[2¹⁰⁸](−A)`,
+/// `[2¹⁶²](−A)` and `[2²¹⁶](−A)`, so that its checks take a fifth of the doublings
+/// ([`double_base`]).
 #[derive(Clone)]
 pub(crate) struct KeyPoint(Rc<KeyTables>);
 
@@ -49,8 +50,8 @@ struct KeyTables {
 
 impl KeyPoint {
     /// The tables of this key's next single check: `−A`'s multiples, and from its second check on
-    /// the three others too (building them costs about half a check; each check after it takes
-    /// 30 % less time, `node bench/ab-pair.mjs`). A key met once pays nothing for them.
+    /// the four others too (building them costs about half a check; each check after it takes
+    /// a third less time, `node bench/ab-pair.mjs`). A key met once pays nothing for them.
     fn tables(&self) -> Vec<&Multiples> {
         let t = &*self.0;
         let checks = t.checks.get();
@@ -124,7 +125,7 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 }
 
 /// `[k]P + [s]B` from `P`'s multiples `[1]P … [32]P` (and, when `p` holds [`PARTS`] tables, those
-/// of `[2⁶⁶]P`, `[2¹³²]P`, `[2¹⁹⁸]P` too), variable-time (every input is public).
+/// of `[2⁵⁴]P`, `[2¹⁰⁸]P` … too), variable-time (every input is public).
 /// Our own (bytes): curve25519-dalek's `vartime_double_scalar_mul_basepoint` reads a 7.7 KB
 /// constant table of B's odd multiples (linked by its `precomputed-tables` feature, which signing
 /// needs for its run-time basepoint table), and curve points do not compress: the table was
@@ -133,8 +134,8 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 /// time), so both scalars are read as signed radix-64 digits, six doublings apart.
 ///
 /// Speed: doublings are most of the work. Given the tables of `P`'s and `B`'s multiples at
-/// `2⁶⁶` apart (`64^11`), each scalar's 43 digits are read as four runs of 11, added in the same
-/// pass: 11 rounds of six doublings instead of 43, for the same number of additions.
+/// `2⁵⁴` apart (`64⁹`), each scalar's 43 digits are read as five runs of 9, added in the same
+/// pass: 9 rounds of six doublings instead of 43, for the same number of additions.
 fn double_base(k: &Scalar, p: &[&Multiples], s: &Scalar) -> EdwardsPoint {
     static B: OnceLock<(Multiples, [Multiples; PARTS - 1])> = OnceLock::new();
     let (b_low, b_high) = B.get_or_init(|| {
@@ -160,9 +161,10 @@ fn double_base(k: &Scalar, p: &[&Multiples], s: &Scalar) -> EdwardsPoint {
     t
 }
 
-/// How many runs [`double_base`] splits a scalar's digits into (four: 6 % faster than three, 16 %
-/// faster than two), and the digits of each run.
-const PARTS: usize = 4;
+/// How many runs [`double_base`] splits a scalar's digits into, and the digits of each run. Each
+/// part is a table of 32 points (5 KB) per key kept and for B; `verifyEvent` by one key, against
+/// two parts: three 11 % faster, four 6 % faster still, five 3 % (`node bench/ab-pair.mjs`).
+const PARTS: usize = 5;
 const SPLIT: usize = DIGITS.div_ceil(PARTS);
 
 /// The multiples of `[64^(SPLIT·j)]P` for `j = 1 … PARTS − 1` (`64^SPLIT = 8^(2·SPLIT)`).
