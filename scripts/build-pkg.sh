@@ -35,10 +35,22 @@ mkdir -p "$BUILT/main" "$BUILT/legacy"
 # `BTreeMap`, `String` and wasm-bindgen code instantiated in the crates built at opt-level 3 (the
 # curve arithmetic, SHA-2); unshared, each crate compiles its own at its own level. Main wasm
 # 224,004 -> 212,549 B gzip (`alloc` 64 K -> 27 K raw), speed unchanged.
+# `-Zcross-crate-inline-threshold=always` for every dependency (std included) but the two built at
+# opt-level 3: any of their functions may be inlined where it is called and compiled there, so
+# our size-optimised code inlines and prunes them as it needs, and the curve arithmetic and SHA-2
+# inline std's small helpers at their own level. The curve and SHA-2 crates keep their functions
+# to themselves (`never`): were they inlined into our code, they would be compiled at opt-level
+# "z" (12 K smaller, 25-45 % slower). Main wasm 213,274 -> 208,783 B gzip, `createInitEvent`
+# -11 %, `verifyEvent` -5 % (BENCHMARKS.md). Per-package rustflags are cargo's unstable
+# `profile-rustflags`, given here on the command line (Cargo.toml stays stable).
 wasm_release() {
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128 -Zshare-generics=no" \
     cargo build --locked --profile wasm-release --target wasm32-unknown-unknown \
-    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "$@"
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size -Zprofile-rustflags \
+    --config 'profile.wasm-release.package."*".rustflags=["-Zcross-crate-inline-threshold=always"]' \
+    --config 'profile.wasm-release.package.curve25519-dalek.rustflags=["-Zcross-crate-inline-threshold=never"]' \
+    --config 'profile.wasm-release.package.ceramic-wasm-hash.rustflags=["-Zcross-crate-inline-threshold=never"]' \
+    "$@"
 }
 wasm_release --lib --no-default-features
 cp "$OUT/ceramic_wasm.wasm" "$BUILT/main/"
