@@ -30,19 +30,21 @@ mkdir -p "$BUILT/main" "$BUILT/legacy"
 # WebAssembly SIMD (`+simd128`, in every browser since 2023: Chrome 91, Firefox 89, Safari 16.4;
 # Node 16.4): LLVM vectorises the constant-time table selection of Ed25519 signing and the copy
 # loops. Main wasm 227,958 -> 224,004 B gzip and `createInitEvent` -7 %, verification unchanged
-# (`node bench/ab-pair.mjs`, BENCHMARKS.md). `-Zshare-generics=no`: rustc shares generic instances
-# across crates by default at opt-level "z", so our size-optimised code called copies of `Vec`,
-# `BTreeMap`, `String` and wasm-bindgen code instantiated in the crates built at opt-level 3 (the
-# curve arithmetic, SHA-2); unshared, each crate compiles its own at its own level. Main wasm
-# 224,004 -> 212,549 B gzip (`alloc` 64 K -> 27 K raw), speed unchanged.
-# `-Zcross-crate-inline-threshold=always` for every dependency (std included) but the two built at
-# opt-level 3: any of their functions may be inlined where it is called and compiled there, so
-# our size-optimised code inlines and prunes them as it needs, and the curve arithmetic and SHA-2
-# inline std's small helpers at their own level. The curve and SHA-2 crates keep their functions
-# to themselves (`never`): were they inlined into our code, they would be compiled at opt-level
-# "z" (12 K smaller, 25-45 % slower). Main wasm 213,274 -> 208,783 B gzip, `createInitEvent`
-# -11 %, `verifyEvent` -5 % (BENCHMARKS.md). Per-package rustflags are cargo's unstable
-# `profile-rustflags`, given here on the command line (Cargo.toml stays stable).
+# (`node bench/ab-pair.mjs`, BENCHMARKS.md). `-Zshare-generics=no`: at opt-level "z" rustc by
+# default lets a crate reuse the generic instances an upstream crate exported instead of compiling
+# its own; unshared, each crate compiles the instances it uses. Why that is so much smaller under
+# fat LTO is not established; measured: main wasm 224,004 -> 212,549 B gzip (twiggy: `alloc`
+# 64 K -> 27 K raw, wasm-bindgen 19 K -> 6.6 K), speed unchanged.
+# `-Zcross-crate-inline-threshold=always` for every dependency outside the workspace (std
+# included): any of their functions may be inlined where it is called and compiled there, so our
+# size-optimised code inlines and prunes them as it needs, and the curve arithmetic inlines std's
+# small helpers at its own level. For curve25519-dalek and our SHA-2 crate `never`: rustc's
+# automatic cross-crate inlining of their small functions is off, so those stay compiled at
+# opt-level 3 in their crates (their `#[inline]` and generic functions are compiled where called
+# in any case); with `always` for them too the wasm was 12 K smaller and 25-45 % slower. Main
+# wasm 213,274 -> 208,783 B gzip, `createInitEvent` -11 %, `verifyEvent` -5 % (BENCHMARKS.md).
+# Per-package rustflags are cargo's unstable `profile-rustflags`, given here on the command line
+# (Cargo.toml stays stable).
 wasm_release() {
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128 -Zshare-generics=no" \
     cargo build --locked --profile wasm-release --target wasm32-unknown-unknown \

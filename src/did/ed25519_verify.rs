@@ -49,19 +49,24 @@ struct KeyTables {
 }
 
 impl KeyPoint {
-    /// The tables of this key's next single check: `−A`'s multiples, and from its second check on
-    /// the four others too (building them costs about half a check; each check after it takes
-    /// a third less time, `node bench/ab-pair.mjs`). A key met once pays nothing for them.
-    fn tables(&self) -> Vec<&Multiples> {
+    /// The tables of this key's next single check and how many of them count: `−A`'s multiples,
+    /// and from its second check on the four others too (building them is 216 doublings and 124
+    /// additions, about one check's work; each check after it takes a third less time,
+    /// `node bench/ab-pair.mjs`). A key met once pays nothing for them.
+    fn tables(&self) -> ([&Multiples; PARTS], usize) {
         let t = &*self.0;
         let checks = t.checks.get();
         t.checks.set(checks.saturating_add(1));
         let low = t.low.get_or_init(|| multiples(&t.neg_a));
+        let mut out = [low; PARTS];
         if checks == 0 {
-            return vec![low];
+            return (out, 1);
         }
         let high = t.high.get_or_init(|| high_parts(&t.neg_a));
-        std::iter::once(low).chain(high).collect()
+        for (slot, h) in out.iter_mut().skip(1).zip(high) {
+            *slot = h;
+        }
+        (out, PARTS)
     }
 }
 
@@ -134,21 +139,27 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 /// time), so both scalars are read as signed radix-64 digits, six doublings apart.
 ///
 /// Speed: doublings are most of the work. Given the tables of `P`'s and `B`'s multiples at
-/// `2⁵⁴` apart (`64⁹`), each scalar's 43 digits are read as five runs of 9, added in the same
-/// pass: 9 rounds of six doublings instead of 43, for the same number of additions.
+/// `2⁵⁴` apart (`64⁹`), each scalar's 43 digits are read as five runs of 9 (the last holds 7),
+/// added in the same pass: 9 rounds of six doublings instead of 43, for the same number of
+/// additions. `p` is one table or [`PARTS`]; B's other tables are built by the first check that
+/// uses them.
 fn double_base(k: &Scalar, p: &[&Multiples], s: &Scalar) -> EdwardsPoint {
-    static B: OnceLock<(Multiples, [Multiples; PARTS - 1])> = OnceLock::new();
-    let (b_low, b_high) = B.get_or_init(|| {
-        let b = ED25519_BASEPOINT_POINT;
-        (multiples(&b), high_parts(&b))
-    });
-    let b = std::iter::once(b_low).chain(b_high);
-    let (k, s) = (signed_digits(k), signed_digits(s));
+    static B_LOW: OnceLock<Multiples> = OnceLock::new();
+    static B_HIGH: OnceLock<[Multiples; PARTS - 1]> = OnceLock::new();
+    debug_assert!(matches!(p.len(), 1 | PARTS));
     let (rounds, parts) = if p.len() == PARTS {
         (SPLIT, PARTS)
     } else {
         (DIGITS, 1)
     };
+    let b_low = B_LOW.get_or_init(|| multiples(&ED25519_BASEPOINT_POINT));
+    let b_high: &[Multiples] = if parts == PARTS {
+        B_HIGH.get_or_init(|| high_parts(&ED25519_BASEPOINT_POINT))
+    } else {
+        &[]
+    };
+    let b = std::iter::once(b_low).chain(b_high);
+    let (k, s) = (signed_digits(k), signed_digits(s));
     let mut t = EdwardsPoint::default();
     for i in (0..rounds).rev() {
         t = t.mul_by_cofactor().mul_by_cofactor();
@@ -229,7 +240,8 @@ fn equation_holds(neg_a: &[&Multiples], p: &Prepared) -> bool {
 /// Verify one signature by the key `pk` (its point `a`) over `msg`.
 pub(crate) fn verify(pk: &[u8; 32], a: &KeyPoint, msg: &[u8], sig: &[u8]) -> Result<()> {
     let p = prepare(pk, msg, sig)?;
-    if equation_holds(&a.tables(), &p) {
+    let (tables, n) = a.tables();
+    if equation_holds(tables.get(..n).unwrap_or(&[]), &p) {
         Ok(())
     } else {
         Err(does_not_verify())
@@ -465,7 +477,7 @@ mod tests {
                     }
                 }
             }
-            // The key's first check used `−A`'s table alone, the later ones both halves
+            // The key's first check used `−A`'s table alone, the later ones all five parts
             // (corruptions refused by their encodings reach no check).
             assert!(a.0.checks.get() > 40);
             assert!(verify(&pk, &a, &msg, &sig).is_ok(), "key {i}, split");
