@@ -147,23 +147,21 @@ fn double_base(k: &Scalar, p: &[&Multiples], s: &Scalar) -> EdwardsPoint {
     static B_LOW: OnceLock<Multiples> = OnceLock::new();
     static B_HIGH: OnceLock<[Multiples; PARTS - 1]> = OnceLock::new();
     debug_assert!(matches!(p.len(), 1 | PARTS));
-    let (rounds, parts) = if p.len() == PARTS {
-        (SPLIT, PARTS)
-    } else {
-        (DIGITS, 1)
-    };
+    let split = p.len() == PARTS;
+    let rounds = if split { SPLIT } else { DIGITS };
     let b_low = B_LOW.get_or_init(|| multiples(&ED25519_BASEPOINT_POINT));
-    let b_high: &[Multiples] = if parts == PARTS {
+    let b_high: &[Multiples] = if split {
         B_HIGH.get_or_init(|| high_parts(&ED25519_BASEPOINT_POINT))
     } else {
         &[]
     };
+    // B's tables count the parts: the zip takes only `P`'s first table unless split.
     let b = std::iter::once(b_low).chain(b_high);
     let (k, s) = (signed_digits(k), signed_digits(s));
     let mut t = EdwardsPoint::default();
     for i in (0..rounds).rev() {
         t = t.mul_by_cofactor().mul_by_cofactor();
-        for (j, (p, b)) in p.iter().zip(b.clone()).take(parts).enumerate() {
+        for (j, (p, b)) in p.iter().zip(b.clone()).enumerate() {
             let at = j * SPLIT + i;
             add_multiple(&mut t, p, k.get(at).copied().unwrap_or(0));
             add_multiple(&mut t, b, s.get(at).copied().unwrap_or(0));
