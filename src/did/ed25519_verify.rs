@@ -32,34 +32,33 @@ fn does_not_verify() -> Error {
     Error::BadSignature("EdDSA signature does not verify".into())
 }
 
-/// An Ed25519 public key ready to verify with: `−A`, and its multiples `[1](−A) … [32](−A)` that
-/// [`double_base`] adds, built on the first single check and kept with the key
+/// An Ed25519 public key ready to verify with: `−A`, and its odd multiples `[1](−A), [3](−A) …
+/// [63](−A)` that [`double_base`] adds, built on the first single check and kept with the key
 /// (`did::key::ed25519_key` keeps the last key's; a batch builds its own, one key at a time).
-/// From the key's second single check on, also the multiples of `[2⁵⁴](−A)`, `[2¹⁰⁸](−A)`,
-/// `[2¹⁶²](−A)` and `[2²¹⁶](−A)`, so that its checks take a fifth of the doublings
-/// ([`double_base`]).
+/// From the key's third single check on, also the odd multiples of `[2¹⁶](−A)`, `[2³²](−A)` …
+/// `[2²⁴⁰](−A)`, so that its checks take a sixteenth of the doublings ([`double_base`]).
 #[derive(Clone)]
 pub(crate) struct KeyPoint(Rc<KeyTables>);
 
 struct KeyTables {
     neg_a: EdwardsPoint,
-    low: OnceCell<Multiples>,
-    high: OnceCell<[Multiples; PARTS - 1]>,
+    low: OnceCell<Odd<KEY_ODD>>,
+    high: OnceCell<[Odd<KEY_ODD>; PARTS - 1]>,
     checks: Cell<u32>,
 }
 
 impl KeyPoint {
     /// The tables of this key's next single check and how many of them count: `−A`'s multiples,
-    /// and from its second check on the four others too (building them is 216 doublings and 124
-    /// additions, about one check's work; each check after it takes a third less time,
-    /// `node bench/ab-pair.mjs`). A key met once pays nothing for them.
-    fn tables(&self) -> ([&Multiples; PARTS], usize) {
+    /// and from its third check on the fifteen others too (building them is 255 doublings and
+    /// 465 additions, about two checks' work; each check after it takes less than half the time,
+    /// `node bench/ab-pair.mjs`). A key met once or twice pays nothing for them.
+    fn tables(&self) -> ([&Odd<KEY_ODD>; PARTS], usize) {
         let t = &*self.0;
         let checks = t.checks.get();
         t.checks.set(checks.saturating_add(1));
-        let low = t.low.get_or_init(|| multiples(&t.neg_a));
+        let low = t.low.get_or_init(|| odd_multiples(&t.neg_a));
         let mut out = [low; PARTS];
-        if checks == 0 {
+        if checks < 2 {
             return (out, 1);
         }
         let high = t.high.get_or_init(|| high_parts(&t.neg_a));
@@ -70,8 +69,14 @@ impl KeyPoint {
     }
 }
 
-/// `P, 2P, …, 32P`: the magnitudes of signed radix-64 digits.
-type Multiples = [EdwardsPoint; 32];
+/// `P, 3P, 5P, …, (2N − 1)P`: the magnitudes of a width-`w` NAF's digits (`N = 2^(w−2)`).
+type Odd<const N: usize> = [EdwardsPoint; N];
+
+/// A key's tables: width-7 NAF digits (32 odd multiples, 5 KB a table).
+const KEY_ODD: usize = 32;
+/// B's tables, kept for the process: width-8 NAF digits (64 odd multiples, 10 KB a table): one
+/// addition in 9 bits of `s` where the key's take one in 8.
+const BASE_ODD: usize = 64;
 
 /// A public key's point, or why it cannot verify anything: `INVALID_KEY` when the bytes are no
 /// curve point, `BAD_SIGNATURE` when the point is of small order (no signature by it counts).
@@ -129,81 +134,89 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
     Ok(Prepared { neg_r: -r, s, k })
 }
 
-/// `[k]P + [s]B` from `P`'s multiples `[1]P … [32]P` (and, when `p` holds [`PARTS`] tables, those
-/// of `[2⁵⁴]P`, `[2¹⁰⁸]P` … too), variable-time (every input is public).
+/// `[k]P + [s]B` from `P`'s odd multiples (and, when `p` holds [`PARTS`] tables, those of
+/// `[2⁵²]P`, `[2¹⁰⁴]P` … too), variable-time (every input is public).
 /// Our own (bytes): curve25519-dalek's `vartime_double_scalar_mul_basepoint` reads a 7.7 KB
 /// constant table of B's odd multiples (linked by its `precomputed-tables` feature, which signing
 /// needs for its run-time basepoint table), and curve points do not compress: the table was
 /// ~7.6 KB of the gzipped wasm. Here B's multiples are computed once, at run time, and a key's
-/// when it is first checked alone ([`KeyPoint`]) or per batch. dalek's only public doubling is `mul_by_cofactor` (three at a
-/// time), so both scalars are read as signed radix-64 digits, six doublings apart.
+/// when it is first checked alone ([`KeyPoint`]) or per batch.
 ///
-/// Speed: doublings are most of the work. Given the tables of `P`'s and `B`'s multiples at
-/// `2⁵⁴` apart (`64⁹`), each scalar's 43 digits are read as five runs of 9 (the last holds 7),
-/// added in the same pass: 9 rounds of six doublings instead of 43, for the same number of
-/// additions. `p` is one table or [`PARTS`]; B's other tables are built by the first check that
-/// uses them.
-fn double_base(k: &Scalar, p: &[&Multiples], s: &Scalar) -> EdwardsPoint {
-    static B_LOW: OnceLock<Multiples> = OnceLock::new();
-    static B_HIGH: OnceLock<[Multiples; PARTS - 1]> = OnceLock::new();
+/// Both scalars are read in non-adjacent form (width 7 for `k`, 8 for `s`): a digit is zero but
+/// for about one bit in 8 (9), so a check is ~60 additions and one doubling per bit (dalek's
+/// `group::Group::double`). Speed: given the tables of `P`'s and `B`'s multiples at `2¹⁶`
+/// apart, each scalar's 256 digit positions are read as sixteen runs of 16, added in the same
+/// pass: 16 doublings instead of 253, for the same additions. `p` is one table or [`PARTS`];
+/// B's other tables are built by the first check that uses them.
+fn double_base(k: &Scalar, p: &[&Odd<KEY_ODD>], s: &Scalar) -> EdwardsPoint {
+    static B_LOW: OnceLock<Odd<BASE_ODD>> = OnceLock::new();
+    static B_HIGH: OnceLock<[Odd<BASE_ODD>; PARTS - 1]> = OnceLock::new();
     debug_assert!(matches!(p.len(), 1 | PARTS));
     let split = p.len() == PARTS;
-    let rounds = if split { SPLIT } else { DIGITS };
-    let b_low = B_LOW.get_or_init(|| multiples(&ED25519_BASEPOINT_POINT));
-    let b_high: &[Multiples] = if split {
+    let rounds = if split { SPLIT } else { BITS };
+    let b_low = B_LOW.get_or_init(|| odd_multiples(&ED25519_BASEPOINT_POINT));
+    let b_high: &[Odd<BASE_ODD>] = if split {
         B_HIGH.get_or_init(|| high_parts(&ED25519_BASEPOINT_POINT))
     } else {
         &[]
     };
     // B's tables count the parts: the zip takes only `P`'s first table unless split.
     let b = std::iter::once(b_low).chain(b_high);
-    let (k, s) = (signed_digits(k), signed_digits(s));
+    let (k, s) = (naf::<7>(k), naf::<8>(s));
     let mut t = EdwardsPoint::default();
     for i in (0..rounds).rev() {
-        t = t.mul_by_cofactor().mul_by_cofactor();
+        t = double(&t);
         for (j, (p, b)) in p.iter().zip(b.clone()).enumerate() {
             let at = j * SPLIT + i;
-            add_multiple(&mut t, p, k.get(at).copied().unwrap_or(0));
-            add_multiple(&mut t, b, s.get(at).copied().unwrap_or(0));
+            add_odd(&mut t, p, k.get(at).copied().unwrap_or(0));
+            add_odd(&mut t, b, s.get(at).copied().unwrap_or(0));
         }
     }
     t
 }
 
-/// How many runs [`double_base`] splits a scalar's digits into, and the digits of each run. Each
-/// part is a table of 32 points (5 KB) per key kept and for B; `verifyEvent` by one key, against
-/// two parts: three 11 % faster, four 6 % faster still, five 3 % (`node bench/ab-pair.mjs`).
-const PARTS: usize = 5;
-const SPLIT: usize = DIGITS.div_ceil(PARTS);
+/// How many runs [`double_base`] splits a scalar's digits into, and the bits of each run. Each
+/// part is a table for the key kept (5 KB: 80 KB in all) and for B (10 KB: 160 KB);
+/// `verifyEvent` by one key, against five parts: eight 4 % faster, twelve 3 % faster still,
+/// sixteen 3.4 % more (`node bench/ab-pair.mjs`).
+const PARTS: usize = 16;
+const SPLIT: usize = BITS.div_ceil(PARTS);
 
-/// The multiples of `[64^(SPLIT·j)]P` for `j = 1 … PARTS − 1` (`64^SPLIT = 8^(2·SPLIT)`).
-fn high_parts(p: &EdwardsPoint) -> [Multiples; PARTS - 1] {
+/// The odd multiples of `[2^(SPLIT·j)]P` for `j = 1 … PARTS − 1`.
+fn high_parts<const N: usize>(p: &EdwardsPoint) -> [Odd<N>; PARTS - 1] {
     let mut q = *p;
     std::array::from_fn(|_| {
-        q = (0..2 * SPLIT).fold(q, |q, _| q.mul_by_cofactor());
-        multiples(&q)
+        q = (0..SPLIT).fold(q, |q, _| double(&q));
+        odd_multiples(&q)
     })
 }
 
-/// Signed radix-64 digits of a reduced scalar: 43 × 6 bits ≥ 255 leaves no carry out of the
-/// top digit (bits 252 and up hold at most 1, plus a carry of 1).
-const DIGITS: usize = 43;
+/// Digit positions of a scalar's non-adjacent form: a reduced scalar (below ℓ < 2²⁵³) has
+/// none from bit 254 on.
+const BITS: usize = 256;
 
-fn multiples(p: &EdwardsPoint) -> Multiples {
+/// `[2]P`: curve25519-dalek's doubling, public through its `group` feature (its own
+/// `mul_by_cofactor` is three of them).
+fn double(p: &EdwardsPoint) -> EdwardsPoint {
+    group::Group::double(p)
+}
+
+fn odd_multiples<const N: usize>(p: &EdwardsPoint) -> Odd<N> {
+    let two = double(p);
     let mut acc = *p;
     std::array::from_fn(|i| {
         if i > 0 {
-            acc += p;
+            acc += two;
         }
         acc
     })
 }
 
-/// `t += [d]P` with `table[i] = [i + 1]P`, for a digit `−32 ≤ d < 32` (the mask keeps every
-/// index in the table: no bounds check, no digit skipped).
-fn add_multiple(t: &mut EdwardsPoint, table: &Multiples, d: i8) {
+/// `t += [d]P` with `table[i] = [2i + 1]P`, for an odd digit `|d| < 2N` or 0 (the mask keeps
+/// every index in the table: no bounds check).
+fn add_odd<const N: usize>(t: &mut EdwardsPoint, table: &Odd<N>, d: i8) {
     if d != 0 {
-        let p = &table[(usize::from(d.unsigned_abs()) - 1) & 31];
+        let p = &table[(usize::from(d.unsigned_abs()) >> 1) & (N - 1)];
         if d > 0 {
             *t += p;
         } else {
@@ -212,24 +225,46 @@ fn add_multiple(t: &mut EdwardsPoint, table: &Multiples, d: i8) {
     }
 }
 
-/// A reduced scalar (below ℓ < 2²⁵³) as signed radix-64 digits, least significant first:
-/// `Σ dᵢ·64ⁱ` with `−32 ≤ dᵢ < 32`.
-fn signed_digits(x: &Scalar) -> [i8; DIGITS] {
-    let bytes = x.as_bytes();
-    let byte = |i: usize| u32::from(bytes.get(i).copied().unwrap_or(0));
-    let mut out = [0i8; DIGITS];
-    let mut carry = 0i32;
-    for (i, d) in out.iter_mut().enumerate() {
-        let (at, shift) = ((i * 6) / 8, (i * 6) % 8);
-        let v = ((byte(at) | byte(at + 1) << 8) >> shift & 63) as i32 + carry;
-        carry = (v + 32) >> 6;
-        *d = (v - (carry << 6)) as i8;
+/// A scalar's width-`W` non-adjacent form, least significant first: `Σ dᵢ·2ⁱ` with each `dᵢ`
+/// zero or odd, `|dᵢ| < 2^(W−1)`, and at least `W − 1` zeros after each nonzero digit (`W ≤ 8`).
+fn naf<const W: usize>(x: &Scalar) -> [i8; BITS] {
+    let mut limbs = [0u64; 5];
+    for (l, c) in limbs.iter_mut().zip(x.as_bytes().chunks_exact(8)) {
+        *l = u64::from_le_bytes(c.try_into().unwrap_or_default());
+    }
+    // The low bits of the scalar from bit `at` on (`at < BITS`: the next limb is the fifth).
+    let bits = |at: usize| -> u64 {
+        let (i, shift) = (at / 64, at % 64);
+        let low = limbs.get(i).copied().unwrap_or(0) >> shift;
+        let high = limbs.get(i + 1).copied().unwrap_or(0);
+        if shift == 0 {
+            low
+        } else {
+            low | high << (64 - shift)
+        }
+    };
+    let mut out = [0i8; BITS];
+    // `carry` is 1 when a negative digit below left `2^at` to add.
+    let (mut at, mut carry) = (0, 0u64);
+    while at < BITS {
+        let v = (bits(at) & ((1 << W) - 1)) + carry;
+        if v & 1 == 0 {
+            // Bit and carry alike: a zero digit, and the carry (if any) moves up one bit.
+            at += 1;
+            continue;
+        }
+        let digit = v as i64 - if v >> (W - 1) == 0 { 0 } else { 1 << W };
+        carry = u64::from(digit < 0);
+        if let Some(d) = out.get_mut(at) {
+            *d = digit as i8;
+        }
+        at += W;
     }
     out
 }
 
 /// `[8]([s]B − [k]A − R)` is the identity.
-fn equation_holds(neg_a: &[&Multiples], p: &Prepared) -> bool {
+fn equation_holds(neg_a: &[&Odd<KEY_ODD>], p: &Prepared) -> bool {
     (double_base(&p.k, neg_a, &p.s) + p.neg_r)
         .mul_by_cofactor()
         .is_identity()
@@ -360,7 +395,7 @@ impl Ed25519Batch {
         }
         let mut holds = vec![false; self.items.len()];
         for (key, items) in self.keys.iter().zip(&by_key) {
-            let table = multiples(&key.neg_a);
+            let table = odd_multiples(&key.neg_a);
             for &i in items {
                 if let (Some(item), Some(h)) = (self.items.get(i), holds.get_mut(i)) {
                     *h = equation_holds(&[&table], &item.sig);
@@ -389,7 +424,7 @@ impl Ed25519Batch {
         // [b]B − Σ [cⱼ]Aⱼ, by the double-scalar multiplication single checks use.
         let mut sum = EdwardsPoint::default();
         for (key, c) in self.keys.iter().zip(&per_key) {
-            sum += double_base(c, &[&multiples(&key.neg_a)], &b);
+            sum += double_base(c, &[&odd_multiples(&key.neg_a)], &b);
             b = Scalar::ZERO;
         }
         let neg_rs: Vec<EdwardsPoint> = self.items.iter().map(|i| i.sig.neg_r).collect();
@@ -412,7 +447,7 @@ fn sum_of_multiples(points: &[EdwardsPoint], z: &[u128]) -> EdwardsPoint {
     let mut total = EdwardsPoint::default();
     for w in (0..128usize.div_ceil(c)).rev() {
         for _ in 0..c {
-            total += total; // 128 doublings in all: dalek's own doubling is not public
+            total = double(&total);
         }
         buckets.fill(EdwardsPoint::default());
         for (p, z) in points.iter().zip(z) {
@@ -475,7 +510,7 @@ mod tests {
                     }
                 }
             }
-            // The key's first check used `−A`'s table alone, the later ones all five parts
+            // The key's first two checks used `−A`'s table alone, the later ones all the parts
             // (corruptions refused by their encodings reach no check).
             assert!(a.0.checks.get() > 40);
             assert!(verify(&pk, &a, &msg, &sig).is_ok(), "key {i}, split");
@@ -503,22 +538,34 @@ mod tests {
             let s = &scalars[(i * 7 + 3) % scalars.len()];
             let a = EdwardsPoint::mul_base(&scalars[(i * 5 + 1) % scalars.len()]);
             let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(k, &a, s);
-            let low = multiples(&a);
+            let low = odd_multiples(&a);
             assert_eq!(double_base(k, &[&low], s), expected, "scalars {i}");
             let high = high_parts(&a);
-            let split: Vec<&Multiples> = std::iter::once(&low).chain(&high).collect();
+            let split: Vec<&Odd<KEY_ODD>> = std::iter::once(&low).chain(&high).collect();
             assert_eq!(double_base(k, &split, s), expected, "split {i}");
-            let digits = signed_digits(k);
-            let mut back = Scalar::ZERO;
-            for d in digits.iter().rev() {
-                back = back * Scalar::from(64u8) + Scalar::from(d.unsigned_abs());
-                if *d < 0 {
-                    back -= Scalar::from(2 * d.unsigned_abs());
-                }
-            }
-            assert_eq!(back, *k, "digits {i}");
-            assert!(digits.iter().all(|d| (-32..32).contains(d)));
+            assert_naf::<7>(k);
+            assert_naf::<8>(k);
         }
+    }
+
+    /// The digits add up to the scalar, each zero or odd below `2^(W−1)` in magnitude, nonzero
+    /// ones at least `W` positions apart, none from bit 254 on (where `double_base` reads none).
+    fn assert_naf<const W: usize>(x: &Scalar) {
+        let digits = naf::<W>(x);
+        let mut back = Scalar::ZERO;
+        for d in digits.iter().rev() {
+            back = back + back + Scalar::from(d.unsigned_abs());
+            if *d < 0 {
+                back -= Scalar::from(2 * d.unsigned_abs());
+            }
+        }
+        assert_eq!(back, *x, "width {W}");
+        let nonzero: Vec<usize> = (0..BITS).filter(|i| digits[*i] != 0).collect();
+        assert!(nonzero.windows(2).all(|w| w[1] - w[0] >= W));
+        assert!(nonzero
+            .iter()
+            .all(|i| digits[*i] % 2 != 0 && i32::from(digits[*i]).abs() < 1 << (W - 1)));
+        assert!(nonzero.last().is_none_or(|i| *i < 254));
     }
 
     #[test]
