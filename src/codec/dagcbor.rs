@@ -142,6 +142,30 @@ pub fn strict_from_ipld<T: FromIpld + Serialize>(
     Ok(value)
 }
 
+/// A byte string at the start of `b` in its canonical head (the shortest length encoding), and
+/// the bytes after it; `None` for anything else (another type, a longer head than needed, a
+/// string of 64 KiB or more, too few bytes). The building block of the fast readers of fixed
+/// shapes (a CAR's header, a JWS envelope), which take exactly the canonical bytes of the value
+/// they return and leave everything else to [`decode_strict`].
+pub(crate) fn canonical_bytes(b: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, head) = match *b.first()? {
+        h @ 0x40..=0x57 => (usize::from(h - 0x40), 1),
+        0x58 => (usize::from(*b.get(1)?), 2),
+        0x59 => (usize::from(u16::from_be_bytes([*b.get(1)?, *b.get(2)?])), 3),
+        _ => return None,
+    };
+    let minimal = match head {
+        2 => len >= 24,
+        3 => len >= 256,
+        _ => true,
+    };
+    if !minimal {
+        return None;
+    }
+    let body = b.get(head..)?;
+    (body.len() >= len).then(|| body.split_at(len))
+}
+
 /// `NOT_CANONICAL` unless the re-encoding equals the bytes read (out of line: one copy).
 #[inline(never)]
 fn same_bytes(again: &[u8], bytes: &[u8], what: &str) -> Result<()> {

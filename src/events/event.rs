@@ -3,8 +3,8 @@ use ipld_core::ipld::Ipld;
 
 use super::{DataPayload, InitPayload, SignedEvent, TimeEvent};
 use crate::codec::{
-    dagcbor::decode_ipld, decode_strict, strict_from_ipld, Block, BlockSource, Car, CarLimits,
-    DagCborExt, DAG_CBOR, DAG_JOSE,
+    dagcbor::decode_ipld, strict_from_ipld, Block, BlockSource, Car, CarLimits, DagCborExt,
+    DAG_CBOR, DAG_JOSE,
 };
 use crate::did::Envelope;
 use crate::error::{Error, Result};
@@ -132,7 +132,7 @@ impl Event {
     }
 
     fn decode_signed(block: Block, source: &dyn BlockSource) -> Result<Event> {
-        let envelope: Envelope = decode_strict(&block.bytes, "JWS envelope")?;
+        let envelope = Envelope::decode(&block.bytes)?;
         let payload_cid = envelope.payload_cid()?;
         let payload_bytes = fetch(source, &payload_cid, "signed payload")?;
         let cacao_block = match envelope.header()?.cap_cid()? {
