@@ -171,7 +171,7 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 }
 
 /// `[k]P + [s]B` from `P`'s odd multiples (and, when `p` holds [`PARTS`] tables, those of
-/// `[2⁵²]P`, `[2¹⁰⁴]P` … too), variable-time (every input is public).
+/// `[2¹⁶]P`, `[2³²]P` … too), variable-time (every input is public).
 /// Our own (bytes): curve25519-dalek's `vartime_double_scalar_mul_basepoint` reads a 7.7 KB
 /// constant table of B's odd multiples (linked by its `precomputed-tables` feature, which signing
 /// needs for its run-time basepoint table), and curve points do not compress: the table was
@@ -554,7 +554,7 @@ mod tests {
     }
 
     /// Our double-base multiplication equals curve25519-dalek's on random and edge scalars
-    /// (0, 1, ℓ − 1, runs of digits at the ends of the radix's range, 2²⁵² …).
+    /// (0, 1, ℓ − 1, bit patterns that make long runs of NAF digits and carries, 2²⁵² …).
     #[test]
     fn double_base_agrees_with_dalek() {
         let l_minus_1 = -Scalar::ONE;
