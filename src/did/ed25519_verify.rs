@@ -43,7 +43,7 @@ pub(crate) struct KeyPoint(Rc<KeyTables>);
 struct KeyTables {
     neg_a: EdwardsPoint,
     low: OnceCell<Odd<KEY_ODD>>,
-    high: OnceCell<[Odd<KEY_ODD>; PARTS - 1]>,
+    high: OnceCell<Vec<Odd<KEY_ODD>>>,
     checks: Cell<u32>,
 }
 
@@ -186,7 +186,7 @@ fn prepare(pk: &[u8; 32], msg: &[u8], sig: &[u8]) -> Result<Prepared> {
 /// B's other tables are built by the first check that uses them.
 fn double_base(k: &Scalar, p: &[&Odd<KEY_ODD>], s: &Scalar) -> EdwardsPoint {
     static B_LOW: OnceLock<Odd<BASE_ODD>> = OnceLock::new();
-    static B_HIGH: OnceLock<[Odd<BASE_ODD>; PARTS - 1]> = OnceLock::new();
+    static B_HIGH: OnceLock<Vec<Odd<BASE_ODD>>> = OnceLock::new();
     debug_assert!(matches!(p.len(), 1 | PARTS));
     let split = p.len() == PARTS;
     let rounds = if split { SPLIT } else { BITS };
@@ -218,13 +218,17 @@ fn double_base(k: &Scalar, p: &[&Odd<KEY_ODD>], s: &Scalar) -> EdwardsPoint {
 const PARTS: usize = 16;
 const SPLIT: usize = BITS.div_ceil(PARTS);
 
-/// The odd multiples of `[2^(SPLIT·j)]P` for `j = 1 … PARTS − 1`.
-fn high_parts<const N: usize>(p: &EdwardsPoint) -> [Odd<N>; PARTS - 1] {
+/// The odd multiples of `[2^(SPLIT·j)]P` for `j = 1 … PARTS − 1`, on the heap: B's are 150 KB,
+/// more than a page's wasm stack should hold (a debug build, which copies such values, overflowed
+/// it), pushed one table at a time.
+fn high_parts<const N: usize>(p: &EdwardsPoint) -> Vec<Odd<N>> {
     let mut q = *p;
-    std::array::from_fn(|_| {
+    let mut out = Vec::with_capacity(PARTS - 1);
+    for _ in 1..PARTS {
         q = (0..SPLIT).fold(q, |q, _| double(&q));
-        odd_multiples(&q)
-    })
+        out.push(odd_multiples(&q));
+    }
+    out
 }
 
 /// Digit positions of a scalar's non-adjacent form: a reduced scalar (below ℓ < 2²⁵³) has
