@@ -206,7 +206,7 @@ pub async fn verify_event<R: EthRpc>(
 
 /// Verify many events, each against its stream's init event (`(event, init)` pairs), as
 /// [`verify_event`] would one by one, with their Ed25519 signatures checked together in one
-/// batch (several times faster for many events, most of all by one key: BENCHMARKS.md). Each
+/// batch (faster for many events by one key: BENCHMARKS.md). Each
 /// event's checks or the reason it fails, in the order given; the outer error only when the
 /// platform gives no random numbers for the batch (`RANDOM`).
 pub async fn verify_events<R: EthRpc>(
