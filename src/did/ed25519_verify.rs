@@ -198,7 +198,7 @@ fn double_base(k: &Scalar, p: &[&Odd<KEY_ODD>], s: &Scalar) -> EdwardsPoint {
     };
     // B's tables count the parts: the zip takes only `P`'s first table unless split.
     let b = std::iter::once(b_low).chain(b_high);
-    let (k, s) = (naf::<7>(k), naf::<8>(s));
+    let (k, s) = (naf(k, 7), naf(s, 8));
     let mut t = EdwardsPoint::default();
     for i in (0..rounds).rev() {
         t = double(&t);
@@ -265,9 +265,10 @@ fn add_odd<const N: usize>(t: &mut EdwardsPoint, table: &Odd<N>, d: i8) {
     }
 }
 
-/// A scalar's width-`W` non-adjacent form, least significant first: `Σ dᵢ·2ⁱ` with each `dᵢ`
-/// zero or odd, `|dᵢ| < 2^(W−1)`, and at least `W − 1` zeros after each nonzero digit (`W ≤ 8`).
-fn naf<const W: usize>(x: &Scalar) -> [i8; BITS] {
+/// A scalar's width-`w` non-adjacent form, least significant first: `Σ dᵢ·2ⁱ` with each `dᵢ`
+/// zero or odd, `|dᵢ| < 2^(w−1)`, and at least `w − 1` zeros after each nonzero digit
+/// (`2 ≤ w ≤ 8`; one copy for both widths, bytes).
+fn naf(x: &Scalar, w: usize) -> [i8; BITS] {
     let mut limbs = [0u64; 5];
     for (l, c) in limbs.iter_mut().zip(x.as_bytes().chunks_exact(8)) {
         *l = u64::from_le_bytes(c.try_into().unwrap_or_default());
@@ -287,18 +288,18 @@ fn naf<const W: usize>(x: &Scalar) -> [i8; BITS] {
     // `carry` is 1 when a negative digit below left `2^at` to add.
     let (mut at, mut carry) = (0, 0u64);
     while at < BITS {
-        let v = (bits(at) & ((1 << W) - 1)) + carry;
+        let v = (bits(at) & ((1 << w) - 1)) + carry;
         if v & 1 == 0 {
             // Bit and carry alike: a zero digit, and the carry (if any) moves up one bit.
             at += 1;
             continue;
         }
-        let digit = v as i64 - if v >> (W - 1) == 0 { 0 } else { 1 << W };
+        let digit = v as i64 - if v >> (w - 1) == 0 { 0 } else { 1 << w };
         carry = u64::from(digit < 0);
         if let Some(d) = out.get_mut(at) {
             *d = digit as i8;
         }
-        at += W;
+        at += w;
     }
     out
 }
@@ -591,7 +592,7 @@ mod tests {
     /// The digits add up to the scalar, each zero or odd below `2^(W−1)` in magnitude, nonzero
     /// ones at least `W` positions apart, none from bit 254 on (where `double_base` reads none).
     fn assert_naf<const W: usize>(x: &Scalar) {
-        let digits = naf::<W>(x);
+        let digits = naf(x, W);
         let mut back = Scalar::ZERO;
         for d in digits.iter().rev() {
             back = back + back + Scalar::from(d.unsigned_abs());
