@@ -223,12 +223,12 @@ const SPLIT: usize = BITS.div_ceil(PARTS);
 /// it), pushed one table at a time.
 fn high_parts<const N: usize>(p: &EdwardsPoint) -> Vec<Odd<N>> {
     let mut q = *p;
-    let mut out = Vec::with_capacity(PARTS - 1);
-    for _ in 1..PARTS {
-        q = (0..SPLIT).fold(q, |q, _| double(&q));
-        out.push(odd_multiples(&q));
-    }
-    out
+    (1..PARTS)
+        .map(|_| {
+            q = (0..SPLIT).fold(q, |q, _| double(&q));
+            odd_multiples(&q)
+        })
+        .collect()
 }
 
 /// Digit positions of a scalar's non-adjacent form: a reduced scalar (below ℓ < 2²⁵³) has
