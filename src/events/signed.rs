@@ -32,8 +32,7 @@ impl<P: Serialize> SigningRequest<P> {
     /// Prepare `payload` for signing as `kid` with `alg`, optionally under the CACAO `cacao`.
     pub fn new(payload: P, alg: Algorithm, kid: String, cacao: Option<Block>) -> Result<Self> {
         let payload_block = payload.to_block()?;
-        let protected =
-            ProtectedHeader::new(alg, kid, cacao.as_ref().map(|b| &b.cid)).to_bytes()?;
+        let protected = protected_header(alg, kid, cacao.as_ref())?;
         Ok(SigningRequest {
             payload,
             payload_block,
@@ -61,28 +60,8 @@ impl<P: Serialize> SigningRequest<P> {
     }
 
     fn assemble(self, signature: Vec<u8>, check: bool) -> Result<SignedEvent<P>> {
-        if signature.len() != 64 {
-            return Err(Error::Signer(format!(
-                "expected a 64-byte signature, got {} bytes",
-                signature.len()
-            )));
-        }
-        let envelope = Envelope {
-            payload: crate::codec::cidbytes::cid_bytes(&self.payload_block.cid),
-            signatures: vec![JwsSignature {
-                header: None,
-                protected: self.protected,
-                signature,
-            }],
-        };
-        if check {
-            match envelope.verify() {
-                Ok(_) | Err(Error::UnsupportedDid(_)) => {}
-                Err(e @ Error::PartNotLoaded(_)) => return Err(e),
-                Err(e) => return Err(Error::Signer(format!("the signature is unusable: {e}"))),
-            }
-        }
-        let envelope_block = Block::new(DAG_JOSE, envelope.to_dag_cbor()?);
+        let (envelope, envelope_block) =
+            envelope_of(self.protected, &self.payload_block.cid, signature, check)?;
         Ok(SignedEvent {
             envelope,
             envelope_block,
@@ -91,6 +70,39 @@ impl<P: Serialize> SigningRequest<P> {
             cacao_block: self.cacao_block,
         })
     }
+}
+
+/// The type-independent part of [`SigningRequest::finish`]: the envelope and its block, the
+/// signature checked where it can be (one copy for init and data events, bytes).
+fn envelope_of(
+    protected: Vec<u8>,
+    payload: &cid::Cid,
+    signature: Vec<u8>,
+    check: bool,
+) -> Result<(Envelope, Block)> {
+    if signature.len() != 64 {
+        return Err(Error::Signer(format!(
+            "expected a 64-byte signature, got {} bytes",
+            signature.len()
+        )));
+    }
+    let envelope = Envelope {
+        payload: crate::codec::cidbytes::cid_bytes(payload),
+        signatures: vec![JwsSignature {
+            header: None,
+            protected,
+            signature,
+        }],
+    };
+    if check {
+        match envelope.verify() {
+            Ok(_) | Err(Error::UnsupportedDid(_)) => {}
+            Err(e @ Error::PartNotLoaded(_)) => return Err(e),
+            Err(e) => return Err(Error::Signer(format!("the signature is unusable: {e}"))),
+        }
+    }
+    let envelope_block = Block::new(DAG_JOSE, envelope.to_dag_cbor()?);
+    Ok((envelope, envelope_block))
 }
 
 impl<P: Serialize> SignedEvent<P> {
@@ -179,16 +191,36 @@ where
     P: Serialize,
     S: AsyncSigner + ?Sized,
 {
-    let req = SigningRequest::new(
+    let payload_block = payload.to_block()?;
+    let (envelope, envelope_block, payload_block, cacao_block) =
+        sign_block(payload_block, signer).await?;
+    Ok(SignedEvent {
+        envelope,
+        envelope_block,
         payload,
-        signer.algorithm(),
-        signer.kid(),
-        signer.capability().cloned(),
-    )?;
-    let signature = signer
-        .sign_event(req.signing_input(), &req.payload_block)
-        .await?;
-    req.assemble(signature, !signer.trusted())
+        payload_block,
+        cacao_block,
+    })
+}
+
+/// What [`sign`] does once the payload is a block, as [`SigningRequest`] would: one copy of
+/// the signing future for init and data events (bytes).
+async fn sign_block<S: AsyncSigner + ?Sized>(
+    payload_block: Block,
+    signer: &S,
+) -> Result<(Envelope, Block, Block, Option<Block>)> {
+    let cacao_block = signer.capability().cloned();
+    let protected = protected_header(signer.algorithm(), signer.kid(), cacao_block.as_ref())?;
+    let input = crate::did::jws::signing_input(&protected, &payload_block.cid);
+    let signature = signer.sign_event(input, &payload_block).await?;
+    let (envelope, envelope_block) =
+        envelope_of(protected, &payload_block.cid, signature, !signer.trusted())?;
+    Ok((envelope, envelope_block, payload_block, cacao_block))
+}
+
+/// The protected header's bytes for `alg` and `kid`, naming the CACAO block `cacao` if any.
+fn protected_header(alg: Algorithm, kid: String, cacao: Option<&Block>) -> Result<Vec<u8>> {
+    ProtectedHeader::new(alg, kid, cacao.map(|b| &b.cid)).to_bytes()
 }
 
 /// What a signing input signs, read from the bytes alone: the JWS header and the event payload
