@@ -250,7 +250,7 @@ pub fn parse_cid(s: &str) -> Result<Cid> {
                 .map(|(c, _)| c)
                 .map_err(str::to_string)
         })
-        .map_err(|e| Error::InvalidCid(format!("{s:?}: {e}")))
+        .map_err(|e| Error::InvalidCid(format!("{}: {e}", crate::codec::quoted(s))))
 }
 
 #[cfg(test)]

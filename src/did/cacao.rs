@@ -93,9 +93,12 @@ impl CacaoTime {
     pub fn unix(&self) -> Result<i64> {
         match self {
             CacaoTime::Unix(s) => Ok(*s),
-            CacaoTime::Text(t) => parse_rfc3339(t)
-                .map(|(secs, _)| secs)
-                .ok_or_else(|| Error::InvalidCapability(format!("time {t:?} is not RFC 3339"))),
+            CacaoTime::Text(t) => parse_rfc3339(t).map(|(secs, _)| secs).ok_or_else(|| {
+                Error::InvalidCapability(format!(
+                    "time {} is not RFC 3339",
+                    crate::codec::quoted(t)
+                ))
+            }),
         }
     }
 
@@ -213,9 +216,9 @@ pub struct PkhIssuer<'a> {
 
 /// Parse a did:pkh DID.
 pub fn parse_pkh(did: &str) -> Result<PkhIssuer<'_>> {
-    let rest = did
-        .strip_prefix("did:pkh:")
-        .ok_or_else(|| Error::InvalidDid(format!("{did:?} is not a did:pkh")))?;
+    let rest = did.strip_prefix("did:pkh:").ok_or_else(|| {
+        Error::InvalidDid(format!("{} is not a did:pkh", crate::codec::quoted(did)))
+    })?;
     let mut parts = rest.splitn(3, ':');
     match (parts.next(), parts.next(), parts.next()) {
         (Some(namespace), Some(reference), Some(address))
@@ -228,7 +231,8 @@ pub fn parse_pkh(did: &str) -> Result<PkhIssuer<'_>> {
             })
         }
         _ => Err(Error::InvalidDid(format!(
-            "{did:?}: expected did:pkh:<namespace>:<reference>:<address>"
+            "{}: expected did:pkh:<namespace>:<reference>:<address>",
+            crate::codec::quoted(did)
         ))),
     }
 }

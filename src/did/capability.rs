@@ -26,7 +26,8 @@ impl Cacao {
             "solana:ed25519" => super::siwx::verify_solana(self),
             "webauthn:p256" => super::webauthn::verify(self),
             other => Err(Error::InvalidCapability(format!(
-                "CACAO signature type {other:?} is not supported (ceramic-one rejects it too)"
+                "CACAO signature type {} is not supported (ceramic-one rejects it too)",
+                crate::codec::quoted(other)
             ))),
         }
     }

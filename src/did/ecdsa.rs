@@ -68,14 +68,17 @@ pub fn verify(curve: Curve, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
     let outcome = with_backend(|b| b.verify(curve, key, &prehash, sig))?;
     #[cfg(feature = "ecdsa")]
     let outcome = ceramic_wasm_ecdsa::verify_prehash(curve, key, &prehash, sig);
+    // The curve's name as its `Debug` writes it, without linking `Debug`.
+    let curve = match curve {
+        Curve::P256 => "P256",
+        Curve::Secp256k1 => "Secp256k1",
+    };
     outcome.map_err(|f| match f {
-        Failure::InvalidKey => {
-            Error::InvalidKey(format!("{curve:?} public key is not on the curve"))
-        }
+        Failure::InvalidKey => Error::InvalidKey(format!("{curve} public key is not on the curve")),
         Failure::MalformedSignature => {
-            Error::BadSignature(format!("{curve:?} signature is not a 64-byte r||s"))
+            Error::BadSignature(format!("{curve} signature is not a 64-byte r||s"))
         }
-        Failure::Mismatch => Error::BadSignature(format!("{curve:?} signature does not verify")),
+        Failure::Mismatch => Error::BadSignature(format!("{curve} signature does not verify")),
     })
 }
 

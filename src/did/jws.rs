@@ -67,12 +67,15 @@ impl ProtectedHeader {
         let Some(cap) = &self.cap else {
             return Ok(None);
         };
-        let s = cap
-            .strip_prefix("ipfs://")
-            .ok_or_else(|| Error::InvalidEvent(format!("JWS cap {cap:?} is not an ipfs:// URI")))?;
+        let s = cap.strip_prefix("ipfs://").ok_or_else(|| {
+            Error::InvalidEvent(format!(
+                "JWS cap {} is not an ipfs:// URI",
+                crate::codec::quoted(cap)
+            ))
+        })?;
         crate::codec::multibase::parse_cid(s)
             .map(Some)
-            .map_err(|e| Error::InvalidEvent(format!("JWS cap {cap:?}: {e}")))
+            .map_err(|e| Error::InvalidEvent(format!("JWS cap {}: {e}", crate::codec::quoted(cap))))
     }
 }
 

@@ -108,7 +108,10 @@ impl DidKey {
                     "{did}: only did:key is supported here"
                 )))
             } else {
-                Err(Error::InvalidDid(format!("{did:?} is not a DID")))
+                Err(Error::InvalidDid(format!(
+                    "{} is not a DID",
+                    crate::codec::quoted(did)
+                )))
             };
         };
         if !fp.starts_with('z') {

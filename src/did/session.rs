@@ -68,8 +68,8 @@ impl SessionRequest {
         let hex = params.address.strip_prefix("0x").unwrap_or(&params.address);
         if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::InvalidDid(format!(
-                "{:?} is not an Ethereum address",
-                params.address
+                "{} is not an Ethereum address",
+                crate::codec::quoted(&params.address)
             )));
         }
         if params.expires_in_secs <= 0 {

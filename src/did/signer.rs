@@ -41,7 +41,8 @@ impl FromStr for Algorithm {
             "ES256" => Ok(Algorithm::ES256),
             "ES256K" => Ok(Algorithm::ES256K),
             other => Err(Error::UnsupportedDid(format!(
-                "JWS algorithm {other:?} is not supported"
+                "JWS algorithm {} is not supported",
+                crate::codec::quoted(other)
             ))),
         }
     }

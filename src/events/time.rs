@@ -66,7 +66,11 @@ pub(crate) fn path_indices(path: &str) -> Result<Vec<usize>> {
     path.split('/')
         .map(|seg| {
             seg.parse::<usize>().map_err(|_| {
-                Error::InvalidEvent(format!("time event path {path:?}: bad segment {seg:?}"))
+                Error::InvalidEvent(format!(
+                    "time event path {}: bad segment {}",
+                    crate::codec::quoted(path),
+                    crate::codec::quoted(seg)
+                ))
             })
         })
         .collect()

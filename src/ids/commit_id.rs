@@ -95,7 +95,9 @@ impl FromStr for CommitId {
     /// `<StreamID>?commit=<CID>` / `?commit=0` forms.
     fn from_str(s: &str) -> Result<Self> {
         let s = strip_url(s.trim());
-        let err = |e: &dyn fmt::Display| Error::InvalidCommitId(format!("{s:?}: {e}"));
+        let err = |e: &dyn fmt::Display| {
+            Error::InvalidCommitId(format!("{}: {e}", crate::codec::quoted(s)))
+        };
         match s.split_once('?') {
             None => {
                 let bytes = multibase::decode(s).map_err(|e| err(&e))?;

@@ -196,8 +196,8 @@ impl FromStr for EventId {
                 return EventId::from_bytes(&bytes);
             }
         }
-        let bytes =
-            multibase::decode(s).map_err(|e| Error::InvalidEventId(format!("{s:?}: {e}")))?;
+        let bytes = multibase::decode(s)
+            .map_err(|e| Error::InvalidEventId(format!("{}: {e}", crate::codec::quoted(s))))?;
         EventId::from_bytes(&bytes)
     }
 }

@@ -109,8 +109,9 @@ impl FromStr for StreamId {
             last.get_or(s, || {
                 let text = strip_url(s.trim());
                 let base = text.split_once('?').map_or(text, |(b, _)| b);
-                let bytes = multibase::decode(base)
-                    .map_err(|e| Error::InvalidStreamId(format!("{text:?}: {e}")))?;
+                let bytes = multibase::decode(base).map_err(|e| {
+                    Error::InvalidStreamId(format!("{}: {e}", crate::codec::quoted(text)))
+                })?;
                 StreamId::from_bytes(&bytes)
             })
         })

@@ -38,9 +38,9 @@ pub enum Did3 {
 /// Parse `did:3:<id>` (query and fragment ignored). As js-ceramic, an id that parses as a CID is
 /// a 3IDv0.
 pub fn parse(did: &str) -> Result<Did3> {
-    let id = did_of(did)
-        .strip_prefix("did:3:")
-        .ok_or_else(|| Error::InvalidDid(format!("{did:?} is not a did:3")))?;
+    let id = did_of(did).strip_prefix("did:3:").ok_or_else(|| {
+        Error::InvalidDid(format!("{} is not a did:3", crate::codec::quoted(did)))
+    })?;
     if let Ok(cid) = multibase::parse_cid(id) {
         return Ok(Did3::V0(cid));
     }
@@ -77,7 +77,10 @@ impl Version {
                 "versionId" | "version-id" if v.commit.is_none() => v.commit = Some(val.into()),
                 "versionTime" => {
                     let (secs, _) = crate::codec::time::parse_rfc3339(val).ok_or_else(|| {
-                        Error::InvalidDid(format!("{url}: versionTime {val:?} is not a time"))
+                        Error::InvalidDid(format!(
+                            "{url}: versionTime {} is not a time",
+                            crate::codec::quoted(val)
+                        ))
                     })?;
                     v.time = Some(secs);
                 }
@@ -309,10 +312,9 @@ impl ThreeId {
             .and_then(Value::as_object)
             .or(self.legacy_keys.as_ref())
             .ok_or_else(|| Error::InvalidDid(format!("{kid}: this version has no keys")))?;
-        let value = keys
-            .get(fragment)
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::InvalidDid(format!("{kid}: no key {fragment:?}")))?;
+        let value = keys.get(fragment).and_then(Value::as_str).ok_or_else(|| {
+            Error::InvalidDid(format!("{kid}: no key {}", crate::codec::quoted(fragment)))
+        })?;
         let key = DidKey::parse(&format!("did:key:{value}"))?
             .public_key()
             .clone();

@@ -32,7 +32,12 @@ fn bad(msg: impl std::fmt::Display) -> Error {
 
 /// `ns:ref:address` (CAIP-10) or `address@ns:ref` (legacy) → `(namespace, reference, address)`.
 pub fn parse_account(account: &str) -> Result<(String, String, String)> {
-    let err = || Error::InvalidEvent(format!("link proof: account {account:?} is not CAIP-10"));
+    let err = || {
+        Error::InvalidEvent(format!(
+            "link proof: account {} is not CAIP-10",
+            crate::codec::quoted(account)
+        ))
+    };
     if let Some((address, chain)) = account.split_once('@') {
         let (ns, reference) = chain.split_once(':').ok_or_else(err)?;
         return Ok((ns.into(), reference.into(), address.into()));
@@ -103,7 +108,8 @@ pub fn validate_proof(proof: &Value) -> Result<ValidLink> {
             let kind = text("type").unwrap_or("ethereum-eoa");
             if kind != "ethereum-eoa" {
                 return Err(Error::UnsupportedDid(format!(
-                    "link proof of type {kind:?}: only ethereum-eoa is verified (erc1271 asks the chain)"
+                    "link proof of type {}: only ethereum-eoa is verified (erc1271 asks the chain)",
+                    crate::codec::quoted(kind)
                 )));
             }
             let sig = decode_hex(signature.trim_start_matches("0x"))

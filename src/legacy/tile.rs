@@ -429,11 +429,17 @@ pub fn unsigned_genesis(controller: &str, opts: &TileOptions) -> Result<Commit> 
 fn genesis_body(controller: &str, opts: &TileOptions) -> Result<BTreeMap<String, Ipld>> {
     let controller = opts.controller.as_deref().unwrap_or(controller);
     if !controller.starts_with("did:") {
-        return Err(Error::InvalidDid(format!("{controller:?} is not a DID")));
+        return Err(Error::InvalidDid(format!(
+            "{} is not a DID",
+            crate::codec::quoted(controller)
+        )));
     }
     if let Some(schema) = &opts.schema {
         schema.parse::<crate::ids::CommitId>().map_err(|_| {
-            Error::InvalidEvent(format!("Schema must be a CommitID, got {schema:?}"))
+            Error::InvalidEvent(format!(
+                "Schema must be a CommitID, got {}",
+                crate::codec::quoted(schema)
+            ))
         })?;
     }
     let mut header = BTreeMap::new();
@@ -515,7 +521,8 @@ pub async fn update<S: AsyncSigner + ?Sized>(
     for key in header.keys() {
         if !["controllers", "family", "tags", "schema"].contains(&key.as_str()) {
             return Err(Error::InvalidEvent(format!(
-                "{key:?} cannot change after genesis"
+                "{} cannot change after genesis",
+                crate::codec::quoted(key)
             )));
         }
     }

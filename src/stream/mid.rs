@@ -107,7 +107,12 @@ pub fn check_genesis(init: &Event, model: &Model, matcher: &dyn PatternMatcher) 
     let h = &payload.header;
     match h.controllers.as_slice() {
         [c] if is_valid_did(c) => {}
-        [c] => return Err(Error::MidController(format!("{c:?} is not a valid DID"))),
+        [c] => {
+            return Err(Error::MidController(format!(
+                "{} is not a valid DID",
+                crate::codec::quoted(c)
+            )))
+        }
         cs => {
             return Err(Error::MidController(format!(
                 "{} controllers, expected exactly one",
@@ -185,8 +190,8 @@ fn check_set_unique(fields: &[String], content: &Value, unique: &[u8]) -> Result
         Ok(())
     } else {
         Err(Error::MidSetUnique(format!(
-            "unique {:?} is not the set fields' values joined by '|'",
-            crate::codec::text_or_hex(unique)
+            "unique {} is not the set fields' values joined by '|'",
+            crate::codec::quoted(&crate::codec::text_or_hex(unique))
         )))
     }
 }
@@ -207,14 +212,18 @@ pub fn check_content(content: &Value, model: &Model, matcher: &dyn PatternMatche
             continue;
         };
         let s = v.as_str().ok_or_else(|| {
-            Error::MidRelation(format!("relation {field:?} is not a StreamID string"))
+            Error::MidRelation(format!(
+                "relation {} is not a StreamID string",
+                crate::codec::quoted(field)
+            ))
         })?;
-        let id: StreamId = s
-            .parse()
-            .map_err(|e| Error::MidRelation(format!("relation {field:?}: {e}")))?;
+        let id: StreamId = s.parse().map_err(|e| {
+            Error::MidRelation(format!("relation {}: {e}", crate::codec::quoted(field)))
+        })?;
         if id.stream_type() != StreamType::ModelInstanceDocument {
             return Err(Error::MidRelation(format!(
-                "relation {field:?} names {s}, not a document"
+                "relation {} names {s}, not a document",
+                crate::codec::quoted(field)
             )));
         }
     }
@@ -254,7 +263,8 @@ pub fn check_update(
         for f in def.immutable_fields.iter().flatten() {
             if touched.iter().any(|t| t == f || t.is_empty()) {
                 return Err(Error::MidImmutableField(format!(
-                    "the patch touches immutable field {f:?}"
+                    "the patch touches immutable field {}",
+                    crate::codec::quoted(f)
                 )));
             }
         }
@@ -262,7 +272,8 @@ pub fn check_update(
             for f in fields {
                 if before.get(f) != after.get(f) {
                     return Err(Error::MidSetFieldChanged(format!(
-                        "set field {f:?} changed"
+                        "set field {} changed",
+                        crate::codec::quoted(f)
                     )));
                 }
             }

@@ -61,7 +61,8 @@ impl AccountRelation {
                 },
                 other => {
                     return Err(bad(format!(
-                        "{what}: unknown type {other:?}, expected list, single, none or set"
+                        "{what}: unknown type {}, expected list, single, none or set",
+                        crate::codec::quoted(other)
                     )))
                 }
             },
@@ -78,7 +79,8 @@ impl Relation {
                 model: m.opt_string("model").map_err(|e| bad(e.to_string()))?,
             }),
             other => Err(bad(format!(
-                "{what}: unknown type {other:?}, expected account or document"
+                "{what}: unknown type {}, expected account or document",
+                crate::codec::quoted(other)
             ))),
         }
     }
@@ -180,7 +182,12 @@ impl ModelDefinition {
             let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             (digits(a) && digits(b)).then(|| Some((a.parse().ok()?, b.parse().ok()?)))?
         };
-        parse().ok_or_else(|| bad(format!("version {:?} is not major.minor", self.version)))
+        parse().ok_or_else(|| {
+            bad(format!(
+                "version {} is not major.minor",
+                crate::codec::quoted(&self.version)
+            ))
+        })
     }
 
     /// Check every model rule that needs no other stream.
@@ -205,7 +212,7 @@ impl ModelDefinition {
             return Err(bad("a v1 model's account relation is list or single"));
         }
         for i in self.implements.iter().flatten() {
-            model_id(i).map_err(|e| bad(format!("implements {i:?}: {e}")))?;
+            model_id(i).map_err(|e| bad(format!("implements {}: {e}", crate::codec::quoted(i))))?;
         }
         if self.schema.get("type") != Some(&Value::String("object".into())) {
             return Err(bad("the schema must be of type object"));
@@ -226,19 +233,26 @@ impl ModelDefinition {
             for f in fields {
                 if !required.contains(&f.as_str()) {
                     return Err(bad(format!(
-                        "set field {f:?} is not required by the schema"
+                        "set field {} is not required by the schema",
+                        crate::codec::quoted(f)
                     )));
                 }
-                let prop = props
-                    .and_then(|p| p.get(f))
-                    .ok_or_else(|| bad(format!("set field {f:?} is not a schema property")))?;
+                let prop = props.and_then(|p| p.get(f)).ok_or_else(|| {
+                    bad(format!(
+                        "set field {} is not a schema property",
+                        crate::codec::quoted(f)
+                    ))
+                })?;
                 let prop = deref(&self.schema, prop);
                 let scalar = prop
                     .get("type")
                     .and_then(Value::as_str)
                     .is_some_and(|t| ["boolean", "integer", "number", "string"].contains(&t));
                 if !scalar {
-                    return Err(bad(format!("set field {f:?} is not a scalar")));
+                    return Err(bad(format!(
+                        "set field {} is not a scalar",
+                        crate::codec::quoted(f)
+                    )));
                 }
             }
         }
@@ -249,10 +263,15 @@ impl ModelDefinition {
             if let Relation::Document { model } = rel {
                 match model {
                     Some(m) => {
-                        model_id(m).map_err(|e| bad(format!("relation {field:?}: {e}")))?;
+                        model_id(m).map_err(|e| {
+                            bad(format!("relation {}: {e}", crate::codec::quoted(field)))
+                        })?;
                     }
                     None if !v2 => {
-                        return Err(bad(format!("relation {field:?} needs a model in v1")))
+                        return Err(bad(format!(
+                            "relation {} needs a model in v1",
+                            crate::codec::quoted(field)
+                        )))
                     }
                     None => {}
                 }
@@ -261,7 +280,11 @@ impl ModelDefinition {
         for (name, view) in self.views.iter().flatten() {
             let t = view.get("type").and_then(Value::as_str).unwrap_or_default();
             if !VIEW_TYPES.contains(&t) {
-                return Err(bad(format!("view {name:?} has unknown type {t:?}")));
+                return Err(bad(format!(
+                    "view {} has unknown type {}",
+                    crate::codec::quoted(name),
+                    crate::codec::quoted(t)
+                )));
             }
         }
         if self.is_interface() {

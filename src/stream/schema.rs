@@ -144,7 +144,7 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
         if !KEYWORDS.contains(&k.as_str()) {
             return Err(invalid(
                 &here,
-                format!("unknown or unsupported keyword {k:?}"),
+                format!("unknown or unsupported keyword {}", crate::codec::quoted(k)),
             ));
         }
         match k.as_str() {
@@ -152,7 +152,9 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
                 let r = v
                     .as_str()
                     .ok_or_else(|| invalid(&here, "must be a string"))?;
-                resolve(root, r).ok_or_else(|| invalid(&here, format!("cannot resolve {r:?}")))?;
+                resolve(root, r).ok_or_else(|| {
+                    invalid(&here, format!("cannot resolve {}", crate::codec::quoted(r)))
+                })?;
             }
             "type" => {
                 let ok = |t: &Value| t.as_str().is_some_and(|t| TYPES.contains(&t));
@@ -189,7 +191,10 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
                     .as_str()
                     .ok_or_else(|| invalid(&here, "must be a string"))?;
                 if !FORMATS.contains(&f) {
-                    return Err(invalid(&here, format!("unknown format {f:?}")));
+                    return Err(invalid(
+                        &here,
+                        format!("unknown format {}", crate::codec::quoted(f)),
+                    ));
                 }
             }
             "required" => {
@@ -247,12 +252,15 @@ fn check_pattern(p: &str, here: &str, m: &dyn PatternMatcher) -> Result<()> {
     if !pattern_cost::within_budget(p, 0) {
         return Err(invalid(
             here,
-            format!("pattern {p:?} can backtrack exponentially, even on an empty string"),
+            format!(
+                "pattern {} can backtrack exponentially, even on an empty string",
+                crate::codec::quoted(p)
+            ),
         ));
     }
     m.is_match(p, "")
         .map(|_| ())
-        .map_err(|e| invalid(here, format!("bad regex {p:?}: {e}")))
+        .map_err(|e| invalid(here, format!("bad regex {}: {e}", crate::codec::quoted(p))))
 }
 
 /// Resolve a local reference: `#`, `#/…` JSON pointers.
@@ -397,15 +405,16 @@ impl Validator<'_> {
             return limit(
                 at,
                 format!(
-                    "{n} characters against pattern {p:?}: matching could take 2^{bits} \
+                    "{n} characters against pattern {}: matching could take 2^{bits} \
                      backtracking steps, over the limit of 2^{}",
+                    crate::codec::quoted(p),
                     pattern_cost::BUDGET_BITS
                 ),
             );
         }
         self.matcher
             .is_match(p, text)
-            .or_else(|e| fail(at, format!("bad pattern {p:?}: {e}")))
+            .or_else(|e| fail(at, format!("bad pattern {}: {e}", crate::codec::quoted(p))))
     }
 
     fn node(&self, schema: &Value, inst: &Value, at: &str) -> std::result::Result<(), Fail> {
@@ -429,7 +438,12 @@ impl Validator<'_> {
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
             match resolve(self.root, r) {
                 Some(target) => deeper.node(target, inst, at)?,
-                None => return fail(at, format!("cannot resolve $ref {r:?}")),
+                None => {
+                    return fail(
+                        at,
+                        format!("cannot resolve $ref {}", crate::codec::quoted(r)),
+                    )
+                }
             }
         }
         if let Some(t) = obj.get("type") {
@@ -558,7 +572,10 @@ impl Validator<'_> {
         }
         if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
             if !self.matches(p, s, at)? {
-                return fail(at, format!("must match pattern {p:?}"));
+                return fail(
+                    at,
+                    format!("must match pattern {}", crate::codec::quoted(p)),
+                );
             }
         }
         if let Some(f) = obj.get("format").and_then(Value::as_str) {
@@ -644,7 +661,10 @@ impl Validator<'_> {
         if let Some(Value::Array(req)) = obj.get("required") {
             for r in req.iter().filter_map(Value::as_str) {
                 if !map.contains_key(r) {
-                    return fail(at, format!("must have required property {r:?}"));
+                    return fail(
+                        at,
+                        format!("must have required property {}", crate::codec::quoted(r)),
+                    );
                 }
             }
         }
@@ -658,7 +678,14 @@ impl Validator<'_> {
                         .filter_map(Value::as_str)
                     {
                         if !map.contains_key(r) {
-                            return fail(at, format!("property {k:?} requires {r:?}"));
+                            return fail(
+                                at,
+                                format!(
+                                    "property {} requires {}",
+                                    crate::codec::quoted(k),
+                                    crate::codec::quoted(r)
+                                ),
+                            );
                         }
                     }
                 }

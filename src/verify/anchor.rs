@@ -95,8 +95,8 @@ pub fn walk_merkle_path(event: &TimeEvent) -> Result<()> {
     let witness = event.witness();
     if witness.len() != indices.len() {
         return Err(bad(format!(
-            "path {:?} needs {} Merkle nodes, the event carries {}",
-            raw.path,
+            "path {} needs {} Merkle nodes, the event carries {}",
+            crate::codec::quoted(&raw.path),
             indices.len(),
             witness.len()
         )));
@@ -129,8 +129,8 @@ pub fn walk_merkle_path(event: &TimeEvent) -> Result<()> {
     }
     if expected != raw.prev {
         return Err(bad(format!(
-            "the path {:?} leads to {expected}, not to prev {}",
-            raw.path,
+            "the path {} leads to {expected}, not to prev {}",
+            crate::codec::quoted(&raw.path),
             crate::codec::cid_text(&raw.prev),
             expected = crate::codec::cid_text(&expected)
         )));
@@ -166,7 +166,8 @@ pub(crate) fn parse_hex_u64(v: &Value, what: &str) -> Result<u64> {
                 json::text(v)
             ))
         })?;
-    u64::from_str_radix(s, 16).map_err(|e| Error::ChainRpc(format!("{what} {s:?}: {e}")))
+    u64::from_str_radix(s, 16)
+        .map_err(|e| Error::ChainRpc(format!("{what} {}: {e}", crate::codec::quoted(s))))
 }
 
 /// Check on chain that the proof's transaction anchors its root (V1 `anchorDagCbor(bytes32)`)
@@ -184,7 +185,8 @@ pub async fn check_chain(event: &TimeEvent, rpc: &impl EthRpc) -> Result<ChainAn
         Some("f(bytes32)") => {}
         other => {
             return Err(Error::BadAnchorProof(format!(
-                "txType {other:?} is not supported (only V1 \"f(bytes32)\" anchors, as ceramic-one)"
+                "txType {} is not supported (only V1 \"f(bytes32)\" anchors, as ceramic-one)",
+                other.map_or("(none)".into(), |t| crate::codec::quoted(t).to_string())
             )))
         }
     }

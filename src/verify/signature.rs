@@ -175,7 +175,7 @@ fn check_resources(
 
 fn denied(cacao: &Cacao) -> Error {
     Error::CapabilityResourceDenied(format!(
-        "none of the capability's resources {:?} covers this stream or its model",
-        cacao.p.resources.as_deref().unwrap_or_default()
+        "none of the capability's resources {} covers this stream or its model",
+        crate::codec::quoted_list(cacao.p.resources.as_deref().unwrap_or_default())
     ))
 }

@@ -267,7 +267,10 @@ async fn verify_event_in<R: EthRpc>(
         checks.push(Check::new(
             CheckKind::MerkleProof,
             event.cid(),
-            format!("path {:?} leads from the root to prev", t.event().path),
+            format!(
+                "path {} leads from the root to prev",
+                crate::codec::quoted(&t.event().path)
+            ),
         ));
         checks.push(anchor_check(event.cid(), &anchor_status(t, rpc).await?));
     }
