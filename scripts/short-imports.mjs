@@ -1,0 +1,91 @@
+// Give the wasm's imports short names, in the .wasm and in its JS glue alike (bytes): wasm-bindgen
+// names each import `__wbg_<method>_<16 hex digits of a hash>`, and the name is written twice —
+// in the module's import section and in the glue that provides it — where the hash digits do not
+// compress. Renamed `_0`, `_1`, …, the package is ~2.3 K gzip smaller (BENCHMARKS.md).
+//
+//   node scripts/short-imports.mjs <wasm> <glue.js>…
+//
+// Only the names in the wasm's import section are replaced in the JS, as whole identifiers (an
+// export such as `__wbindgen_malloc` keeps its name), and the .wasm is rewritten with the import
+// section's lengths recomputed. Run on a wasm-bindgen output directory after wasm-opt; the glue's
+// own calls (`wasm.<export>`) are untouched.
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [wasmPath, ...jsPaths] = process.argv.slice(2);
+if (!wasmPath || jsPaths.length === 0) {
+  console.error("usage: node scripts/short-imports.mjs <wasm> <glue.js>…");
+  process.exit(2);
+}
+const bytes = readFileSync(wasmPath);
+
+function readLeb(buf, at) {
+  let value = 0, shift = 0, b;
+  do {
+    b = buf[at++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return [value, at];
+}
+function leb(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
+// `_0`, `_1`, … `_z`, `_10` …: never a JS keyword, and no other identifier of the glue (checked below).
+const shortName = (i) => `_${i.toString(36)}`;
+
+if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wasm module`);
+let at = 8;
+const out = [bytes.subarray(0, 8)];
+const renamed = new Map();
+while (at < bytes.length) {
+  const id = bytes[at];
+  const [size, body] = readLeb(bytes, at + 1);
+  const end = body + size;
+  if (id !== 2) {
+    out.push(bytes.subarray(at, end));
+    at = end;
+    continue;
+  }
+  // The import section: (module, name, kind, type) entries; only functions are expected.
+  let p = body;
+  const [count, first] = readLeb(bytes, p);
+  p = first;
+  const entries = [leb(count)];
+  for (let i = 0; i < count; i++) {
+    let [len, s] = readLeb(bytes, p);
+    const module = bytes.subarray(s, s + len).toString();
+    [len, s] = readLeb(bytes, s + len);
+    const name = bytes.subarray(s, s + len).toString();
+    p = s + len;
+    const kind = bytes[p];
+    if (kind !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
+    const [, next] = readLeb(bytes, p + 1);
+    if (!renamed.has(name)) renamed.set(name, shortName(renamed.size));
+    entries.push(str(module), str(renamed.get(name)), bytes.subarray(p, next));
+    p = next;
+  }
+  const section = Buffer.concat(entries);
+  out.push(Buffer.from([2]), leb(section.length), section);
+  at = end;
+}
+for (const path of jsPaths) {
+  let js = readFileSync(path, "utf8");
+  for (const name of renamed.values()) {
+    if (new RegExp(`(?<![\\w$])${name}(?![\\w$])`).test(js)) {
+      throw new Error(`${path}: the short name ${name} is already an identifier of the glue`);
+    }
+  }
+  for (const [long, short] of renamed) {
+    js = js.replace(new RegExp(`(?<![\\w$])${long}(?![\\w$])`, "g"), short);
+  }
+  writeFileSync(path, js);
+}
+writeFileSync(wasmPath, Buffer.concat(out));
