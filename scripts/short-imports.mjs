@@ -1,15 +1,20 @@
-// Give the wasm's imports short names, in the .wasm and in its JS glue alike (bytes): wasm-bindgen
-// names each import `__wbg_<method>_<16 hex digits of a hash>`, and the name is written twice —
-// in the module's import section and in the glue that provides it — where the hash digits do not
-// compress. Renamed `_0`, `_1`, …, the package is ~2.3 K gzip smaller (BENCHMARKS.md).
+// Give the wasm's imports and exports short names, in the .wasm and in its JS glue alike (bytes):
+// wasm-bindgen names each import `__wbg_<method>_<16 hex digits of a hash>`, and each name is
+// written twice — in the module and in the glue that provides or calls it — where the hash digits
+// do not compress; the exports (`kdsigner_sign`, `__wbg_kdsigner_free`, closure shims named by
+// their whole Rust type …) are read by the glue alone. Imports become `_0`, `_1`, …, exports
+// `$0`, `$1`, … (but `memory`): the first load is ~4.5 K gzip smaller (BENCHMARKS.md).
 //
 //   node scripts/short-imports.mjs <wasm> <glue.js>…
 //
-// Only the names in the wasm's import section are replaced in the JS, as whole identifiers (an
-// export such as `__wbindgen_malloc` keeps its name), and the .wasm is rewritten with the import
-// section's lengths recomputed. Run on a wasm-bindgen output directory after wasm-opt; the glue's
-// own calls (`wasm.<export>`) are untouched.
-import { readFileSync, writeFileSync } from "node:fs";
+// In the JS only the wasm's own names are replaced: an import name as a whole identifier (an
+// export such as `__wbindgen_malloc` is not an import), an export only where the glue reads it,
+// `wasm.<name>` (the glue's public functions keep their names); `<wasm>.d.ts`, which lists the
+// exports, follows. The .wasm is rewritten with the two sections' lengths recomputed. Run on a
+// wasm-bindgen output directory after wasm-opt.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const escape = (s) => s.replace(/[$]/g, "\\$");
 
 const [wasmPath, ...jsPaths] = process.argv.slice(2);
 if (!wasmPath || jsPaths.length === 0) {
@@ -45,10 +50,34 @@ if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wa
 let at = 8;
 const out = [bytes.subarray(0, 8)];
 const renamed = new Map();
+const exported = new Map();
 while (at < bytes.length) {
   const id = bytes[at];
   const [size, body] = readLeb(bytes, at + 1);
   const end = body + size;
+  if (id === 7) {
+    // The export section: (name, kind, index) entries.
+    let p = body;
+    const [count, first] = readLeb(bytes, p);
+    p = first;
+    const entries = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      const [len, s] = readLeb(bytes, p);
+      let name = bytes.subarray(s, s + len).toString();
+      p = s + len;
+      const [, next] = readLeb(bytes, p + 1);
+      if (name !== "memory" && name.length > 3) {
+        exported.set(name, `$${exported.size.toString(36)}`);
+        name = exported.get(name);
+      }
+      entries.push(str(name), bytes.subarray(p, next));
+      p = next;
+    }
+    const section = Buffer.concat(entries);
+    out.push(Buffer.from([7]), leb(section.length), section);
+    at = end;
+    continue;
+  }
   if (id !== 2) {
     out.push(bytes.subarray(at, end));
     at = end;
@@ -84,8 +113,19 @@ for (const path of jsPaths) {
     }
   }
   for (const [long, short] of renamed) {
-    js = js.replace(new RegExp(`(?<![\\w$])${long}(?![\\w$])`, "g"), short);
+    js = js.replace(new RegExp(`(?<![\\w$])${long}(?![\\w$])`, "g"), () => short);
+  }
+  for (const [long, short] of exported) {
+    js = js.replace(new RegExp(`(?<![\\w$])wasm\\.${escape(long)}(?![\\w$])`, "g"), () => `wasm.${short}`);
   }
   writeFileSync(path, js);
+}
+const types = `${wasmPath}.d.ts`;
+if (existsSync(types)) {
+  let ts = readFileSync(types, "utf8");
+  for (const [long, short] of exported) {
+    ts = ts.replace(new RegExp(`(?<=export const )${escape(long)}(?=:)`, "g"), () => short);
+  }
+  writeFileSync(types, ts);
 }
 writeFileSync(wasmPath, Buffer.concat(out));
