@@ -101,12 +101,12 @@ pub(crate) fn shortest_digits(f: f64) -> (String, i32) {
 /// (bytes): `{:?}` links `str`'s `Debug` with its Unicode tables of printable and extending
 /// characters, and each use builds its own formatter call (main wasm −3.1 K gzip with every
 /// message quoted by this).
-pub fn quoted(s: &str) -> Quoted<'_> {
+pub(crate) fn quoted(s: &str) -> Quoted<'_> {
     Quoted(s)
 }
 
 /// See [`quoted`].
-pub struct Quoted<'a>(&'a str);
+pub(crate) struct Quoted<'a>(&'a str);
 
 impl std::fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -128,7 +128,7 @@ impl std::fmt::Display for Quoted<'_> {
 }
 
 /// Strings as a list for a message, `["a", "b"]` (see [`quoted`]).
-pub fn quoted_list(items: &[String]) -> String {
+pub(crate) fn quoted_list(items: &[String]) -> String {
     let inner: Vec<String> = items.iter().map(|s| quoted(s).to_string()).collect();
     format!("[{}]", join(&inner, ", "))
 }

@@ -220,7 +220,7 @@ const SPLIT: usize = BITS.div_ceil(PARTS);
 
 /// The odd multiples of `[2^(SPLIT·j)]P` for `j = 1 … PARTS − 1`, on the heap: B's are 150 KB,
 /// more than a page's wasm stack should hold (a debug build, which copies such values, overflowed
-/// it), pushed one table at a time.
+/// it), built one table at a time.
 fn high_parts<const N: usize>(p: &EdwardsPoint) -> Vec<Odd<N>> {
     let mut q = *p;
     (1..PARTS)
