@@ -166,6 +166,21 @@ pub(crate) fn canonical_bytes(b: &[u8]) -> Option<(&[u8], &[u8])> {
     (body.len() >= len).then(|| body.split_at(len))
 }
 
+/// Bytes near `bytes` for the fast readers' tests: cut short by one, extended by one, and each
+/// byte changed three ways (its low bit, a middle bit, all its bits).
+#[cfg(test)]
+pub(crate) fn byte_changes(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = vec![bytes[..bytes.len() - 1].to_vec(), [bytes, &[0]].concat()];
+    for i in 0..bytes.len() {
+        for x in [0x01, 0x20, 0xff] {
+            let mut b = bytes.to_vec();
+            b[i] ^= x;
+            out.push(b);
+        }
+    }
+    out
+}
+
 /// `NOT_CANONICAL` unless the re-encoding equals the bytes read (out of line: one copy).
 #[inline(never)]
 fn same_bytes(again: &[u8], bytes: &[u8], what: &str) -> Result<()> {
