@@ -46,6 +46,24 @@ const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 // `_0`, `_1`, … `_z`, `_10` …: never a JS keyword, and no other identifier of the glue (checked below).
 const shortName = (i) => `_${i.toString(36)}`;
 
+// A name at `p`: its text and where the bytes after it start.
+function readName(p) {
+  const [len, s] = readLeb(bytes, p);
+  return [bytes.subarray(s, s + len).toString(), s + len];
+}
+// A section's entries, each rewritten by `entry(p)` → [the new entry's bytes, where the next starts].
+function rewriteSection(id, body, entry) {
+  let [count, p] = readLeb(bytes, body);
+  const entries = [leb(count)];
+  for (; count > 0; count--) {
+    const [entryBytes, next] = entry(p);
+    entries.push(entryBytes);
+    p = next;
+  }
+  const section = Buffer.concat(entries);
+  return Buffer.concat([Buffer.from([id]), leb(section.length), section]);
+}
+
 if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wasm module`);
 let at = 8;
 const out = [bytes.subarray(0, 8)];
@@ -55,54 +73,30 @@ while (at < bytes.length) {
   const id = bytes[at];
   const [size, body] = readLeb(bytes, at + 1);
   const end = body + size;
-  if (id === 7) {
+  if (id === 2) {
+    // The import section: (module, name, kind, type) entries; only functions are expected.
+    out.push(rewriteSection(2, body, (p) => {
+      const [module, afterModule] = readName(p);
+      const [name, kindAt] = readName(afterModule);
+      if (bytes[kindAt] !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
+      const [, next] = readLeb(bytes, kindAt + 1);
+      if (!renamed.has(name)) renamed.set(name, shortName(renamed.size));
+      return [Buffer.concat([str(module), str(renamed.get(name)), bytes.subarray(kindAt, next)]), next];
+    }));
+  } else if (id === 7) {
     // The export section: (name, kind, index) entries.
-    let p = body;
-    const [count, first] = readLeb(bytes, p);
-    p = first;
-    const entries = [leb(count)];
-    for (let i = 0; i < count; i++) {
-      const [len, s] = readLeb(bytes, p);
-      let name = bytes.subarray(s, s + len).toString();
-      p = s + len;
-      const [, next] = readLeb(bytes, p + 1);
+    out.push(rewriteSection(7, body, (p) => {
+      let [name, kindAt] = readName(p);
+      const [, next] = readLeb(bytes, kindAt + 1);
       if (name !== "memory" && name.length > 3) {
         exported.set(name, `$${exported.size.toString(36)}`);
         name = exported.get(name);
       }
-      entries.push(str(name), bytes.subarray(p, next));
-      p = next;
-    }
-    const section = Buffer.concat(entries);
-    out.push(Buffer.from([7]), leb(section.length), section);
-    at = end;
-    continue;
-  }
-  if (id !== 2) {
+      return [Buffer.concat([str(name), bytes.subarray(kindAt, next)]), next];
+    }));
+  } else {
     out.push(bytes.subarray(at, end));
-    at = end;
-    continue;
   }
-  // The import section: (module, name, kind, type) entries; only functions are expected.
-  let p = body;
-  const [count, first] = readLeb(bytes, p);
-  p = first;
-  const entries = [leb(count)];
-  for (let i = 0; i < count; i++) {
-    let [len, s] = readLeb(bytes, p);
-    const module = bytes.subarray(s, s + len).toString();
-    [len, s] = readLeb(bytes, s + len);
-    const name = bytes.subarray(s, s + len).toString();
-    p = s + len;
-    const kind = bytes[p];
-    if (kind !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
-    const [, next] = readLeb(bytes, p + 1);
-    if (!renamed.has(name)) renamed.set(name, shortName(renamed.size));
-    entries.push(str(module), str(renamed.get(name)), bytes.subarray(p, next));
-    p = next;
-  }
-  const section = Buffer.concat(entries);
-  out.push(Buffer.from([2]), leb(section.length), section);
   at = end;
 }
 for (const path of jsPaths) {
