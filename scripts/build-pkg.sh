@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Build the npm package into pkg/: the main release wasm (without the `ecdsa` feature), wasm-bindgen
-# for three targets — bundler (pkg/, for webpack and other bundlers), web (pkg/web/, plain
-# <script type=module>) and nodejs (pkg/node/, Node 20) — and the lazily loaded part (ecdsa/: P-256
-# and secp256k1, pkg/lazy/, wasm-bindgen's web target, shared by all three), each through
-# wasm-opt -Oz, and package.json with conditional exports. Prints the sizes (gzip -9).
+# Build the npm package into pkg/: the main release wasm (feature `lazy-part`), wasm-bindgen for
+# three targets — bundler (pkg/, for webpack and other bundlers), web (pkg/web/, plain
+# <script type=module>) and nodejs (pkg/node/, Node 20) — with the lazily loaded part cut out of it
+# (pkg/ceramic_wasm_part.wasm, shared by all three: src/part.rs), each through wasm-opt -Oz, and
+# package.json with conditional exports. Prints the sizes (gzip -9).
 # `ceramic-wasm/legacy` (pkg/legacy/): the same crate with the `legacy` feature (TileDocument,
 # Caip10Link, did:3 over js-ceramic's /api/v0), a build of its own so that the main one stays lean.
 set -euo pipefail
@@ -54,45 +54,48 @@ wasm_release() {
     --config 'profile.wasm-release.package.ceramic-wasm-hash.rustflags=["-Zcross-crate-inline-threshold=never"]' \
     "$@"
 }
-wasm_release --lib --no-default-features
+wasm_release --lib --no-default-features --features lazy-part
 cp "$OUT/ceramic_wasm.wasm" "$BUILT/main/"
-wasm_release --lib --no-default-features --features legacy
+wasm_release --lib --no-default-features --features lazy-part,legacy
 cp "$OUT/ceramic_wasm.wasm" "$BUILT/legacy/"
-wasm_release --lib -p ceramic-wasm-ecdsa --features bindings
-WASM=$BUILT/main/ceramic_wasm.wasm
-LAZY=$OUT/ceramic_wasm_ecdsa.wasm
 rm -rf pkg
-wasm-bindgen --target bundler --out-dir pkg "$WASM"
-wasm-bindgen --target web --out-dir pkg/web "$WASM"
-wasm-bindgen --target nodejs --out-dir pkg/node "$WASM"
-wasm-bindgen --target web --no-typescript --out-dir pkg/lazy "$LAZY"
-wasm-bindgen --target bundler --out-dir pkg/legacy "$BUILT/legacy/ceramic_wasm.wasm"
+# The wasm of the three targets is the same module (only the glue differs): it is split, optimised
+# and renamed once per build, then copied to each target.
+wasm-bindgen --target bundler --keep-debug --out-dir pkg "$BUILT/main/ceramic_wasm.wasm"
+wasm-bindgen --target web --out-dir pkg/web "$BUILT/main/ceramic_wasm.wasm"
+wasm-bindgen --target nodejs --out-dir pkg/node "$BUILT/main/ceramic_wasm.wasm"
+wasm-bindgen --target bundler --keep-debug --out-dir pkg/legacy "$BUILT/legacy/ceramic_wasm.wasm"
 wasm-bindgen --target nodejs --out-dir pkg/legacy/node "$BUILT/legacy/ceramic_wasm.wasm"
+# The lazily loaded part (src/part.rs): the functions reachable only through its roots, cut out
+# into ceramic_wasm_part.wasm (scripts/split-part.mjs, binaryen's wasm-split), which shares the
+# main module's memory, table and globals.
+node scripts/split-part.mjs pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm
+node scripts/split-part.mjs pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm
 pids=()
-for w in pkg/ceramic_wasm_bg.wasm pkg/web/ceramic_wasm_bg.wasm pkg/node/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/node/ceramic_wasm_bg.wasm; do
+for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm; do
   # -Oz twice: the second pass finds what the first one's inlining and merging opened up
   # (main wasm 341,438 -> 339,759 B gzip; a third pass gained nothing, BENCHMARKS.md). Not for
-  # the lazy module, which it made 266 B larger.
+  # the part, which it made larger.
   passes="-Oz -Oz"
-  [[ $w == pkg/lazy/* ]] && passes="-Oz"
+  [[ $w == *_part.wasm ]] && passes="-Oz"
   wasm-opt $passes --strip-debug --strip-producers "$w" -o "$w" &
   pids+=($!)
 done
 # A failed wasm-opt must fail the build (a bare `wait` would not): an unoptimised package is 90 KB larger.
 for p in "${pids[@]}"; do wait "$p"; done
-# Short import and export names in each wasm and its glue (scripts/short-imports.mjs): the first
-# load −4.5 K.
-node scripts/short-imports.mjs pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_bg.js pkg/ceramic_wasm.js
-node scripts/short-imports.mjs pkg/web/ceramic_wasm_bg.wasm pkg/web/ceramic_wasm.js
-node scripts/short-imports.mjs pkg/node/ceramic_wasm_bg.wasm pkg/node/ceramic_wasm.js
-node scripts/short-imports.mjs pkg/lazy/ceramic_wasm_ecdsa_bg.wasm pkg/lazy/ceramic_wasm_ecdsa.js
-node scripts/short-imports.mjs pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_bg.js pkg/legacy/ceramic_wasm.js
-node scripts/short-imports.mjs pkg/legacy/node/ceramic_wasm_bg.wasm pkg/legacy/node/ceramic_wasm.js
+# Short import and export names in each wasm, its part and its glue (scripts/short-imports.mjs):
+# the first load −4.5 K.
+node scripts/short-imports.mjs pkg/ceramic_wasm_bg.wasm --part pkg/ceramic_wasm_part.wasm \
+  pkg/ceramic_wasm_bg.js pkg/ceramic_wasm.js pkg/web/ceramic_wasm.js pkg/node/ceramic_wasm.js
+node scripts/short-imports.mjs pkg/legacy/ceramic_wasm_bg.wasm --part pkg/legacy/ceramic_wasm_part.wasm \
+  pkg/legacy/ceramic_wasm_bg.js pkg/legacy/ceramic_wasm.js pkg/legacy/node/ceramic_wasm.js
+for d in pkg/web pkg/node; do cp pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_bg.wasm.d.ts "$d/"; done
+cp pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm.d.ts pkg/legacy/node/
 echo '{"type": "commonjs"}' > pkg/node/package.json
 echo '{"type": "commonjs"}' > pkg/legacy/node/package.json
 cp README.md pkg/README.md
 node scripts/gen-pkg-json.mjs pkg
-for w in pkg/ceramic_wasm_bg.wasm pkg/lazy/ceramic_wasm_ecdsa_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm; do
+for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm; do
   echo "$w: $(stat -c %s "$w") bytes raw, $(gzip -9c "$w" | wc -c) bytes gzip -9 (after wasm-opt -Oz)"
 done
 node -e 'import("./scripts/sizes.mjs").then(async ({ packageSizes }) => { const s = await packageSizes("pkg");

@@ -28,18 +28,18 @@ mkdirSync(join(out, "element"), { recursive: true });
 for (const f of ["ceramic-document.js", "ceramic-document.d.ts"]) copyFileSync(join(root, "js/element", f), join(out, "element", f));
 const dts = `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "./ceramic-error.js";\n`;
 
-// The lazily loaded part (pkg/lazy/: P-256 and secp256k1): each entry hands the main module a
-// loader that imports it by dynamic import() — bundlers split it into its own chunk, and its .wasm
-// is fetched (wasm-bindgen's web target: new URL(…, import.meta.url)) only when a call first needs
-// it. One promise per page; a failed load is forgotten so that a later call tries again.
-const loader = (specifier, init) => `let ecdsa;
-__setLazyLoader(() => (ecdsa ??= import(${JSON.stringify(specifier)})
-  .then(async (part) => {
-    ${init}
-    __setEcdsa(part.ecdsaVerify, part.recoverSecp256k1);
-  })
+// The lazily loaded part (ceramic_wasm_part.wasm, cut from the main .wasm: src/part.rs,
+// scripts/split-part.mjs): each entry hands the main module a loader that fetches it and
+// instantiates it with the main module's exports (`__partImports`), which fills its functions into
+// the shared table. Bundlers emit the .wasm as an asset (\`new URL(…, import.meta.url)\`), fetched
+// only when a call first needs it. One promise per page; a failed load is forgotten so that a
+// later call tries again.
+const loader = (file) => `let part;
+__setLazyLoader(() => (part ??= fetch(new URL(${JSON.stringify(file)}, import.meta.url))
+  .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(\`\${r.status} fetching \${r.url}\`))))
+  .then((b) => WebAssembly.instantiate(b, { p: __partImports() }))
   .catch((e) => {
-    ecdsa = undefined;
+    part = undefined;
     throw e;
   })));
 `;
@@ -59,16 +59,16 @@ __setDefaultCache(() => typeof indexedDB === "undefined" ? undefined : {
 `;
 
 // Bundlers: the wasm is instantiated by the bundler when the module loads.
-writeFileSync(join(out, "index.js"), `import { __setErrorClass, __setLazyLoader, __setEcdsa, __setDefaultCache } from "./ceramic_wasm.js";
+writeFileSync(join(out, "index.js"), `import { __setErrorClass, __setLazyLoader, __partImports, __setDefaultCache } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 __setErrorClass(CeramicError);
-${loader("./lazy/ceramic_wasm_ecdsa.js", "await part.default();")}${defaultCache("./cache/index.js")}export * from "./ceramic_wasm.js";
+${loader("./ceramic_wasm_part.wasm")}${defaultCache("./cache/index.js")}export * from "./ceramic_wasm.js";
 export { CeramicError };
 `);
 writeFileSync(join(out, "index.d.ts"), dts);
 
 // Plain browsers: `await init()` first, as with any wasm-bindgen "web" build.
-writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass, __setLazyLoader, __setEcdsa, __setDefaultCache } from "./ceramic_wasm.js";
+writeFileSync(join(out, "web/index.js"), `import wasmInit, { __setErrorClass, __setLazyLoader, __partImports, __setDefaultCache } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 export * from "./ceramic_wasm.js";
 export { CeramicError };
@@ -76,7 +76,7 @@ export { CeramicError };
 export default async function init(input) {
   const out = await wasmInit(input);
   __setErrorClass(CeramicError);
-  ${loader("../lazy/ceramic_wasm_ecdsa.js", "await part.default();").replace(/\n/g, "\n  ")}${defaultCache("../cache/index.js").replace(/\n/g, "\n  ")}return out;
+  ${loader("../ceramic_wasm_part.wasm").replace(/\n/g, "\n  ")}${defaultCache("../cache/index.js").replace(/\n/g, "\n  ")}return out;
 }
 `);
 writeFileSync(join(out, "web/index.d.ts"), dts + `export { default } from "./ceramic_wasm.js";\n`);
@@ -89,25 +89,27 @@ import { readFileSync } from "node:fs";
 import { CeramicError } from "./ceramic-error.mjs";
 const wasm = createRequire(import.meta.url)("./ceramic_wasm.js");
 wasm.__setErrorClass(CeramicError);
-const { __setLazyLoader, __setEcdsa } = wasm;
-${loader("../lazy/ceramic_wasm_ecdsa.js", 'part.initSync({ module: readFileSync(new URL("../lazy/ceramic_wasm_ecdsa_bg.wasm", import.meta.url)) });')}export const { ${names.join(", ")} } = wasm;
+const { __setLazyLoader, __partImports } = wasm;
+let part;
+__setLazyLoader(() => {
+  part ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("../ceramic_wasm_part.wasm", import.meta.url))), { p: __partImports() });
+});
+export const { ${names.join(", ")} } = wasm;
 export { CeramicError };
 `);
 writeFileSync(join(out, "node/index.d.ts"), dts);
 
 // `ceramic-wasm/legacy`: the build with TileDocument, Caip10Link and did:3 (pkg/legacy/), the same
-// entries pointing at its own wasm; the lazily loaded part, the error class and the stores are
-// shared with the main build.
+// entries pointing at its own wasm and its own part; the error class and the stores are shared
+// with the main build.
 const up = (js) => js
   .replace('from "./ceramic-error.js"', 'from "../ceramic-error.js"')
-  .replace('"./lazy/ceramic_wasm_ecdsa.js"', '"../lazy/ceramic_wasm_ecdsa.js"')
   .replace('"./cache/index.js"', '"../cache/index.js"');
 writeFileSync(join(out, "legacy/index.js"), up(readFileSync(join(out, "index.js"), "utf8")));
 writeFileSync(join(out, "legacy/index.d.ts"), `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "../ceramic-error.js";\n`);
 const legacyNames = Object.keys(createRequire(join(out, "legacy/node/ceramic_wasm.js"))(join(out, "legacy/node/ceramic_wasm.js"))).filter((n) => !n.startsWith("__"));
 writeFileSync(join(out, "legacy/node/index.mjs"), readFileSync(join(out, "node/index.mjs"), "utf8")
   .replace('from "./ceramic-error.mjs"', 'from "../../node/ceramic-error.mjs"')
-  .replaceAll("../lazy/", "../../lazy/")
   .replace(/export const \{ [^}]* \} = wasm;/, `export const { ${legacyNames.join(", ")} } = wasm;`));
 writeFileSync(join(out, "legacy/node/index.d.ts"), `export * from "../ceramic_wasm.js";\nexport { CeramicError } from "../../ceramic-error.js";\n`);
 
@@ -130,8 +132,8 @@ const pkg = {
   },
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
-    "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm.d.ts", "ceramic_wasm_bg.wasm.d.ts",
-    "web/", "node/", "lazy/", "worker/", "element/", "cache/", "legacy/", "README.md",
+    "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm_part.wasm", "ceramic_wasm.d.ts",
+    "ceramic_wasm_bg.wasm.d.ts", "web/", "node/", "worker/", "element/", "cache/", "legacy/", "README.md",
   ],
   sideEffects: ["./index.js", "./ceramic_wasm.js", "./legacy/index.js", "./legacy/ceramic_wasm.js", "./web/index.js", "./worker/worker.js", "./element/ceramic-document.js"],
   engines: { node: ">=20" },

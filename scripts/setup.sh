@@ -71,4 +71,12 @@ setup_npm() {
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   fi
   wasm-opt --version
+  # wasm-split, which cuts the package's lazily loaded part out of its wasm (scripts/split-part.mjs),
+  # is not in npm's binaryen: Debian's binaryen (108) has it. The build keeps npm's wasm-opt (132)
+  # first in its PATH.
+  if ! command -v wasm-split >/dev/null; then
+    step "binaryen's wasm-split (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen >/dev/null
+  fi
 }

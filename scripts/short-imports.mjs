@@ -5,7 +5,12 @@
 // their whole Rust type …) are read by the glue alone. Imports become `_0`, `_1`, …, exports
 // `$0`, `$1`, … (but `memory`): the first load is ~4.5 K gzip smaller (BENCHMARKS.md).
 //
-//   node scripts/short-imports.mjs <wasm> <glue.js>…
+//   node scripts/short-imports.mjs <wasm> [--part <part.wasm>] <glue.js>…
+//
+// With `--part`, the lazily loaded part cut from <wasm> (scripts/split-part.mjs) imports the
+// renamed exports by their new names, and the placeholders of its functions in <wasm> (imports
+// named by their table slot) become one import, `_ph`, which the glue defines: a function that
+// throws (src/part.rs: a root is never called before the part is loaded).
 //
 // In the JS only the wasm's own names are replaced: an import name as a whole identifier (an
 // export such as `__wbindgen_malloc` is not an import), an export only where the glue reads it,
@@ -16,12 +21,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const escape = (s) => s.replace(/[$]/g, "\\$");
 
-const [wasmPath, ...jsPaths] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const partAt = args.indexOf("--part");
+const partPath = partAt >= 0 ? args.splice(partAt, 2)[1] : undefined;
+const [wasmPath, ...jsPaths] = args;
 if (!wasmPath || jsPaths.length === 0) {
-  console.error("usage: node scripts/short-imports.mjs <wasm> <glue.js>…");
+  console.error("usage: node scripts/short-imports.mjs <wasm> [--part <part.wasm>] <glue.js>…");
   process.exit(2);
 }
-const bytes = readFileSync(wasmPath);
 
 function readLeb(buf, at) {
   let value = 0, shift = 0, b;
@@ -46,10 +53,37 @@ const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 // `_0`, `_1`, … `_z`, `_10` …: never a JS keyword, and no other identifier of the glue (checked below).
 const shortName = (i) => `_${i.toString(36)}`;
 
-// A name at `p`: its text and where the bytes after it start.
+// A name at `p` of `bytes`: its text and where the bytes after it start.
+let bytes;
 function readName(p) {
   const [len, s] = readLeb(bytes, p);
   return [bytes.subarray(s, s + len).toString(), s + len];
+}
+// Where an import's description (after its kind byte at `p`) ends: a function's type index, a
+// table's reference type and limits, a memory's limits, a global's value type and mutability.
+function skipImport(p) {
+  const kind = bytes[p++];
+  if (kind === 0) return readLeb(bytes, p)[1];
+  if (kind === 1) p++;
+  if (kind === 3) return p + 2;
+  const flags = bytes[p++];
+  p = readLeb(bytes, p)[1];
+  return flags & 1 ? readLeb(bytes, p)[1] : p;
+}
+// A module's sections, the import (2) and export (7) sections rewritten by `edit(id, body)`
+// (`null`: kept as they are).
+function rewrite(wasm, path, edit) {
+  bytes = wasm;
+  if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${path}: not a wasm module`);
+  const out = [bytes.subarray(0, 8)];
+  for (let at = 8; at < bytes.length;) {
+    const id = bytes[at];
+    const [size, body] = readLeb(bytes, at + 1);
+    const end = body + size;
+    out.push((id === 2 || id === 7 ? edit(id, body) : null) ?? bytes.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(out);
 }
 // A section's entries, each rewritten by `entry(p)` → [the new entry's bytes, where the next starts].
 function rewriteSection(id, body, entry) {
@@ -64,41 +98,46 @@ function rewriteSection(id, body, entry) {
   return Buffer.concat([Buffer.from([id]), leb(section.length), section]);
 }
 
-if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wasm module`);
-let at = 8;
-const out = [bytes.subarray(0, 8)];
 const renamed = new Map();
 const exported = new Map();
-while (at < bytes.length) {
-  const id = bytes[at];
-  const [size, body] = readLeb(bytes, at + 1);
-  const end = body + size;
-  if (id === 2) {
-    // The import section: (module, name, kind, type) entries; only functions are expected.
-    out.push(rewriteSection(2, body, (p) => {
-      const [module, afterModule] = readName(p);
-      const [name, kindAt] = readName(afterModule);
-      if (bytes[kindAt] !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
-      const [, next] = readLeb(bytes, kindAt + 1);
+let placeholders = 0;
+const main = rewrite(readFileSync(wasmPath), wasmPath, (id, body) => id === 2
+  // The import section: (module, name, kind, type) entries; only functions are expected.
+  ? rewriteSection(2, body, (p) => {
+    const [module, afterModule] = readName(p);
+    const [name, kindAt] = readName(afterModule);
+    if (bytes[kindAt] !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
+    const [, next] = readLeb(bytes, kindAt + 1);
+    let short;
+    if (partPath && /^\d+$/.test(name)) {
+      short = "_ph";
+      placeholders++;
+    } else {
       if (!renamed.has(name)) renamed.set(name, shortName(renamed.size));
-      return [Buffer.concat([str(module), str(renamed.get(name)), bytes.subarray(kindAt, next)]), next];
-    }));
-  } else if (id === 7) {
-    // The export section: (name, kind, index) entries.
-    out.push(rewriteSection(7, body, (p) => {
-      let [name, kindAt] = readName(p);
-      const [, next] = readLeb(bytes, kindAt + 1);
-      if (name !== "memory" && name.length > 3) {
-        exported.set(name, `$${exported.size.toString(36)}`);
-        name = exported.get(name);
-      }
-      return [Buffer.concat([str(name), bytes.subarray(kindAt, next)]), next];
-    }));
-  } else {
-    out.push(bytes.subarray(at, end));
-  }
-  at = end;
-}
+      short = renamed.get(name);
+    }
+    return [Buffer.concat([str(module), str(short), bytes.subarray(kindAt, next)]), next];
+  })
+  // The export section: (name, kind, index) entries.
+  : rewriteSection(7, body, (p) => {
+    let [name, kindAt] = readName(p);
+    const [, next] = readLeb(bytes, kindAt + 1);
+    if (name !== "memory" && name.length > 3) {
+      exported.set(name, `$${exported.size.toString(36)}`);
+      name = exported.get(name);
+    }
+    return [Buffer.concat([str(name), bytes.subarray(kindAt, next)]), next];
+  }));
+// The part's imports of the main module's exports (module `p`), renamed alike.
+const part = partPath && rewrite(readFileSync(partPath), partPath, (id, body) => id === 7
+  ? null
+  : rewriteSection(2, body, (p) => {
+    const [module, afterModule] = readName(p);
+    const [name, kindAt] = readName(afterModule);
+    const next = skipImport(kindAt);
+    const short = module === "p" ? exported.get(name) ?? name : name;
+    return [Buffer.concat([str(module), str(short), bytes.subarray(kindAt, next)]), next];
+  }));
 for (const path of jsPaths) {
   let js = readFileSync(path, "utf8");
   for (const name of renamed.values()) {
@@ -112,8 +151,18 @@ for (const path of jsPaths) {
   for (const [long, short] of exported) {
     js = js.replace(new RegExp(`(?<![\\w$])wasm\\.${escape(long)}(?![\\w$])`, "g"), () => `wasm.${short}`);
   }
+  if (placeholders) {
+    // The placeholders' one definition: an export of the bundler target's `_bg.js`, an entry of
+    // the imports object of the web and nodejs targets.
+    const body = `() => { throw new Error("ceramic-wasm: the lazily loaded part was called before it was loaded"); }`;
+    const before = js;
+    if (js.includes("export function __wbg_set_wasm(")) js += `export const _ph = ${body};\n`;
+    js = js.replace(/(function __wbg_get_imports\(\) \{\s*const import0 = \{\s*__proto__: null,)/, `$1\n        _ph: ${body},`);
+    if (js !== before) placeholders = -1;
+  }
   writeFileSync(path, js);
 }
+if (placeholders > 0) throw new Error(`${jsPaths.join(", ")}: no glue to define the placeholders in`);
 const types = `${wasmPath}.d.ts`;
 if (existsSync(types)) {
   let ts = readFileSync(types, "utf8");
@@ -122,4 +171,5 @@ if (existsSync(types)) {
   }
   writeFileSync(types, ts);
 }
-writeFileSync(wasmPath, Buffer.concat(out));
+writeFileSync(wasmPath, main);
+if (part) writeFileSync(partPath, part);

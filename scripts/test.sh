@@ -33,9 +33,9 @@ cargo fmt --all -- --check
 step "cargo clippy (native and wasm32)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
-# The package's two modules: the main one (without P-256/secp256k1) and the lazily loaded part.
-cargo clippy --locked --lib --no-default-features --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --locked --lib -p ceramic-wasm-ecdsa --features bindings --target wasm32-unknown-unknown -- -D warnings
+# The package's two builds: the main one (the part's roots waiting for it: src/part.rs) and the legacy one.
+cargo clippy --locked --lib --no-default-features --features lazy-part --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked --lib --no-default-features --features lazy-part,legacy --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test (native: core unit, vector and property tests; devnode HTTP, durability)"
 cargo test --locked --workspace

@@ -16,6 +16,7 @@ pub mod ids;
 mod last;
 #[cfg(feature = "legacy")]
 pub mod legacy;
+pub mod part;
 pub mod stream;
 pub mod verify;
 

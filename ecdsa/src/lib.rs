@@ -1,10 +1,9 @@
 //! ECDSA verification on P-256 and secp256k1, and secp256k1 public-key recovery, for ceramic-wasm.
 //!
 //! Only did:keys other than Ed25519 (ES256, ES256K JWS) and two CACAO kinds (eip191 recovers a
-//! secp256k1 key, webauthn:p256 verifies a P-256 signature) need these curves. Native builds of
-//! ceramic-wasm link this crate (its cargo feature `ecdsa`); the npm package builds it, with the
-//! feature `bindings`, as a second wasm module that its JS loads by dynamic `import()` the first
-//! time a call needs it, and hands to the main module (`src/wasm/lazy.rs` in ceramic-wasm).
+//! secp256k1 key, webauthn:p256 verifies a P-256 signature) need these curves. ceramic-wasm links
+//! this crate; in its npm package the code lands in the lazily loaded part, a second wasm module
+//! cut from the main one and fetched the first time a call needs it (`src/part.rs` in ceramic-wasm).
 //!
 //! Written here rather than taken from the `p256` and `k256` crates, which this crate used before
 //! (and which its tests check it against): they were 130 KB of the second module's 157 KB of wasm
@@ -375,44 +374,6 @@ pub fn recover_secp256k1(prehash: &[u8; 32], rs: &[u8], v: u8) -> Option<Vec<u8>
     out.extend_from_slice(&field::to_be(&x));
     out.extend_from_slice(&field::to_be(&y));
     Some(out)
-}
-
-/// The second module's exports (what ceramic-wasm's JS hands to the main module).
-#[cfg(all(feature = "bindings", target_arch = "wasm32"))]
-mod bindings {
-    use super::{Curve, Failure};
-    use wasm_bindgen::prelude::*;
-
-    /// 0 verified; 1 invalid key; 2 malformed signature; 3 mismatch; 4 unknown curve or a
-    /// digest that is not 32 bytes (`curve`: 0 P-256, 1 secp256k1; `prehash`: SHA-256 of the
-    /// message).
-    #[wasm_bindgen(js_name = ecdsaVerify)]
-    pub fn ecdsa_verify(curve: u8, key: &[u8], prehash: &[u8], sig: &[u8]) -> u8 {
-        let curve = match curve {
-            0 => Curve::P256,
-            1 => Curve::Secp256k1,
-            _ => return 4,
-        };
-        let Ok(prehash) = prehash.try_into() else {
-            return 4;
-        };
-        match super::verify_prehash(curve, key, prehash, sig) {
-            Ok(()) => 0,
-            Err(Failure::InvalidKey) => 1,
-            Err(Failure::MalformedSignature) => 2,
-            Err(Failure::Mismatch) => 3,
-        }
-    }
-
-    /// The recovered key (65 bytes), or an empty array when none (or when `prehash` is not the
-    /// 32 bytes of a digest).
-    #[wasm_bindgen(js_name = recoverSecp256k1)]
-    pub fn recover_secp256k1(prehash: &[u8], rs: &[u8], v: u8) -> Vec<u8> {
-        let Ok(prehash) = prehash.try_into() else {
-            return Vec::new();
-        };
-        super::recover_secp256k1(prehash, rs, v).unwrap_or_default()
-    }
 }
 
 /// Checked against the `p256` and `k256` crates (what this crate used before): the same verdicts

@@ -23,5 +23,5 @@ for (const f of ["manifest.json", "background.js", "content.js", "wallet.html", 
   cpSync(join(here, f), join(out, f));
 }
 // The web build (the worker loads it with init()), its error class, and the lazily loaded part.
-for (const part of ["web", "lazy", "ceramic-error.js"]) cpSync(join(pkg, part), join(out, "ceramic-wasm", part), { recursive: true });
+for (const part of ["web", "ceramic_wasm_part.wasm", "ceramic-error.js"]) cpSync(join(pkg, part), join(out, "ceramic-wasm", part), { recursive: true });
 console.log(`extension built in ${out}`);

@@ -252,7 +252,7 @@ impl AsyncSigner for CacaoSession {
 }
 
 // The tests sign as a wallet with k256 itself.
-#[cfg(all(test, feature = "ecdsa"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::did::siwx::eip191_digest;

@@ -408,16 +408,12 @@ impl JsSignerAdapter {
 }
 
 impl JsSignerAdapter {
-    /// Load the lazily loaded ECDSA part before a write if this signer's own event will need it
-    /// (an ES256/ES256K key, or a capability other than a Solana one), so that no write is ever
-    /// repeated after it was posted.
+    /// Load the lazily loaded part before a write if this signer's own event will need it (an
+    /// ES256/ES256K key, or a capability: its signature is checked there), so that no write is
+    /// ever repeated after it was posted.
     pub(crate) async fn prepare(&self) -> super::JsResult<()> {
-        let needs = self.local.is_none()
-            && (self.alg != Algorithm::EdDSA
-                || self.capability.as_ref().is_some_and(|c| {
-                    crate::did::cacao::Cacao::from_block(&c.bytes)
-                        .map_or(true, |c| !c.s.t.starts_with("solana"))
-                }));
+        let needs =
+            self.local.is_none() && (self.alg != Algorithm::EdDSA || self.capability.is_some());
         if needs {
             super::lazy::load().await?;
         }

@@ -1,0 +1,195 @@
+// Cut the lazily loaded part out of a built wasm (src/part.rs): every function reachable only
+// through a root — a function of ours whose name ends in `_in_part` — goes to a second module.
+//
+//   node scripts/split-part.mjs <in.wasm> <primary.wasm> <part.wasm>
+//
+// <in.wasm> is wasm-bindgen's output with its names kept (`--keep-debug`), before wasm-opt. The
+// call graph comes from binaryen's text (`wasm-dis`); the cut is binaryen's `wasm-split`
+// (Debian's package `binaryen`: scripts/setup.sh installs it; npm's `binaryen` has no wasm-split):
+// the part imports the first module's memory, table, globals and the functions it calls (module
+// `p`, see `__partImports` in src/wasm/lazy.rs), and the first module's calls of a root go through
+// a table slot that holds a placeholder import (`./ceramic_wasm_bg.js`, named by its slot) until
+// the part's element segment fills it. Functions are renamed `f<index>` first, so that neither
+// tool has to agree with the other on how to write Rust's names.
+//
+// Checks: every `fn <name>_in_part` in src/ is one root in the wasm (a root inlined or renamed would
+// take nothing with it), and no root is an export or in the table (only calls can wait for the
+// placeholder to be replaced).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [input, primaryOut, partOut] = process.argv.slice(2);
+if (!partOut) {
+  console.error("usage: node scripts/split-part.mjs <in.wasm> <primary.wasm> <part.wasm>");
+  process.exit(2);
+}
+const root = new URL("..", import.meta.url).pathname;
+const bytes = readFileSync(input);
+
+function readLeb(buf, at) {
+  let value = 0, shift = 0, b;
+  do {
+    b = buf[at++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return [value, at];
+}
+function leb(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
+
+// The module with its function names replaced by `f<index>` (other name subsections dropped);
+// the real names, by index, kept for finding the roots.
+const names = new Map();
+const parts = [bytes.subarray(0, 8)];
+let count = 0;
+for (let at = 8; at < bytes.length;) {
+  const id = bytes[at];
+  const [size, body] = readLeb(bytes, at + 1);
+  const end = body + size;
+  const [nameLen, nameAt] = id === 0 ? readLeb(bytes, body) : [0, 0];
+  if (id === 0 && bytes.subarray(nameAt, nameAt + nameLen).toString() === "name") {
+    for (let p = nameAt + nameLen; p < end;) {
+      const sub = bytes[p];
+      const [subSize, subBody] = readLeb(bytes, p + 1);
+      if (sub === 1) {
+        let [n, q] = readLeb(bytes, subBody);
+        for (; n > 0; n--) {
+          const [index, r] = readLeb(bytes, q);
+          const [len, s] = readLeb(bytes, r);
+          names.set(index, bytes.subarray(s, s + len).toString());
+          q = s + len;
+        }
+      }
+      p = subBody + subSize;
+    }
+    const entries = [...names.keys()].map((i) => Buffer.concat([leb(i), str(`f${i}`)]));
+    const sub = Buffer.concat([leb(entries.length), ...entries]);
+    const section = Buffer.concat([str("name"), Buffer.from([1]), leb(sub.length), sub]);
+    parts.push(Buffer.from([0]), leb(section.length), section);
+    count++;
+  } else {
+    parts.push(bytes.subarray(at, end));
+  }
+  at = end;
+}
+if (count !== 1 || names.size === 0) throw new Error(`${input}: no function names (wasm-bindgen --keep-debug)`);
+
+// A module's exports: name → [kind, index], and where its export section is.
+function exportsOf(wasm) {
+  const found = new Map();
+  for (let at = 8; at < wasm.length;) {
+    const [size, body] = readLeb(wasm, at + 1);
+    if (wasm[at] === 7) {
+      let [n, p] = readLeb(wasm, body);
+      for (; n > 0; n--) {
+        const [len, s] = readLeb(wasm, p);
+        const [index, next] = readLeb(wasm, s + len + 1);
+        found.set(wasm.subarray(s, s + len).toString(), [wasm[s + len], index]);
+        p = next;
+      }
+      return { found, at, end: body + size };
+    }
+    at = body + size;
+  }
+  return { found: new Map(), at: wasm.length, end: wasm.length };
+}
+// wasm-split 108 writes the export of a second table (wasm-bindgen's `__wbindgen_externrefs`,
+// externref) as an export of the first (funcref): the first module's exports of tables, memories
+// and globals are put back as they were (wasm-split adds tables to neither module's index space
+// of the first module, so the old indices hold).
+function keepExports(original, path) {
+  const before = exportsOf(original).found;
+  const wasm = readFileSync(path);
+  const { found, at, end } = exportsOf(wasm);
+  const entries = [...found].map(([name, [kind, index]]) => {
+    const was = before.get(name);
+    if (kind !== 0 && was) [kind, index] = was;
+    return Buffer.concat([str(name), Buffer.from([kind]), leb(index)]);
+  });
+  const section = Buffer.concat([leb(entries.length), ...entries]);
+  writeFileSync(path, Buffer.concat([wasm.subarray(0, at), Buffer.from([7]), leb(section.length), section, wasm.subarray(end)]));
+}
+
+const work = mkdtempSync(join(tmpdir(), "split-"));
+try {
+  const renamed = join(work, "in.wasm");
+  writeFileSync(renamed, Buffer.concat(parts));
+  const text = execFileSync("wasm-dis", [renamed], { encoding: "utf8", maxBuffer: 1 << 30 });
+
+  // The call graph: each function's callees (calls, tail calls, function references).
+  const calls = new Map();
+  const roots = new Set(); // exports, the table, the start function, globals' initialisers
+  let current = null;
+  for (const line of text.split("\n")) {
+    const func = line.match(/^ \(func \$f(\d+)/);
+    if (func) {
+      current = new Set();
+      calls.set(Number(func[1]), current);
+      continue;
+    }
+    if (/^ \((export|elem|start|global)\b/.test(line)) {
+      current = null;
+      for (const m of line.matchAll(/\$f(\d+)\b/g)) roots.add(Number(m[1]));
+      continue;
+    }
+    if (/^ \(/.test(line)) current = null;
+    if (current) for (const m of line.matchAll(/\((?:call|return_call|ref\.func) \$f(\d+)\b/g)) current.add(Number(m[1]));
+  }
+
+  // The roots of the part: our `fn …_in_part`, each found once.
+  const wanted = new Set();
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith(".rs")) {
+        for (const m of readFileSync(join(dir, e.name), "utf8").matchAll(/\bfn (\w+_in_part)\b/g)) wanted.add(m[1]);
+      }
+    }
+  };
+  walk(join(root, "src"));
+  const partRoots = new Set();
+  for (const want of wanted) {
+    const found = [...names].filter(([i, n]) => calls.has(i) && n.endsWith(`::${want}`));
+    if (found.length !== 1) {
+      throw new Error(`the part's root ${want} is ${found.length} functions in ${input} (want one: #[inline(never)], not generic)`);
+    }
+    const [index] = found[0];
+    if (roots.has(index)) throw new Error(`the part's root ${want} is exported or in the table`);
+    partRoots.add(index);
+  }
+
+  // What the first module keeps: everything reachable from its roots without entering a part root.
+  const keep = new Set();
+  const stack = [...roots];
+  while (stack.length) {
+    const f = stack.pop();
+    if (keep.has(f) || partRoots.has(f)) continue;
+    keep.add(f);
+    for (const g of calls.get(f) ?? []) stack.push(g);
+  }
+  const split = [...calls.keys()].filter((f) => !keep.has(f));
+  writeFileSync(join(work, "split.txt"), split.map((f) => `f${f}`).join("\n") + "\n");
+  // Only the features the module has (wasm-split's `--all-features` would declare them all).
+  const features = ["mutable-globals", "nontrapping-float-to-int", "simd", "bulk-memory", "sign-ext", "reference-types", "multivalue"];
+  execFileSync("wasm-split", [
+    renamed, `--split-funcs=@${join(work, "split.txt")}`, "-o1", primaryOut, "-o2", partOut,
+    "--import-namespace=p", "--placeholder-namespace=./ceramic_wasm_bg.js",
+    ...features.map((f) => `--enable-${f}`),
+  ], { stdio: ["ignore", "ignore", "inherit"] });
+  keepExports(bytes, primaryOut);
+  console.log(`split-part: ${split.length} of ${calls.size} functions to the part (roots: ${[...wanted].join(", ")})`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

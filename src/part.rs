@@ -1,0 +1,49 @@
+//! The npm package's lazily loaded part: the functions that only rare calls need, in a second wasm
+//! module that the page fetches the first time one of those calls comes.
+//!
+//! The package's wasm is built whole and cut in two afterwards (`scripts/split-part.mjs`, with
+//! binaryen's `wasm-split`): every function reachable only through a *root* — a function whose
+//! name ends in `_in_part`, never inlined — goes to `ceramic_wasm_part.wasm`, which imports the
+//! first module's memory, table, globals and functions, so that the part carries no second copy
+//! of the allocator, the codec or the JS boundary (P-256 and secp256k1 as a module of their own
+//! carried ~3 K gzip of those). Until the part is loaded, each root's slot in the table holds a
+//! placeholder; so a root is called only after [`require`] said the part is there, and before it
+//! the call answers `PART_NOT_LOADED`, which the JS layer takes as "load the part and run the
+//! call again" (`src/wasm/lazy.rs`): callers never see the split, and a page that never needs the
+//! part never downloads it.
+//!
+//! The roots: ECDSA on P-256 and secp256k1 (`did::ecdsa`: did:keys other than Ed25519, eip191
+//! and webauthn CACAOs) and a CACAO's own signature (`did::capability`: SIWx messages, eip191,
+//! Solana, WebAuthn). Builds without the cargo feature `lazy-part` (native builds, the devnode,
+//! tests) are whole: [`require`] always passes.
+
+use crate::error::{Error, Result};
+
+#[cfg(feature = "lazy-part")]
+static LOADED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the part's functions can be called (always, without the `lazy-part` feature).
+pub fn loaded() -> bool {
+    #[cfg(feature = "lazy-part")]
+    return LOADED.load(std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(feature = "lazy-part"))]
+    true
+}
+
+/// Mark the part as loaded: called once its module is instantiated (its functions are in the
+/// table from then on).
+pub fn set_loaded() {
+    #[cfg(feature = "lazy-part")]
+    LOADED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `Ok` when the part's functions can be called, else `PART_NOT_LOADED` naming what needs it.
+pub fn require(what: &str) -> Result<()> {
+    if loaded() {
+        Ok(())
+    } else {
+        Err(Error::PartNotLoaded(format!(
+            "{what} is in the lazily loaded part, not loaded yet"
+        )))
+    }
+}
