@@ -13,8 +13,8 @@
 //! part never downloads it.
 //!
 //! The roots: ECDSA on P-256 and secp256k1 (`did::ecdsa`: did:keys other than Ed25519, eip191
-//! and webauthn CACAOs) and a CACAO's own signature (`did::capability`: SIWx messages, eip191,
-//! Solana, WebAuthn). Builds without the cargo feature `lazy-part` (native builds, the devnode,
+//! and webauthn CACAOs), a CACAO's own signature (`did::capability`: SIWx messages, eip191,
+//! Solana, WebAuthn) and the completion and restoring of CACAO sessions (`did::session`). Builds without the cargo feature `lazy-part` (native builds, the devnode,
 //! tests) are whole: [`require`] always passes.
 
 use crate::error::{Error, Result};

@@ -136,8 +136,16 @@ impl SessionRequest {
     }
 
     /// Finish with the wallet's 65-byte `personal_sign` signature (hex); it must recover to the
-    /// address (`BAD_CAPABILITY_SIGNATURE` otherwise).
+    /// address (`BAD_CAPABILITY_SIGNATURE` otherwise). In the npm package this is in the lazily
+    /// loaded part (`PART_NOT_LOADED` until it is loaded: [`crate::part`]).
     pub fn complete(self, signature_hex: &str) -> Result<CacaoSession> {
+        crate::part::require("CACAO sessions")?;
+        self.complete_in_part(signature_hex)
+    }
+
+    /// The part's root for [`complete`](Self::complete) (never inlined: found by name).
+    #[inline(never)]
+    fn complete_in_part(self, signature_hex: &str) -> Result<CacaoSession> {
         let hex = signature_hex
             .strip_prefix("0x")
             .unwrap_or(signature_hex)
@@ -196,8 +204,16 @@ impl CacaoSession {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&stored).unwrap_or_default())
     }
 
-    /// Restore a session from [`CacaoSession::serialize`]; the CACAO is checked again.
+    /// Restore a session from [`CacaoSession::serialize`]; the CACAO is checked again. In the npm
+    /// package this is in the lazily loaded part (`PART_NOT_LOADED` until it is loaded).
     pub fn from_serialized(s: &str) -> Result<Self> {
+        crate::part::require("CACAO sessions")?;
+        Self::restore_in_part(s)
+    }
+
+    /// The part's root for [`from_serialized`](Self::from_serialized).
+    #[inline(never)]
+    fn restore_in_part(s: &str) -> Result<Self> {
         let bad = |m: &str| Error::InvalidCapability(format!("serialized session: {m}"));
         let json = URL_SAFE_NO_PAD
             .decode(s.trim())
