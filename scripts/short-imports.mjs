@@ -100,6 +100,17 @@ function rewriteSection(id, body, entry) {
 
 const renamed = new Map();
 const exported = new Map();
+let exportCount = -1;
+// The export names kept as they are (`memory` and those of three characters or fewer).
+const kept = new Set();
+{
+  const wasm = readFileSync(wasmPath);
+  rewrite(wasm, wasmPath, (id, body) => id === 7 ? rewriteSection(7, body, (p) => {
+    const [name, kindAt] = readName(p);
+    if (name === "memory" || name.length <= 3) kept.add(name);
+    return [Buffer.alloc(0), readLeb(bytes, kindAt + 1)[1]];
+  }) : null);
+}
 let placeholders = 0;
 const main = rewrite(readFileSync(wasmPath), wasmPath, (id, body) => id === 2
   // The import section: (module, name, kind, type) entries; only functions are expected.
@@ -123,7 +134,10 @@ const main = rewrite(readFileSync(wasmPath), wasmPath, (id, body) => id === 2
     let [name, kindAt] = readName(p);
     const [, next] = readLeb(bytes, kindAt + 1);
     if (name !== "memory" && name.length > 3) {
-      exported.set(name, `$${exported.size.toString(36)}`);
+      // Skipping the short names the module already exports (wasm-split names its exports `a`,
+      // `$a`, `_a` …).
+      do exportCount++; while (kept.has(`$${exportCount.toString(36)}`));
+      exported.set(name, `$${exportCount.toString(36)}`);
       name = exported.get(name);
     }
     return [Buffer.concat([str(name), bytes.subarray(kindAt, next)]), next];

@@ -22,6 +22,8 @@
 //! already compiled by the real engine when the Model was checked, so that only happens for syntax
 //! read differently here, and refusing is the safe side.
 
+use crate::error::Result;
+
 /// log2 of the largest bound a match may have. The bound runs 30–100 times above the time
 /// `regress` takes on the worst patterns measured, at ~0.02–0.03 ns per unit of bound (`(a|a)*b`
 /// on 22 characters: bound 2^34, 0.43 s; `.*.*.*x` on 400: 2^37.6, 3.2 s; a release build on
@@ -35,8 +37,17 @@ const MAX_NESTING: usize = 64;
 const MAX_RANGES: usize = 64;
 
 /// log2 of the bound on the work of matching `pattern` against a string of `n` code points;
-/// `f64::INFINITY` when the pattern is not understood.
-pub fn cost_bits(pattern: &str, n: usize) -> f64 {
+/// `f64::INFINITY` when the pattern is not understood. In the npm package this is in the lazily
+/// loaded part, needed only by schemas with a `pattern` (`PART_NOT_LOADED` until it is loaded:
+/// [`crate::part`]).
+pub fn cost_bits(pattern: &str, n: usize) -> Result<f64> {
+    crate::part::require("schema patterns")?;
+    Ok(cost_bits_in_part(pattern, n))
+}
+
+/// The part's root for [`cost_bits`] (never inlined: found by name).
+#[inline(never)]
+fn cost_bits_in_part(pattern: &str, n: usize) -> f64 {
     let chars: Vec<char> = pattern.chars().collect();
     let mut p = Parser {
         s: &chars,
@@ -55,8 +66,8 @@ pub fn cost_bits(pattern: &str, n: usize) -> f64 {
 }
 
 /// Whether matching `pattern` against `n` code points stays within [`BUDGET_BITS`].
-pub fn within_budget(pattern: &str, n: usize) -> bool {
-    cost_bits(pattern, n) <= f64::from(BUDGET_BITS)
+pub fn within_budget(pattern: &str, n: usize) -> Result<bool> {
+    Ok(cost_bits(pattern, n)? <= f64::from(BUDGET_BITS))
 }
 
 /// Code points that can begin a non-empty match.
@@ -547,7 +558,13 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // The whole crate (no part to wait for) answers `Ok` always.
+    fn cost_bits(p: &str, n: usize) -> f64 {
+        super::cost_bits(p, n).unwrap()
+    }
+    fn within_budget(p: &str, n: usize) -> bool {
+        super::within_budget(p, n).unwrap()
+    }
 
     #[test]
     fn common_patterns_pass_at_realistic_lengths() {
@@ -620,7 +637,7 @@ mod calib {
             let t = std::time::Instant::now();
             let m = re.find(&text).is_some();
             let el = t.elapsed().as_secs_f64();
-            let bits = super::cost_bits(p, text.chars().count());
+            let bits = super::cost_bits(p, text.chars().count()).unwrap();
             println!(
                 "{p} n={} match={m} {:.4}s bound 2^{bits:.1} => {:.2} ns/step",
                 text.len(),

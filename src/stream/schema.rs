@@ -249,7 +249,7 @@ fn check_node(root: &Value, node: &Value, path: &str, m: &dyn PatternMatcher) ->
 /// A pattern the engine compiles, whose bound on the empty string is within the budget (one
 /// over it backtracks exponentially whatever the document holds).
 fn check_pattern(p: &str, here: &str, m: &dyn PatternMatcher) -> Result<()> {
-    if !pattern_cost::within_budget(p, 0) {
+    if !pattern_cost::within_budget(p, 0)? {
         return Err(invalid(
             here,
             format!(
@@ -398,7 +398,7 @@ impl Validator<'_> {
     /// Whether `text` matches `p`, once its backtracking bound is within the budget.
     fn matches(&self, p: &str, text: &str, at: &str) -> std::result::Result<bool, Fail> {
         let n = text.chars().count();
-        let bits = pattern_cost::cost_bits(p, n);
+        let bits = pattern_cost::cost_bits(p, n).map_err(Fail::Limit)?;
         if bits > f64::from(pattern_cost::BUDGET_BITS) {
             // Whole bits: an integer prints without the float formatting code.
             let bits = bits.min(1e9).ceil() as u32;
@@ -579,7 +579,7 @@ impl Validator<'_> {
             }
         }
         if let Some(f) = obj.get("format").and_then(Value::as_str) {
-            if !super::formats::check(f, s) {
+            if !super::formats::check(f, s).map_err(Fail::Limit)? {
                 return fail(at, format!("must be a valid {f}"));
             }
         }

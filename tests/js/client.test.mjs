@@ -126,6 +126,19 @@ test("a Model's backtracking pattern is refused before the page's RegExp runs it
   assert.match(err.message, /61 characters against pattern/);
 });
 
+test("a schema's formats are checked (in the package's lazily loaded part)", async () => {
+  const client = new CeramicClient({ url: node.url });
+  const signer = KeyDidSigner.generate();
+  const schema = { ...definition.schema, properties: { title: { type: "string", maxLength: 100 },
+    at: { type: "string", format: "date-time", maxLength: 40 }, email: { type: "string", format: "email", maxLength: 80 } } };
+  const model = await client.createModel({ definition: { ...definition, name: "Dated", schema }, signer });
+  const ok = await client.createDocument({ model, content: { title: "t", at: "2024-06-12T20:04:42.464Z", email: "a@example.com" }, signer });
+  assert.equal(ok.typeName, "MID");
+  const err = await rejectsWith(client.createDocument({ model, content: { title: "t", at: "2024-06-12 20:04" }, signer }), "SCHEMA_VIOLATION");
+  assert.match(err.message, /date-time/);
+  await rejectsWith(client.createDocument({ model, content: { title: "t", email: "not an address" }, signer }), "SCHEMA_VIOLATION");
+});
+
 test("a Model is fetched and verified once per client, not on every write", async () => {
   const author = new CeramicClient({ url: node.url });
   const signer = KeyDidSigner.generate();
