@@ -151,6 +151,11 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 "model {model} is not a list model: use createSingleton for single and set models"
             )));
         }
+        // The content is checked once the event is signed; a schema that needs the lazily
+        // loaded part asks for it first, so that a signer (a wallet) is never asked twice.
+        if crate::stream::schema::uses_part(&m.definition.schema) {
+            crate::part::require("schema patterns and formats")?;
+        }
         let payload = build::document_init(signer.controller(), model, content)?;
         let event = Event::from(sign(payload, signer).await?);
         crate::stream::mid::check_genesis(&event, &m, matcher)?;

@@ -290,6 +290,19 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Whether checking content against `schema` may need the lazily loaded part ([`crate::part`]):
+/// it has a `pattern`, `patternProperties` or `format` keyword somewhere (or a property of that
+/// name: a conservative answer costs only an early load).
+pub fn uses_part(schema: &Value) -> bool {
+    match schema {
+        Value::Object(o) => o.iter().any(|(k, v)| {
+            matches!(k.as_str(), "pattern" | "patternProperties" | "format") || uses_part(v)
+        }),
+        Value::Array(a) => a.iter().any(uses_part),
+        _ => false,
+    }
+}
+
 /// Validate `instance` against `schema` (already accepted by [`check_schema`]). The error names
 /// the instance location and the failing keyword.
 pub fn validate(schema: &Value, instance: &Value, matcher: &dyn PatternMatcher) -> Result<()> {
@@ -719,5 +732,25 @@ impl Validator<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uses_part;
+    use serde_json::json;
+
+    /// Schemas with a `pattern`, `patternProperties` or `format` anywhere need the part; others not.
+    #[test]
+    fn uses_part_finds_the_keywords_anywhere() {
+        let deep = |k: &str| json!({"type": "object", "properties": {"a": {"type": "array", "items": [{"anyOf": [{"type": "string", k: "x"}]}]}}});
+        for k in ["pattern", "patternProperties", "format"] {
+            assert!(uses_part(&deep(k)), "{k}");
+        }
+        assert!(!uses_part(&deep("maxLength")));
+        assert!(!uses_part(
+            &json!({"type": "object", "properties": {"title": {"type": "string", "maxLength": 10}}, "required": ["title"]})
+        ));
+        assert!(!uses_part(&json!("pattern")));
     }
 }
