@@ -12,9 +12,9 @@
 // the part's element segment fills it. Functions are renamed `f<index>` first, so that neither
 // tool has to agree with the other on how to write Rust's names.
 //
-// Checks: every `fn <name>_in_part` in src/ is one root in the wasm (a root inlined or renamed would
-// take nothing with it), and no root is an export or in the table (only calls can wait for the
-// placeholder to be replaced).
+// Checks: every `fn <name>_in_part` in src/ is one root in the wasm, a generic one at least one (a
+// root inlined or renamed would take nothing with it), and no root is an export or in the table
+// (only calls can wait for the placeholder to be replaced).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -148,26 +148,28 @@ try {
     if (current) for (const m of line.matchAll(/\((?:call|return_call|ref\.func) \$f(\d+)\b/g)) current.add(Number(m[1]));
   }
 
-  // The roots of the part: our `fn …_in_part`, each found once.
-  const wanted = new Set();
+  // The roots of the part: our `fn …_in_part`, each found once, or a generic one at least once
+  // (every instance is a root).
+  const wanted = new Map();
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name));
       else if (e.name.endsWith(".rs")) {
-        for (const m of readFileSync(join(dir, e.name), "utf8").matchAll(/\bfn (\w+_in_part)\b/g)) wanted.add(m[1]);
+        for (const m of readFileSync(join(dir, e.name), "utf8").matchAll(/\bfn (\w+_in_part)\b(<)?/g)) wanted.set(m[1], Boolean(m[2]));
       }
     }
   };
   walk(join(root, "src"));
   const partRoots = new Set();
-  for (const want of wanted) {
-    const found = [...names].filter(([i, n]) => calls.has(i) && n.endsWith(`::${want}`));
-    if (found.length !== 1) {
-      throw new Error(`the part's root ${want} is ${found.length} functions in ${input} (want one: #[inline(never)], not generic)`);
+  for (const [want, generic] of wanted) {
+    const found = [...names].filter(([i, n]) => calls.has(i) && (n.endsWith(`::${want}`) || (generic && n.includes(`::${want}::<`))));
+    if (generic ? found.length === 0 : found.length !== 1) {
+      throw new Error(`the part's root ${want} is ${found.length} functions in ${input} (want ${generic ? "some" : "one"}: #[inline(never)])`);
     }
-    const [index] = found[0];
-    if (roots.has(index)) throw new Error(`the part's root ${want} is exported or in the table`);
-    partRoots.add(index);
+    for (const [index] of found) {
+      if (roots.has(index)) throw new Error(`the part's root ${want} is exported or in the table`);
+      partRoots.add(index);
+    }
   }
 
   // What the first module keeps: everything reachable from its roots without entering a part root.
@@ -189,7 +191,7 @@ try {
     ...features.map((f) => `--enable-${f}`),
   ], { stdio: ["ignore", "ignore", "inherit"] });
   keepExports(bytes, primaryOut);
-  console.log(`split-part: ${split.length} of ${calls.size} functions to the part (roots: ${[...wanted].join(", ")})`);
+  console.log(`split-part: ${split.length} of ${calls.size} functions to the part (roots: ${[...wanted.keys()].join(", ")})`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

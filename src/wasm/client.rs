@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::eth::JsEthRpc;
-use super::lazy::retrying;
+use super::lazy::{in_part, retrying};
 use super::signer::JsSignerAdapter;
 use super::transport::FetchTransport;
 use super::{JsCommitId, JsEvent, JsRegExpMatcher, JsResult, JsStreamId};
@@ -524,6 +524,13 @@ impl JsCeramicClient {
         let inner = Rc::new(client);
         if has_outbox {
             publish_when_online(&inner);
+            // A client that writes offline may need the lazily loaded part then (a CACAO
+            // session's signature, a schema's patterns): fetched now, while the page is online.
+            // A failure is left for the call that needs the part to report.
+            let _ = promise(async {
+                let _ = super::lazy::load().await;
+                Ok(JsValue::UNDEFINED)
+            });
         }
         Ok(JsCeramicClient { inner })
     }
@@ -857,10 +864,10 @@ impl JsCeramicClient {
         #[wasm_bindgen(unchecked_param_type = "StreamID | string")] model: JsValue,
     ) -> js_sys::Promise {
         let c = self.inner.clone();
-        promise(async move {
+        promise(in_part(async move {
             c.register_interest(&id_arg::<StreamId>(&model)?).await?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// The CIDs of the writes waiting in the outbox, oldest first.
@@ -979,7 +986,7 @@ impl JsCeramicClient {
         let (s, c) = (state.clone(), client);
         let next = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
             let (s, c) = (s.clone(), c.clone());
-            promise(async move { next_item(&c, &s).await })
+            promise(in_part(async move { next_item(&c, &s).await }))
         });
         let s2 = state;
         let ret = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
