@@ -14,8 +14,14 @@
 //!
 //! The roots: ECDSA on P-256 and secp256k1 (`did::ecdsa`: did:keys other than Ed25519, eip191
 //! and webauthn CACAOs), a CACAO's own signature (`did::capability`: SIWx messages, eip191,
-//! Solana, WebAuthn) and the completion and restoring of CACAO sessions (`did::session`). Builds without the cargo feature `lazy-part` (native builds, the devnode,
+//! Solana, WebAuthn), the completion and restoring of CACAO sessions (`did::session`), a schema's
+//! `pattern` bound and `format` checks (`stream`), anchor checks on chain (`verify::anchor`), and,
+//! through [`run`], whole async calls of the JS layer (subscriptions, interests). Builds without the cargo feature `lazy-part` (native builds, the devnode,
 //! tests) are whole: [`require`] always passes.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use crate::error::{Error, Result};
 
@@ -46,4 +52,28 @@ pub fn require(what: &str) -> Result<()> {
             "{what} is in the lazily loaded part, not loaded yet"
         )))
     }
+}
+
+/// Run `fut` as the part's code: its own future is polled only through [`poll_in_part`], a root,
+/// so the code of an `async` block or function goes to the part as a synchronous root's would.
+/// Call it only where the part is loaded ([`require`] passed, or the JS layer awaited it).
+pub async fn run<F: Future>(fut: F) -> F::Output {
+    PartPoll(Box::pin(fut)).await
+}
+
+/// `fut`, polled through [`poll_in_part`].
+struct PartPoll<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for PartPoll<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        poll_in_part(&mut self.0, cx)
+    }
+}
+
+/// The part's root for [`run`] (every instance; never inlined: `scripts/split-part.mjs` finds
+/// them by name): the only caller of each future's own code.
+#[inline(never)]
+fn poll_in_part<F: Future>(fut: &mut Pin<Box<F>>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fut.as_mut().poll(cx)
 }

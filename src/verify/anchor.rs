@@ -61,6 +61,11 @@ pub trait EthRpc {
     /// Whether there is a provider for `chain_id` (CAIP-2, e.g. `eip155:1`): one given for that
     /// chain, or one given for any chain that answers `eth_chainId` with it.
     fn serves(&self, chain_id: &str) -> impl Future<Output = Result<bool>>;
+    /// Whether any provider was given: without one, no chain is asked (and the lazily loaded
+    /// part, where the chain checks are, is not needed).
+    fn has_providers(&self) -> bool {
+        true
+    }
     /// Call `method` with `params` on `chain_id`; return the JSON-RPC `result`.
     fn request(
         &self,
@@ -307,17 +312,31 @@ pub async fn anchor_status<R: EthRpc>(event: &TimeEvent, rpc: Option<&R>) -> Res
         return Ok(AnchorStatus::Local { chain_id });
     }
     match rpc {
-        Some(rpc) if rpc.serves(&chain_id).await? => {
-            let a = check_chain(event, rpc).await?;
-            Ok(AnchorStatus::Chain {
-                chain_id,
-                timestamp: a.timestamp,
-                block: a.block_number,
-                tx_hash: a.tx_hash,
-            })
+        Some(rpc) if rpc.has_providers() => {
+            // The chain checks are in the npm package's lazily loaded part.
+            crate::part::require("anchor checks on chain")?;
+            crate::part::run(chain_status(event, rpc, chain_id)).await
         }
         _ => Ok(AnchorStatus::Unchecked { chain_id }),
     }
+}
+
+/// [`anchor_status`] with providers: checked on chain when one serves the proof's chain.
+async fn chain_status<R: EthRpc>(
+    event: &TimeEvent,
+    rpc: &R,
+    chain_id: String,
+) -> Result<AnchorStatus> {
+    if !rpc.serves(&chain_id).await? {
+        return Ok(AnchorStatus::Unchecked { chain_id });
+    }
+    let a = check_chain(event, rpc).await?;
+    Ok(AnchorStatus::Chain {
+        chain_id,
+        timestamp: a.timestamp,
+        block: a.block_number,
+        tx_hash: a.tx_hash,
+    })
 }
 
 /// An [`EthRpc`] that remembers answers that cannot change (the chain id, mined transactions,
@@ -351,6 +370,10 @@ impl<R> CachedRpc<R> {
 impl<R: EthRpc> EthRpc for CachedRpc<R> {
     async fn serves(&self, chain_id: &str) -> Result<bool> {
         self.inner.serves(chain_id).await
+    }
+
+    fn has_providers(&self) -> bool {
+        self.inner.has_providers()
     }
 
     async fn request(&self, chain_id: &str, method: &str, params: Value) -> Result<Value> {

@@ -92,6 +92,10 @@ impl EthRpc for NoRpc {
         Ok(false)
     }
 
+    fn has_providers(&self) -> bool {
+        false
+    }
+
     async fn request(
         &self,
         _chain_id: &str,

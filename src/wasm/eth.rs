@@ -152,6 +152,10 @@ impl JsEthRpc {
 }
 
 impl EthRpc for JsEthRpc {
+    fn has_providers(&self) -> bool {
+        !self.providers.is_empty()
+    }
+
     async fn serves(&self, chain_id: &str) -> Result<bool> {
         if self
             .providers

@@ -8,8 +8,6 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -105,30 +103,13 @@ pub(crate) fn sync_promise(f: impl Fn() -> JsResult<JsValue> + 'static) -> js_sy
 
 /// The future of an exported async call whose own code lives in the lazily loaded part (calls a
 /// did:key page does not make, and that need the network anyway: subscriptions, interests — not
-/// the outbox, which must answer offline): the part is loaded first, then `fut` runs. Once the part is loaded this adds one check and one box: a call
-/// that was settled at once still is.
+/// the outbox, which must answer offline): the part is loaded first, then `fut` runs
+/// ([`part::run`]). Once the part is loaded this adds one check and one box: a call that was
+/// settled at once still is.
 pub(crate) async fn in_part<F>(fut: F) -> JsResult<JsValue>
 where
     F: Future<Output = JsResult<JsValue>>,
 {
     load().await?;
-    PartPoll(Box::pin(fut)).await
-}
-
-/// `fut`, polled through [`poll_in_part`].
-struct PartPoll<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for PartPoll<F> {
-    type Output = F::Output;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        poll_in_part(&mut self.0, cx)
-    }
-}
-
-/// The part's root for [`in_part`] (every instance; never inlined: `scripts/split-part.mjs`
-/// finds them by name): the only caller of each call's own future, so that its code goes to the
-/// part, polled only after [`load`] succeeded.
-#[inline(never)]
-fn poll_in_part<F: Future>(fut: &mut Pin<Box<F>>, cx: &mut Context<'_>) -> Poll<F::Output> {
-    fut.as_mut().poll(cx)
+    part::run(fut).await
 }
