@@ -13,8 +13,9 @@
 //! part never downloads it.
 //!
 //! The roots: ECDSA on P-256 and secp256k1 (`did::ecdsa`: did:keys other than Ed25519, eip191
-//! and webauthn CACAOs), a CACAO's own signature (`did::capability`: SIWx messages, eip191,
-//! Solana, WebAuthn), the completion and restoring of CACAO sessions (`did::session`), a schema's
+//! and webauthn CACAOs), a capability-signed event's checks (`verify::signature`: the CACAO's
+//! decoding, audience, issuer, time and resources) and a CACAO's own signature
+//! (`did::capability`: SIWx messages, eip191, Solana, WebAuthn), the completion and restoring of CACAO sessions (`did::session`), a schema's
 //! `pattern` bound and `format` checks (`stream`), anchor checks on chain (`verify::anchor`), and,
 //! through [`run`], whole async calls of the JS layer (subscriptions, interests). Builds without the cargo feature `lazy-part` (native builds, the devnode,
 //! tests) are whole: [`require`] always passes.

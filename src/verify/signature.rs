@@ -71,6 +71,8 @@ fn verify_signed<P>(
         return Ok(checks);
     };
 
+    // A capability-signed event: checked in the npm package's lazily loaded part.
+    crate::part::require("CACAO capabilities")?;
     let block = event
         .cacao_block()
         .filter(|b| b.cid == cap_cid)
@@ -80,16 +82,50 @@ fn verify_signed<P>(
                 cap_cid = crate::codec::cid_text(&cap_cid)
             ))
         })?;
-    let cacao = Cacao::from_block(&block.bytes)?;
-    if !same_did(&cacao.p.aud, &sig.did) {
+    let payload_cid = event.envelope().payload_cid()?;
+    capability_in_part(
+        &block.bytes,
+        &cap_cid,
+        &sig.did,
+        controller,
+        init,
+        stream,
+        time,
+        &cid,
+        &payload_cid,
+        &mut checks,
+    )?;
+    Ok(checks)
+}
+
+/// The checks of an event's capability (the part's root: never inlined, found by name): its
+/// audience is the signer, its issuer the controller (or the signer is the controller), its own
+/// signature, its time window, and a resource that covers the stream.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn capability_in_part(
+    bytes: &[u8],
+    cap_cid: &Cid,
+    signer: &str,
+    controller: &str,
+    init: &InitPayload,
+    stream: &StreamId,
+    time: &TimeCheck,
+    cid: &Cid,
+    payload_cid: &Cid,
+    checks: &mut Vec<Check>,
+) -> Result<()> {
+    let (cap_cid, cid) = (*cap_cid, *cid);
+    let cacao = Cacao::from_block(bytes)?;
+    if !same_did(&cacao.p.aud, signer) {
         return Err(Error::CapabilityAudienceMismatch(format!(
             "the capability is for {}, but {} signed",
-            cacao.p.aud, sig.did
+            cacao.p.aud, signer
         )));
     }
     // As ceramic-one: the capability must come from the controller, unless the controller is
     // the signer itself (the capability's audience), in which case a valid capability suffices.
-    if !same_did(&cacao.p.iss, controller) && !same_did(&sig.did, controller) {
+    if !same_did(&cacao.p.iss, controller) && !same_did(signer, controller) {
         return Err(Error::CapabilityIssuerMismatch(format!(
             "the capability is issued by {}, but the controller is {controller}",
             cacao.p.iss
@@ -114,14 +150,13 @@ fn verify_signed<P>(
             format!("capability valid at {at}"),
         ));
     }
-    let payload_cid = event.envelope().payload_cid()?;
-    let granted = check_resources(&cacao, stream, &payload_cid, init)?;
+    let granted = check_resources(&cacao, stream, payload_cid, init)?;
     checks.push(Check::new(
         CheckKind::CapabilityResource,
         cid,
         format!("resource {granted} covers {stream}"),
     ));
-    Ok(checks)
+    Ok(())
 }
 
 /// The resource of `cacao` that grants access to `stream` (protocol.md §4.2), or why none does.
