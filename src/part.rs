@@ -17,7 +17,8 @@
 //! decoding, audience, issuer, time and resources) and a CACAO's own signature
 //! (`did::capability`: SIWx messages, eip191, Solana, WebAuthn), the completion and restoring of CACAO sessions (`did::session`), a schema's
 //! `pattern` bound and `format` checks (`stream`), anchor checks on chain (`verify::anchor`), and,
-//! through [`run`], whole async calls of the JS layer (subscriptions, interests). Builds without the cargo feature `lazy-part` (native builds, the devnode,
+//! through [`run`], whole async calls of the JS layer (subscriptions, interests, starting a CACAO
+//! session, a wallet's `inspectSigningRequest`). Builds without the cargo feature `lazy-part` (native builds, the devnode,
 //! tests) are whole: [`require`] always passes.
 
 use std::future::Future;

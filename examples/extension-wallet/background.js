@@ -180,7 +180,7 @@ async function fromPage(method, params, origin) {
     const input = unb64(params.input);
     let info;
     try {
-      info = inspectSigningRequest(input, unb64(params.payload));
+      info = await inspectSigningRequest(input, unb64(params.payload));
     } catch (e) {
       throw walletError("SIGNER_FAILED", `not a Ceramic event the wallet can show: ${e.message}`);
     }

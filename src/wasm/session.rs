@@ -35,7 +35,7 @@ export interface CacaoSessionRequestOptions {
 /// A Sign-In-With-Ethereum session waiting for the wallet's signature.
 ///
 /// ```ts
-/// const req = CacaoSession.request({ address, chainId: 1, domain: location.host, resources: ["ceramic://*"] });
+/// const req = await CacaoSession.request({ address, chainId: 1, domain: location.host, resources: ["ceramic://*"] });
 /// const sig = await ethereum.request({ method: "personal_sign", params: [req.message, address] });
 /// const session = await req.complete(sig);
 /// ```
@@ -107,15 +107,26 @@ pub struct JsCacaoSession(pub(crate) CacaoSession);
 
 #[wasm_bindgen(js_class = CacaoSession)]
 impl JsCacaoSession {
-    /// Start a session: a fresh session key and the SIWE message that authorises it.
+    /// Start a session: a fresh session key and the SIWE message that authorises it. (Async:
+    /// sessions are in the package's lazily loaded part.)
     ///
     /// ```ts
-    /// const req = CacaoSession.request({ address, chainId: 1, domain: "app.example", resources: ["ceramic://*"] });
+    /// const req = await CacaoSession.request({ address, chainId: 1, domain: "app.example", resources: ["ceramic://*"] });
     /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<CacaoSessionRequest>")]
     pub fn request(
         #[wasm_bindgen(unchecked_param_type = "CacaoSessionRequestOptions")] options: JsValue,
-    ) -> JsResult<JsCacaoSessionRequest> {
-        let get = |k: &'static str| super::get(&options, k);
+    ) -> js_sys::Promise {
+        super::promise(super::lazy::in_part(async move {
+            Ok(Self::request_now(&options)?.into())
+        }))
+    }
+}
+
+impl JsCacaoSession {
+    /// [`request`](Self::request)'s work, in the part.
+    fn request_now(options: &JsValue) -> JsResult<JsCacaoSessionRequest> {
+        let get = |k: &'static str| super::get(options, k);
         let s = |k: &'static str| {
             get(k)
                 .as_string()
@@ -145,7 +156,10 @@ impl JsCacaoSession {
             SessionRequest::new(params, now())?,
         )))))
     }
+}
 
+#[wasm_bindgen(js_class = CacaoSession)]
+impl JsCacaoSession {
     /// Restore a session stored with `serialize()`.
     ///
     /// ```ts

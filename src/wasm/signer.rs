@@ -327,18 +327,24 @@ impl JsExternalSigner {
 
 /// Read what a signing input signs from its bytes and the event payload's block (the
 /// `context.payload` a signer is handed): a wallet shows this to its user rather than what the
-/// asking page says. Fails with `INVALID_EVENT` if the input names another payload.
+/// asking page says. Rejects with `INVALID_EVENT` if the input names another payload. (Async:
+/// its code is in the package's lazily loaded part, which wallets load and pages do not.)
 ///
 /// ```ts
 /// const signer = new ExternalSigner({ did, alg: "EdDSA", sign: async (input, { payload }) => {
-///   const info = inspectSigningRequest(input, payload); // { kind: "data", stream, patch, … }
+///   const info = await inspectSigningRequest(input, payload); // { kind: "data", stream, patch, … }
 ///   if (!(await askUser(info))) throw Object.assign(new Error("rejected"), { code: 4001 });
 ///   return key.sign(input);
 /// } });
 /// ```
-#[wasm_bindgen(js_name = inspectSigningRequest, unchecked_return_type = "SigningRequestInfo")]
-pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> JsResult<JsValue> {
-    super::to_js_json(&crate::events::inspect_signing_request(input, payload)?)
+#[wasm_bindgen(
+    js_name = inspectSigningRequest,
+    unchecked_return_type = "Promise<SigningRequestInfo>"
+)]
+pub fn inspect_signing_request(input: Vec<u8>, payload: Vec<u8>) -> js_sys::Promise {
+    super::promise(super::lazy::in_part(async move {
+        super::to_js_json(&crate::events::inspect_signing_request(&input, &payload)?)
+    }))
 }
 
 pub(crate) fn get_string(obj: &JsValue, key: &'static str) -> Result<String> {

@@ -272,7 +272,7 @@ test("a wallet's view of what it signs: the payload beside the input, inspectSig
   const seen = [];
   let answer = "sign";
   const wallet = new ExternalSigner({ did: key.did, alg: "EdDSA", sign: async (input, context) => {
-    const info = inspectSigningRequest(input, context.payload);
+    const info = await inspectSigningRequest(input, context.payload);
     seen.push(info);
     if (answer === "eip1193") throw Object.assign(new Error("User rejected the request."), { code: 4001 });
     if (answer === "reject") throw Object.assign(new Error("no"), { code: "SIGNER_REJECTED" });
@@ -288,8 +288,8 @@ test("a wallet's view of what it signs: the payload beside the input, inspectSig
   assert.deepEqual(seen.at(-1).content, { title: "x" });
   assert.equal(seen.at(-1).kid, key.kid);
 
-  const good = new ExternalSigner({ did: key.did, alg: "EdDSA", sign: (input, { payload }) => {
-    seen.push(inspectSigningRequest(input, payload));
+  const good = new ExternalSigner({ did: key.did, alg: "EdDSA", sign: async (input, { payload }) => {
+    seen.push(await inspectSigningRequest(input, payload));
     return key.sign(input);
   } });
   const doc = await client.createDocument({ model, content: { title: "a" }, signer: good });
@@ -307,7 +307,7 @@ test("a wallet's view of what it signs: the payload beside the input, inspectSig
   }
   assert.equal((await client.loadDocument(doc)).content.title, "b"); // nothing was written
   for (const [input, payload] of [[new Uint8Array([1, 2]), new Uint8Array()], [new TextEncoder().encode("e30.AXESIA"), new Uint8Array([0xa0])]]) {
-    assert.throws(() => inspectSigningRequest(input, payload), (e) => e instanceof CeramicError && e.code === "INVALID_EVENT");
+    await assert.rejects(inspectSigningRequest(input, payload), (e) => e instanceof CeramicError && e.code === "INVALID_EVENT");
   }
 });
 
@@ -323,7 +323,7 @@ test("a Sign-In-With-Ethereum session", async () => {
     // noble: recovery byte first; Ethereum: r‖s‖v with v = 27 + recovery.
     return "0x" + Buffer.from([...sig.slice(1), 27 + sig[0]]).toString("hex");
   };
-  const req = CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
+  const req = await CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
   assert.match(req.message, /^app\.test wants you to sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n/);
   const session = await req.complete(personalSign(req.message));
   assert.equal(session.controller, `did:pkh:eip155:1:${address}`);
@@ -339,7 +339,7 @@ test("a Sign-In-With-Ethereum session", async () => {
   assert.equal(state.controller, session.controller);
   assert.ok(state.checks.some((c) => c.kind === "capabilitySignature"));
   // Another wallet's signature does not complete a request.
-  const other = CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"] });
+  const other = await CacaoSession.request({ address, chainId: 1, domain: "app.test", resources: ["ceramic://*"] });
   const stranger = secp256k1.utils.randomSecretKey();
   const msg = new TextEncoder().encode(other.message);
   const forged = secp256k1.sign(keccak_256(new Uint8Array([...new TextEncoder().encode(`\x19Ethereum Signed Message:\n${msg.length}`), ...msg])), stranger, { prehash: false, format: "recovered" });

@@ -62,7 +62,7 @@ test("no key bytes in the package's printed forms, errors or console output", as
     await attempt(() => createInitEvent({ model: "nope", content: {}, signer }));
     await attempt(() => createInitEvent({ model: "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg", content: { f: 1.5e400 }, signer }));
     // A session: its key is never printed either (serialize() is its explicit export).
-    const req = CacaoSession.request({ address: "0x" + "ab".repeat(20), chainId: 1, domain: "example.org", resources: ["ceramic://*"] });
+    const req = await CacaoSession.request({ address: "0x" + "ab".repeat(20), chainId: 1, domain: "example.org", resources: ["ceramic://*"] });
     keep(req);
     keep(req.message);
     await attempt(() => req.complete("0x" + "00".repeat(65)));

@@ -143,7 +143,7 @@ test("a tile controlled by a wallet (did:pkh, a CACAO session) both ways", async
   // js-ceramic 2.x checks the CACAO with @didtools/cacao 1.x, which rebuilds the SIWE text with
   // the address as `iss` has it: lower case (`checksumAddress: false`). Sessions over the
   // checksummed address, as wallets sign them by default, verify here and in ceramic-one, not there.
-  const req = CacaoSession.request({ address: wallet.address, checksumAddress: false, chainId: 1, domain: "interop.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
+  const req = await CacaoSession.request({ address: wallet.address, checksumAddress: false, chainId: 1, domain: "interop.test", resources: ["ceramic://*"], expiresInSecs: 3600 });
   const session = await req.complete(await wallet.signMessage(req.message));
   const id = await ours.createTile({ content: { by: "wallet" }, signer: session });
   const theirs = await TileDocument.load(js, id.toString());

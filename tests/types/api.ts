@@ -31,13 +31,13 @@ export async function usage(): Promise<void> {
   const ext = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (b: Uint8Array) => b });
   // A wallet reads what it is asked to sign from the payload it is handed.
   const wallet = new ExternalSigner({ did: signer.did, alg: "EdDSA", sign: async (input, { payload }) => {
-    const info: SigningRequestInfo = inspectSigningRequest(input, payload);
+    const info: SigningRequestInfo = await inspectSigningRequest(input, payload);
     const kind: "init" | "data" = info.kind;
     const ops: string[] = (info.patch ?? []).map((op) => `${op.op} ${op.path}`);
     void [kind, ops];
     return input;
   } });
-  const req = CacaoSession.request({ address: "0x0", chainId: 1, domain: "d", resources: ["ceramic://*"] });
+  const req = await CacaoSession.request({ address: "0x0", chainId: 1, domain: "d", resources: ["ceramic://*"] });
   const session: CacaoSession = await req.complete("0x");
   const expired: boolean = session.isExpired;
   for await (const ev of client.subscribe({ model })) {
@@ -92,7 +92,7 @@ export async function usage(): Promise<void> {
   // @ts-expect-error: unknown algorithm
   new ExternalSigner({ did: "", alg: "RS256", sign: async (b: Uint8Array) => b });
   // @ts-expect-error: a request's kind is "init" or "data"
-  const k: "time" = inspectSigningRequest(new Uint8Array(), new Uint8Array()).kind;
+  const k: "time" = (await inspectSigningRequest(new Uint8Array(), new Uint8Array())).kind;
   void [k, wallet];
   // @ts-expect-error: error codes are a closed union
   const c: CeramicErrorCode = "NOPE";
