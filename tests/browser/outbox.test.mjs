@@ -34,7 +34,9 @@ export function readmeClient(url) {\n${body}\nreturn client;\n}\n`,
     window.setup = async () => {
       signer = KeyDidSigner.generate();
       model = await client.createModel({ signer, definition: { version: "2.0", name: "Offline", interface: false, implements: [],
-        accountRelation: { type: "list" }, schema: { type: "object", properties: { n: { type: "integer" } }, additionalProperties: false } } });
+        accountRelation: { type: "list" }, schema: { type: "object", additionalProperties: false,
+          // A pattern: its check is in the lazily loaded part, which the outbox client fetched when it was made.
+          properties: { n: { type: "integer" }, tag: { type: "string", pattern: "^[a-z]*$", maxLength: 8 } } } } });
       return model.toString();
     };
     window.create = (n) => code(client.createDocument({ model, content: { n }, signer }));
@@ -65,11 +67,18 @@ test("offline writes wait in IndexedDB, survive a reload and are published when 
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  const parts = [];
+  page.on("requestfinished", (r) => r.url().includes("/ceramic_wasm_part") && parts.push(r.url()));
   const at = `${web.url}?node=${encodeURIComponent(node.url)}`;
   const ready = () => page.waitForFunction(() => document.body.dataset.ready === "true");
   await page.goto(at);
   await ready();
+  // Nothing has needed the part yet: the client with an outbox fetched it when it was made.
+  if (parts.length === 0) {
+    await page.waitForEvent("requestfinished", { predicate: (r) => r.url().includes("/ceramic_wasm_part"), timeout: 10_000 });
+  }
   await page.evaluate(() => window.setup());
+  assert.equal(parts.length, 1, "a client with an outbox fetches the lazily loaded part while online");
 
   // The network is cut: writes resolve, and wait in the outbox.
   await context.setOffline(true);
