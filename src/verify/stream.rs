@@ -208,7 +208,9 @@ pub async fn verify_event<R: EthRpc>(
 /// [`verify_event`] would one by one, with their Ed25519 signatures checked together in one
 /// batch (faster for many events by one key: BENCHMARKS.md). Each
 /// event's checks or the reason it fails, in the order given; the outer error only when the
-/// platform gives no random numbers for the batch (`RANDOM`).
+/// platform gives no random numbers for the batch (`RANDOM`), or when an event needs the npm
+/// package's lazily loaded part before it is loaded (`PART_NOT_LOADED`, for the whole call: its
+/// caller loads the part and runs the call again, rather than report the event as failed).
 pub async fn verify_events<R: EthRpc>(
     items: &[(&Event, &Event)],
     ctx: &VerifyContext<'_>,
@@ -222,6 +224,12 @@ pub async fn verify_events<R: EthRpc>(
     // An event's signature is checked before anything that can fail after it is added.
     for (i, e) in batch.check()? {
         out[i] = Err(e);
+    }
+    if let Some(Err(e)) = out
+        .iter()
+        .find(|r| matches!(r, Err(Error::PartNotLoaded(_))))
+    {
+        return Err(e.clone());
     }
     Ok(out)
 }

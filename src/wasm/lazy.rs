@@ -71,7 +71,7 @@ pub(crate) async fn load() -> JsResult<()> {
 /// call it was eight copies of this loop, ~3 KB of wasm).
 async fn retry_boxed(f: Box<dyn Fn() -> BoxedCall>) -> JsResult<JsValue> {
     match f().await {
-        Err(e) if not_loaded(&e) && !part::loaded() => {
+        Err(e) if not_loaded(&e) => {
             load().await?;
             f().await
         }
@@ -93,7 +93,7 @@ where
 pub(crate) fn sync_promise(f: impl Fn() -> JsResult<JsValue> + 'static) -> js_sys::Promise {
     match f() {
         Ok(v) => js_sys::Promise::resolve(&v),
-        Err(e) if not_loaded(&e) && !part::loaded() => super::promise(async move {
+        Err(e) if not_loaded(&e) => super::promise(async move {
             load().await?;
             f()
         }),
