@@ -2,7 +2,7 @@
 # Build the npm package into pkg/: the main release wasm (feature `lazy-part`), wasm-bindgen for
 # three targets — bundler (pkg/, for webpack and other bundlers), web (pkg/web/, plain
 # <script type=module>) and nodejs (pkg/node/, Node 20) — with the lazily loaded part cut out of it
-# (pkg/ceramic_wasm_part.wasm, shared by all three: src/part.rs), each through wasm-opt -Oz, and
+# (pkg/ceramic_wasm_part-<hash>.wasm, shared by all three: src/part.rs), each through wasm-opt -Oz, and
 # package.json with conditional exports. Prints the sizes (gzip -9).
 # `ceramic-wasm/legacy` (pkg/legacy/): the same crate with the `legacy` feature (TileDocument,
 # Caip10Link, did:3 over js-ceramic's /api/v0), a build of its own so that the main one stays lean.
@@ -89,13 +89,21 @@ node scripts/short-imports.mjs pkg/ceramic_wasm_bg.wasm --part pkg/ceramic_wasm_
   pkg/ceramic_wasm_bg.js pkg/ceramic_wasm.js pkg/web/ceramic_wasm.js pkg/node/ceramic_wasm.js
 node scripts/short-imports.mjs pkg/legacy/ceramic_wasm_bg.wasm --part pkg/legacy/ceramic_wasm_part.wasm \
   pkg/legacy/ceramic_wasm_bg.js pkg/legacy/ceramic_wasm.js pkg/legacy/node/ceramic_wasm.js
+# Each part instantiates against its main module and fills every placeholder (a build that would
+# fail at run time fails here), and its file name carries a hash of both modules: a main module is
+# never paired with a cached part of another build (they share memory, table and stack pointer).
+for d in pkg pkg/legacy; do
+  node scripts/check-part.mjs "$d/ceramic_wasm_bg.wasm" "$d/ceramic_wasm_part.wasm"
+  h=$(cat "$d/ceramic_wasm_bg.wasm" "$d/ceramic_wasm_part.wasm" | sha256sum | cut -c1-16)
+  mv "$d/ceramic_wasm_part.wasm" "$d/ceramic_wasm_part-$h.wasm"
+done
 for d in pkg/web pkg/node; do cp pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_bg.wasm.d.ts "$d/"; done
 cp pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm.d.ts pkg/legacy/node/
 echo '{"type": "commonjs"}' > pkg/node/package.json
 echo '{"type": "commonjs"}' > pkg/legacy/node/package.json
 cp README.md pkg/README.md
 node scripts/gen-pkg-json.mjs pkg
-for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm; do
+for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part-*.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part-*.wasm; do
   echo "$w: $(stat -c %s "$w") bytes raw, $(gzip -9c "$w" | wc -c) bytes gzip -9 (after wasm-opt -Oz)"
 done
 node -e 'import("./scripts/sizes.mjs").then(async ({ packageSizes }) => { const s = await packageSizes("pkg");

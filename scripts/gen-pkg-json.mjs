@@ -1,7 +1,7 @@
 // Finishes pkg/ after wasm-bindgen: the CeramicError module, one entry module per target that
 // hands the class to the wasm and re-exports everything, and package.json with conditional
 // exports (Node → node/index.mjs, bundlers → index.js, `ceramic-wasm/web` → web/index.js).
-import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
@@ -28,12 +28,20 @@ mkdirSync(join(out, "element"), { recursive: true });
 for (const f of ["ceramic-document.js", "ceramic-document.d.ts"]) copyFileSync(join(root, "js/element", f), join(out, "element", f));
 const dts = `export * from "./ceramic_wasm.js";\nexport { CeramicError } from "./ceramic-error.js";\n`;
 
-// The lazily loaded part (ceramic_wasm_part.wasm, cut from the main .wasm: src/part.rs,
+// The lazily loaded part (ceramic_wasm_part-<hash>.wasm, cut from the main .wasm: src/part.rs,
 // scripts/split-part.mjs): each entry hands the main module a loader that fetches it and
 // instantiates it with the main module's exports (`__partImports`), which fills its functions into
 // the shared table. Bundlers emit the .wasm as an asset (\`new URL(…, import.meta.url)\`), fetched
 // only when a call first needs it. One promise per page; a failed load is forgotten so that a
 // later call tries again.
+// Its file name carries a hash of the build (scripts/build-pkg.sh).
+const partOf = (dir) => {
+  const found = readdirSync(dir).filter((f) => /^ceramic_wasm_part-[0-9a-f]+\.wasm$/.test(f));
+  if (found.length !== 1) throw new Error(`${dir}: ${found.length} lazily loaded parts`);
+  return found[0];
+};
+const part = partOf(out);
+const legacyPart = partOf(join(out, "legacy"));
 const loader = (file) => `let part;
 __setLazyLoader(() => (part ??= fetch(new URL(${JSON.stringify(file)}, import.meta.url))
   .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(\`\${r.status} fetching \${r.url}\`))))
@@ -62,7 +70,7 @@ __setDefaultCache(() => typeof indexedDB === "undefined" ? undefined : {
 writeFileSync(join(out, "index.js"), `import { __setErrorClass, __setLazyLoader, __partImports, __setDefaultCache } from "./ceramic_wasm.js";
 import { CeramicError } from "./ceramic-error.js";
 __setErrorClass(CeramicError);
-${loader("./ceramic_wasm_part.wasm")}${defaultCache("./cache/index.js")}export * from "./ceramic_wasm.js";
+${loader(`./${part}`)}${defaultCache("./cache/index.js")}export * from "./ceramic_wasm.js";
 export { CeramicError };
 `);
 writeFileSync(join(out, "index.d.ts"), dts);
@@ -76,7 +84,7 @@ export { CeramicError };
 export default async function init(input) {
   const out = await wasmInit(input);
   __setErrorClass(CeramicError);
-  ${loader("../ceramic_wasm_part.wasm").replace(/\n/g, "\n  ")}${defaultCache("../cache/index.js").replace(/\n/g, "\n  ")}return out;
+  ${loader(`../${part}`).replace(/\n/g, "\n  ")}${defaultCache("../cache/index.js").replace(/\n/g, "\n  ")}return out;
 }
 `);
 writeFileSync(join(out, "web/index.d.ts"), dts + `export { default } from "./ceramic_wasm.js";\n`);
@@ -92,7 +100,7 @@ wasm.__setErrorClass(CeramicError);
 const { __setLazyLoader, __partImports } = wasm;
 let part;
 __setLazyLoader(() => {
-  part ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("../ceramic_wasm_part.wasm", import.meta.url))), { p: __partImports() });
+  part ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("../${part}", import.meta.url))), { p: __partImports() });
 });
 export const { ${names.join(", ")} } = wasm;
 export { CeramicError };
@@ -103,6 +111,7 @@ writeFileSync(join(out, "node/index.d.ts"), dts);
 // entries pointing at its own wasm and its own part; the error class and the stores are shared
 // with the main build.
 const up = (js) => js
+  .replace(`./${part}`, `./${legacyPart}`)
   .replace('from "./ceramic-error.js"', 'from "../ceramic-error.js"')
   .replace('"./cache/index.js"', '"../cache/index.js"');
 writeFileSync(join(out, "legacy/index.js"), up(readFileSync(join(out, "index.js"), "utf8")));
@@ -110,6 +119,7 @@ writeFileSync(join(out, "legacy/index.d.ts"), `export * from "./ceramic_wasm.js"
 const legacyNames = Object.keys(createRequire(join(out, "legacy/node/ceramic_wasm.js"))(join(out, "legacy/node/ceramic_wasm.js"))).filter((n) => !n.startsWith("__"));
 writeFileSync(join(out, "legacy/node/index.mjs"), readFileSync(join(out, "node/index.mjs"), "utf8")
   .replace('from "./ceramic-error.mjs"', 'from "../../node/ceramic-error.mjs"')
+  .replace(`../${part}`, `../${legacyPart}`)
   .replace(/export const \{ [^}]* \} = wasm;/, `export const { ${legacyNames.join(", ")} } = wasm;`));
 writeFileSync(join(out, "legacy/node/index.d.ts"), `export * from "../ceramic_wasm.js";\nexport { CeramicError } from "../../ceramic-error.js";\n`);
 
@@ -132,7 +142,7 @@ const pkg = {
   },
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
-    "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", "ceramic_wasm_part.wasm", "ceramic_wasm.d.ts",
+    "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", part, "ceramic_wasm.d.ts",
     "ceramic_wasm_bg.wasm.d.ts", "web/", "node/", "worker/", "element/", "cache/", "legacy/", "README.md",
   ],
   sideEffects: ["./index.js", "./ceramic_wasm.js", "./legacy/index.js", "./legacy/ceramic_wasm.js", "./web/index.js", "./worker/worker.js", "./element/ceramic-document.js"],

@@ -167,11 +167,15 @@ for (const path of jsPaths) {
   }
   if (placeholders) {
     // The placeholders' one definition: an export of the bundler target's `_bg.js`, an entry of
-    // the imports object of the web and nodejs targets.
+    // the imports object of the web and nodejs targets. Every glue that provides the imports
+    // must get it (a target without it would fail to instantiate).
     const body = `() => { throw new Error("ceramic-wasm: the lazily loaded part was called before it was loaded"); }`;
+    if (/(?<![\w$])_ph(?![\w$])/.test(js)) throw new Error(`${path}: _ph is already an identifier of the glue`);
     const before = js;
+    const provides = js.includes("export function __wbg_set_wasm(") || js.includes("function __wbg_get_imports(");
     if (js.includes("export function __wbg_set_wasm(")) js += `export const _ph = ${body};\n`;
     js = js.replace(/(function __wbg_get_imports\(\) \{\s*const import0 = \{\s*__proto__: null,)/, `$1\n        _ph: ${body},`);
+    if (provides && js === before) throw new Error(`${path}: the placeholders' definition found no place in this glue`);
     if (js !== before) placeholders = -1;
   }
   writeFileSync(path, js);

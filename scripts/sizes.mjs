@@ -1,7 +1,7 @@
 // What a page downloads of the package, gzip -9, from the bundler build in pkg/:
 //   firstLoad — the module every page loads: the main .wasm and the JS (entry, wasm-bindgen glue,
 //               error class);
-//   whole     — firstLoad plus the lazily loaded part (ceramic_wasm_part.wasm, cut from the main
+//   whole     — firstLoad plus the lazily loaded part (ceramic_wasm_part-<hash>.wasm, cut from the main
 //               .wasm: scripts/split-part.mjs; its loader is in the entry, counted in firstLoad).
 // The JS is counted as a production bundle ships it: minified by terser (what webpack's production
 // mode runs; bench/webpack.bench.mjs bundles the JS SDK stacks we compare with that way), so the
@@ -30,7 +30,9 @@ export async function packageSizes(pkg) {
       .map((f) => join(pkg, dir, f));
   const sum = async (files, size) => (await Promise.all(files.map(size))).reduce((a, b) => a + b, 0);
   const mainWasm = gzipBytes(join(pkg, "ceramic_wasm_bg.wasm"));
-  const lazy = gzipBytes(join(pkg, "ceramic_wasm_part.wasm"));
+  const lazy = readdirSync(pkg)
+    .filter((f) => f.startsWith("ceramic_wasm_part-") && f.endsWith(".wasm"))
+    .reduce((n, f) => n + gzipBytes(join(pkg, f)), 0);
   const firstLoad = mainWasm + (await sum(js("."), gzipMinified));
   const firstLoadRaw = mainWasm + (await sum(js("."), gzipBytes));
   return { firstLoad, whole: firstLoad + lazy, firstLoadRaw, wholeRaw: firstLoadRaw + lazy };

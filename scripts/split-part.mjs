@@ -133,7 +133,11 @@ try {
   const roots = new Set(); // exports, the table, the start function, globals' initialisers
   let current = null;
   for (const line of text.split("\n")) {
-    const func = line.match(/^ \(func \$f(\d+)/);
+    const func = line.match(/^ \(func \$f(\d+)(?=[\s)]|$)/);
+    if (!func && line.startsWith(" (func ")) {
+      // A function we cannot name would hide its calls: what only it calls could be cut out.
+      throw new Error(`split-part: a function without an f<index> name: ${line.slice(0, 80)}`);
+    }
     if (func) {
       current = new Set();
       calls.set(Number(func[1]), current);

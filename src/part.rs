@@ -3,7 +3,7 @@
 //!
 //! The package's wasm is built whole and cut in two afterwards (`scripts/split-part.mjs`, with
 //! binaryen's `wasm-split`): every function reachable only through a *root* — a function whose
-//! name ends in `_in_part`, never inlined — goes to `ceramic_wasm_part.wasm`, which imports the
+//! name ends in `_in_part`, never inlined — goes to `ceramic_wasm_part-<hash>.wasm`, which imports the
 //! first module's memory, table, globals and functions, so that the part carries no second copy
 //! of the allocator, the codec or the JS boundary (P-256 and secp256k1 as a module of their own
 //! carried ~3 K gzip of those). Until the part is loaded, each root's slot in the table holds a

@@ -2,7 +2,7 @@
 // --load-extension): this folder's files plus the package's browser build.
 //
 //   node build.mjs [--package node_modules/ceramic-wasm] [--out dist]
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,5 +23,6 @@ for (const f of ["manifest.json", "background.js", "content.js", "wallet.html", 
   cpSync(join(here, f), join(out, f));
 }
 // The web build (the worker loads it with init()), its error class, and the lazily loaded part.
-for (const part of ["web", "ceramic_wasm_part.wasm", "ceramic-error.js"]) cpSync(join(pkg, part), join(out, "ceramic-wasm", part), { recursive: true });
+const lazyPart = readdirSync(pkg).find((f) => /^ceramic_wasm_part-[0-9a-f]+\.wasm$/.test(f));
+for (const part of ["web", lazyPart, "ceramic-error.js"]) cpSync(join(pkg, part), join(out, "ceramic-wasm", part), { recursive: true });
 console.log(`extension built in ${out}`);
