@@ -7,7 +7,8 @@
 //! first module's memory, table, globals and functions, so that the part carries no second copy
 //! of the allocator, the codec or the JS boundary (P-256 and secp256k1 as a module of their own
 //! carried ~3 K gzip of those). Until the part is loaded, each root's slot in the table holds a
-//! placeholder; so a root is called only after [`require`] said the part is there, and before it
+//! placeholder; so a root is called only after [`require`] said the part is there (every root
+//! takes the [`Loaded`] it gives), and before it
 //! the call answers `PART_NOT_LOADED`, which the JS layer takes as "load the part and run the
 //! call again" (`src/wasm/lazy.rs`): callers never see the split, and a page that never needs the
 //! part never downloads it.
@@ -45,10 +46,15 @@ pub fn set_loaded() {
     LOADED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// `Ok` when the part's functions can be called, else `PART_NOT_LOADED` naming what needs it.
-pub fn require(what: &str) -> Result<()> {
+/// Proof that the part's functions can be called: what [`require`] gives, and what every root
+/// takes, so that no root can be called without the check (the compiler says so).
+#[derive(Clone, Copy)]
+pub struct Loaded(());
+
+/// [`Loaded`] when the part's functions can be called, else `PART_NOT_LOADED` naming what needs it.
+pub fn require(what: &str) -> Result<Loaded> {
     if loaded() {
-        Ok(())
+        Ok(Loaded(()))
     } else {
         Err(Error::PartNotLoaded(format!(
             "{what} is in the lazily loaded part, not loaded yet"
@@ -56,26 +62,30 @@ pub fn require(what: &str) -> Result<()> {
     }
 }
 
-/// Run `fut` as the part's code: its own future is polled only through [`poll_in_part`], a root,
+/// Run `fut` as the part's code: its own future is polled only through `poll_in_part`, a root,
 /// so the code of an `async` block or function goes to the part as a synchronous root's would.
-/// Call it only where the part is loaded ([`require`] passed, or the JS layer awaited it).
-pub async fn run<F: Future>(fut: F) -> F::Output {
-    PartPoll(Box::pin(fut)).await
+pub async fn run<F: Future>(loaded: Loaded, fut: F) -> F::Output {
+    PartPoll(loaded, Box::pin(fut)).await
 }
 
 /// `fut`, polled through [`poll_in_part`].
-struct PartPoll<F>(Pin<Box<F>>);
+struct PartPoll<F>(Loaded, Pin<Box<F>>);
 
 impl<F: Future> Future for PartPoll<F> {
     type Output = F::Output;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        poll_in_part(&mut self.0, cx)
+        let loaded = self.0;
+        poll_in_part(loaded, &mut self.1, cx)
     }
 }
 
 /// The part's root for [`run`] (every instance; never inlined: `scripts/split-part.mjs` finds
 /// them by name): the only caller of each future's own code.
 #[inline(never)]
-fn poll_in_part<F: Future>(fut: &mut Pin<Box<F>>, cx: &mut Context<'_>) -> Poll<F::Output> {
+fn poll_in_part<F: Future>(
+    _: Loaded,
+    fut: &mut Pin<Box<F>>,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
     fut.as_mut().poll(cx)
 }

@@ -22,14 +22,13 @@ impl Cacao {
     /// Verify the CACAO's own signature (by its issuer over its SIWx message). In the npm
     /// package this is in the lazily loaded part (`PART_NOT_LOADED` until it is loaded).
     pub fn verify_signature(&self) -> Result<()> {
-        crate::part::require("CACAO signature verification")?;
-        self.signature_in_part()
+        self.signature_in_part(crate::part::require("CACAO signature verification")?)
     }
 
     /// The part's root for a CACAO's signature (never inlined: `scripts/split-part.mjs` finds it
     /// by name).
     #[inline(never)]
-    fn signature_in_part(&self) -> Result<()> {
+    fn signature_in_part(&self, _: crate::part::Loaded) -> Result<()> {
         match self.s.t.as_str() {
             "eip191" => super::siwx::verify_eip191(self),
             "solana:ed25519" => super::siwx::verify_solana(self),

@@ -12,6 +12,7 @@ pub use ceramic_wasm_ecdsa::{Curve, Failure};
 /// The part's root for verification (never inlined: `scripts/split-part.mjs` finds it by name).
 #[inline(never)]
 fn verify_in_part(
+    _: crate::part::Loaded,
     curve: Curve,
     key: &[u8],
     prehash: &[u8; 32],
@@ -22,7 +23,12 @@ fn verify_in_part(
 
 /// The part's root for secp256k1 recovery.
 #[inline(never)]
-fn recover_in_part(prehash: &[u8; 32], rs: &[u8], v: u8) -> Option<Vec<u8>> {
+fn recover_in_part(
+    _: crate::part::Loaded,
+    prehash: &[u8; 32],
+    rs: &[u8],
+    v: u8,
+) -> Option<Vec<u8>> {
     ceramic_wasm_ecdsa::recover_secp256k1(prehash, rs, v)
 }
 
@@ -32,8 +38,8 @@ fn recover_in_part(prehash: &[u8; 32], rs: &[u8], v: u8) -> Option<Vec<u8>> {
 pub fn verify(curve: Curve, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
     // Hashed here, where SHA-256 is linked anyway: the part carries no hash function.
     let prehash = crate::codec::sha2::sha256(msg);
-    crate::part::require("P-256 and secp256k1")?;
-    let outcome = verify_in_part(curve, key, &prehash, sig);
+    let loaded = crate::part::require("P-256 and secp256k1 verification")?;
+    let outcome = verify_in_part(loaded, curve, key, &prehash, sig);
     // The curve's name as its `Debug` writes it, without linking `Debug`.
     let curve = match curve {
         Curve::P256 => "P256",
@@ -52,8 +58,8 @@ pub fn verify(curve: Curve, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
 /// with recovery id `v` (0 or 1) over the 32-byte `prehash`. `BAD_CAPABILITY_SIGNATURE` when no
 /// key did (the only use is a CACAO's eip191 signature).
 pub fn recover_secp256k1(prehash: &[u8; 32], rs: &[u8], v: u8) -> Result<Vec<u8>> {
-    crate::part::require("P-256 and secp256k1")?;
-    let key = recover_in_part(prehash, rs, v);
+    let loaded = crate::part::require("secp256k1 recovery")?;
+    let key = recover_in_part(loaded, prehash, rs, v);
     key.ok_or_else(|| {
         Error::BadCapabilitySignature("eip191 signature recovers no secp256k1 key".into())
     })

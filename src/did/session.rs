@@ -139,13 +139,12 @@ impl SessionRequest {
     /// address (`BAD_CAPABILITY_SIGNATURE` otherwise). In the npm package this is in the lazily
     /// loaded part (`PART_NOT_LOADED` until it is loaded: [`crate::part`]).
     pub fn complete(self, signature_hex: &str) -> Result<CacaoSession> {
-        crate::part::require("CACAO sessions")?;
-        self.complete_in_part(signature_hex)
+        self.complete_in_part(crate::part::require("CACAO sessions")?, signature_hex)
     }
 
     /// The part's root for [`complete`](Self::complete) (never inlined: found by name).
     #[inline(never)]
-    fn complete_in_part(self, signature_hex: &str) -> Result<CacaoSession> {
+    fn complete_in_part(self, _: crate::part::Loaded, signature_hex: &str) -> Result<CacaoSession> {
         let hex = signature_hex
             .strip_prefix("0x")
             .unwrap_or(signature_hex)
@@ -207,13 +206,12 @@ impl CacaoSession {
     /// Restore a session from [`CacaoSession::serialize`]; the CACAO is checked again. In the npm
     /// package this is in the lazily loaded part (`PART_NOT_LOADED` until it is loaded).
     pub fn from_serialized(s: &str) -> Result<Self> {
-        crate::part::require("CACAO sessions")?;
-        Self::restore_in_part(s)
+        Self::restore_in_part(crate::part::require("CACAO sessions")?, s)
     }
 
     /// The part's root for [`from_serialized`](Self::from_serialized).
     #[inline(never)]
-    fn restore_in_part(s: &str) -> Result<Self> {
+    fn restore_in_part(_: crate::part::Loaded, s: &str) -> Result<Self> {
         let bad = |m: &str| Error::InvalidCapability(format!("serialized session: {m}"));
         let json = URL_SAFE_NO_PAD
             .decode(s.trim())

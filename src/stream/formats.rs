@@ -6,13 +6,16 @@ use crate::codec::time::{parse_date, parse_rfc3339, parse_time};
 /// the npm package this is in the lazily loaded part, needed only by schemas with a `format`
 /// (`PART_NOT_LOADED` until it is loaded: [`crate::part`]).
 pub fn check(format: &str, s: &str) -> crate::error::Result<bool> {
-    crate::part::require("schema formats")?;
-    Ok(check_in_part(format, s))
+    Ok(check_in_part(
+        crate::part::require("schema formats")?,
+        format,
+        s,
+    ))
 }
 
 /// The part's root for [`check`] (never inlined: found by name).
 #[inline(never)]
-fn check_in_part(format: &str, s: &str) -> bool {
+fn check_in_part(_: crate::part::Loaded, format: &str, s: &str) -> bool {
     match format {
         // RFC 3339 with a time zone, `T`/`t` or space separator (ajv-formats' full mode).
         "date-time" => parse_rfc3339(s).is_some(),

@@ -41,13 +41,16 @@ const MAX_RANGES: usize = 64;
 /// loaded part, needed only by schemas with a `pattern` (`PART_NOT_LOADED` until it is loaded:
 /// [`crate::part`]).
 pub fn cost_bits(pattern: &str, n: usize) -> Result<f64> {
-    crate::part::require("schema patterns")?;
-    Ok(cost_bits_in_part(pattern, n))
+    Ok(cost_bits_in_part(
+        crate::part::require("schema patterns")?,
+        pattern,
+        n,
+    ))
 }
 
 /// The part's root for [`cost_bits`] (never inlined: found by name).
 #[inline(never)]
-fn cost_bits_in_part(pattern: &str, n: usize) -> f64 {
+fn cost_bits_in_part(_: crate::part::Loaded, pattern: &str, n: usize) -> f64 {
     let chars: Vec<char> = pattern.chars().collect();
     let mut p = Parser {
         s: &chars,

@@ -314,8 +314,8 @@ pub async fn anchor_status<R: EthRpc>(event: &TimeEvent, rpc: Option<&R>) -> Res
     match rpc {
         Some(rpc) if rpc.has_providers() => {
             // The chain checks are in the npm package's lazily loaded part.
-            crate::part::require("anchor checks on chain")?;
-            crate::part::run(chain_status(event, rpc, chain_id)).await
+            let loaded = crate::part::require("anchor checks on chain")?;
+            crate::part::run(loaded, chain_status(event, rpc, chain_id)).await
         }
         _ => Ok(AnchorStatus::Unchecked { chain_id }),
     }

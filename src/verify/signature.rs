@@ -72,7 +72,7 @@ fn verify_signed<P>(
     };
 
     // A capability-signed event: checked in the npm package's lazily loaded part.
-    crate::part::require("CACAO capabilities")?;
+    let loaded = crate::part::require("CACAO capabilities")?;
     let block = event
         .cacao_block()
         .filter(|b| b.cid == cap_cid)
@@ -84,6 +84,7 @@ fn verify_signed<P>(
         })?;
     let payload_cid = event.envelope().payload_cid()?;
     capability_in_part(
+        loaded,
         &block.bytes,
         &cap_cid,
         &sig.did,
@@ -104,6 +105,7 @@ fn verify_signed<P>(
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn capability_in_part(
+    _: crate::part::Loaded,
     bytes: &[u8],
     cap_cid: &Cid,
     signer: &str,

@@ -111,5 +111,5 @@ where
     F: Future<Output = JsResult<JsValue>>,
 {
     load().await?;
-    part::run(fut).await
+    part::run(part::require("this call")?, fut).await
 }

@@ -73,8 +73,8 @@ impl JsCacaoSessionRequest {
     }
 
     /// Finish with the wallet's signature (hex); rejects with `BAD_CAPABILITY_SIGNATURE` if it was
-    /// not made by the address. A request completes once. (Async: checking an Ethereum signature
-    /// loads the package's secp256k1 part on first use.)
+    /// not made by the address. A request completes once. (Async: sessions are in the package's
+    /// lazily loaded part.)
     ///
     /// ```ts
     /// const session = await req.complete(signatureHex);
@@ -169,7 +169,7 @@ impl JsCacaoSession {
     pub fn from_serialized(s: &str) -> js_sys::Promise {
         let s = s.to_string();
         super::promise(async move {
-            // The capability's signature is checked again: that needs the secp256k1 part.
+            // The capability's signature is checked again, in the lazily loaded part.
             super::lazy::load().await?;
             Ok(JsCacaoSession(CacaoSession::from_serialized(&s)?).into())
         })
