@@ -986,7 +986,22 @@ impl JsCeramicClient {
         let (s, c) = (state.clone(), client);
         let next = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
             let (s, c) = (s.clone(), c.clone());
-            promise(in_part(async move { next_item(&c, &s).await }))
+            promise(async move {
+                // This loop's code is in the lazily loaded part: a part that cannot be fetched
+                // is waited out like a node that cannot be reached, with the same backoff.
+                let mut backoff = 0u64;
+                while let Err(e) = super::lazy::load().await {
+                    if s.borrow().closed {
+                        return Ok(iter_result(JsValue::UNDEFINED, true));
+                    }
+                    if !super::lazy::has_loader() {
+                        return Err(e);
+                    }
+                    backoff = (backoff * 2).clamp(500, 30_000);
+                    c.transport().sleep(backoff).await;
+                }
+                in_part(async move { next_item(&c, &s).await }).await
+            })
         });
         let s2 = state;
         let ret = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {

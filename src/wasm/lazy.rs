@@ -26,6 +26,11 @@ pub fn set_lazy_loader(loader: js_sys::Function) {
     LOADER.with(|l| *l.borrow_mut() = Some(loader));
 }
 
+/// Whether the package's entry handed over a loader (not so for the raw bindings).
+pub(crate) fn has_loader() -> bool {
+    LOADER.with(|l| l.borrow().is_some())
+}
+
 /// What the part imports: this module's exports (its memory, table, globals and the functions the
 /// part calls), for the loader to instantiate it with.
 #[wasm_bindgen(js_name = __partImports, skip_typescript)]
