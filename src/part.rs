@@ -3,24 +3,24 @@
 //!
 //! The package's wasm is built whole and cut in two afterwards (`scripts/split-part.mjs`, with
 //! binaryen's `wasm-split`): every function reachable only through a *root* — a function whose
-//! name ends in `_in_part`, never inlined — goes to `ceramic_wasm_part-<hash>.wasm`, which imports the
-//! first module's memory, table, globals and functions, so that the part carries no second copy
-//! of the allocator, the codec or the JS boundary (P-256 and secp256k1 as a module of their own
-//! carried ~3 K gzip of those). Until the part is loaded, each root's slot in the table holds a
-//! placeholder; so a root is called only after [`require`] said the part is there (every root
-//! takes the [`Loaded`] it gives), and before it
-//! the call answers `PART_NOT_LOADED`, which the JS layer takes as "load the part and run the
-//! call again" (`src/wasm/lazy.rs`): callers never see the split, and a page that never needs the
-//! part never downloads it.
+//! name ends in `_in_part`, never inlined — goes to `ceramic_wasm_part-<hash>.wasm`, which imports
+//! the first module's memory, table, globals and functions, so that the part carries no second
+//! copy of the allocator, the codec or the JS boundary (P-256 and secp256k1 as a module of their
+//! own carried ~3 K gzip of those). Until the part is loaded, each root's slot in the table holds
+//! a placeholder; so a root is called only after [`require`] said the part is there (every root
+//! takes the [`Loaded`] it gives), and before it the call answers `PART_NOT_LOADED`, which the JS
+//! layer takes as "load the part and run the call again" (`src/wasm/lazy.rs`): callers never see
+//! the split, and a page that never needs the part never downloads it.
 //!
 //! The roots: ECDSA on P-256 and secp256k1 (`did::ecdsa`: did:keys other than Ed25519, eip191
-//! and webauthn CACAOs), a capability-signed event's checks (`verify::signature`: the CACAO's
+//! and webauthn CACAOs); a capability-signed event's checks (`verify::signature`: the CACAO's
 //! decoding, audience, issuer, time and resources) and a CACAO's own signature
-//! (`did::capability`: SIWx messages, eip191, Solana, WebAuthn), the completion and restoring of CACAO sessions (`did::session`), a schema's
-//! `pattern` bound and `format` checks (`stream`), anchor checks on chain (`verify::anchor`), and,
-//! through [`run`], whole async calls of the JS layer (subscriptions, interests, starting a CACAO
-//! session, a wallet's `inspectSigningRequest`). Builds without the cargo feature `lazy-part` (native builds, the devnode,
-//! tests) are whole: [`require`] always passes.
+//! (`did::capability`: SIWx messages, eip191, Solana, WebAuthn); the completion and restoring of
+//! CACAO sessions (`did::session`); a schema's `pattern` bound and `format` checks (`stream`);
+//! anchor checks on chain (`verify::anchor`); and, through [`run`], whole async calls of the JS
+//! layer (subscriptions, interests, starting a CACAO session, a wallet's `inspectSigningRequest`).
+//! Builds without the cargo feature `lazy-part` (native builds, the devnode, tests) are whole:
+//! [`require`] always passes.
 
 use std::future::Future;
 use std::pin::Pin;

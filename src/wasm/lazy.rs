@@ -1,5 +1,6 @@
-//! The package's lazily loaded part ([`crate::part`]: P-256 and secp256k1, CACAO signatures), a
-//! second wasm module cut from this one after the build (`scripts/split-part.mjs`). The entry
+//! The package's lazily loaded part ([`crate::part`]: the code of rare calls — P-256 and
+//! secp256k1, CACAO capabilities and sessions, chain checks, subscriptions …), a second wasm
+//! module cut from this one after the build (`scripts/split-part.mjs`). The entry
 //! module of each target hands over a loader (`__setLazyLoader`): a function that fetches the
 //! part and instantiates it with this module's exports (`__partImports`), which puts the part's
 //! functions in the shared table. A call that meets a `PART_NOT_LOADED` error awaits the loader
