@@ -90,8 +90,8 @@ node scripts/short-imports.mjs pkg/ceramic_wasm_bg.wasm --part pkg/ceramic_wasm_
 node scripts/short-imports.mjs pkg/legacy/ceramic_wasm_bg.wasm --part pkg/legacy/ceramic_wasm_part.wasm \
   pkg/legacy/ceramic_wasm_bg.js pkg/legacy/ceramic_wasm.js pkg/legacy/node/ceramic_wasm.js
 # Each part instantiates against its main module and fills every placeholder (a build that would
-# fail at run time fails here), and its file name carries a hash of both modules: a main module is
-# never paired with a cached part of another build (they share memory, table and stack pointer).
+# fail at run time fails here), and its file name carries a hash of both modules: a build's entry
+# never loads a cached part of another build (they share memory, table and stack pointer).
 for d in pkg pkg/legacy; do
   node scripts/check-part.mjs "$d/ceramic_wasm_bg.wasm" "$d/ceramic_wasm_part.wasm"
   h=$(cat "$d/ceramic_wasm_bg.wasm" "$d/ceramic_wasm_part.wasm" | sha256sum | cut -c1-16)

@@ -34,6 +34,10 @@ for (const t of Object.values(exports).filter((e) => e instanceof WebAssembly.Ta
   }
 }
 if (slots.length === 0) throw new Error(`${mainPath}: no placeholders in its table`);
+// Every placeholder is reached through the table (a direct call of one would never be replaced).
+if (new Set(slots.map(([, , f]) => f.name)).size !== placeholders.size) {
+  throw new Error(`${mainPath}: ${placeholders.size} placeholder imports, ${slots.length} table slots holding them`);
+}
 new WebAssembly.Instance(new WebAssembly.Module(readFileSync(partPath)), { p: exports });
 const left = slots.filter(([t, i, f]) => t.get(i) === f).map(([, i]) => i);
 if (left.length) throw new Error(`${partPath}: table slots ${left.join(", ")} still hold placeholders`);

@@ -24,5 +24,9 @@ for (const f of ["manifest.json", "background.js", "content.js", "wallet.html", 
 }
 // The web build (the worker loads it with init()), its error class, and the lazily loaded part.
 const lazyPart = readdirSync(pkg).find((f) => /^ceramic_wasm_part-[0-9a-f]+\.wasm$/.test(f));
+if (!lazyPart) {
+  console.error(`no lazily loaded part (ceramic_wasm_part-<hash>.wasm) in ${pkg}: build the package first`);
+  process.exit(1);
+}
 for (const part of ["web", lazyPart, "ceramic-error.js"]) cpSync(join(pkg, part), join(out, "ceramic-wasm", part), { recursive: true });
 console.log(`extension built in ${out}`);

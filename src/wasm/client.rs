@@ -987,18 +987,22 @@ impl JsCeramicClient {
         let next = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
             let (s, c) = (s.clone(), c.clone());
             promise(async move {
-                // This loop's code is in the lazily loaded part: a part that cannot be fetched
-                // is waited out like a node that cannot be reached, with the same backoff.
+                // The feed's loop (`next_item`) is in the lazily loaded part: a part that cannot
+                // be fetched is waited out like a node that cannot be reached, with the same
+                // backoff, for four more tries (~7.5 s); then, or when the caller aborts, or
+                // without a loader, the call rejects with the load's error.
                 let mut backoff = 0u64;
+                let mut tries = 0;
                 while let Err(e) = super::lazy::load().await {
-                    if s.borrow().closed {
-                        return Ok(iter_result(JsValue::UNDEFINED, true));
-                    }
-                    if !super::lazy::has_loader() {
+                    tries += 1;
+                    if tries > 4 || !super::lazy::has_loader() || c.transport().user_aborted() {
                         return Err(e);
                     }
                     backoff = (backoff * 2).clamp(500, 30_000);
                     c.transport().sleep(backoff).await;
+                    if s.borrow().closed {
+                        return Ok(iter_result(JsValue::UNDEFINED, true));
+                    }
                 }
                 in_part(async move { next_item(&c, &s).await }).await
             })

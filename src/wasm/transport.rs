@@ -84,7 +84,8 @@ pub(crate) struct FetchTransport {
 }
 
 impl FetchTransport {
-    fn user_aborted(&self) -> bool {
+    /// Whether the caller's signal has aborted.
+    pub(crate) fn user_aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(|s| s.aborted())
     }
 }

@@ -21,3 +21,37 @@ test("verifyEvents loads the part for a capability-signed event instead of faili
   assert.equal(again.ok, true);
   assert.ok((await verifyEvent(cacaoCar, null, { now: 1718400000 })).some((c) => c.kind === "capabilityResource"));
 });
+
+test("a subscription whose part cannot be loaded stops when its signal aborts, and after a few tries", { timeout: 60_000 }, async () => {
+  // A copy of the package without its part file: every load of the part fails. In a child
+  // process with a time limit: the failure this guards against is a loop that never yields.
+  const { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { execFileSync } = await import("node:child_process");
+  const dir = mkdtempSync(join(tmpdir(), "no-part-"));
+  try {
+    cpSync(join(root, "pkg"), join(dir, "pkg"), { recursive: true });
+    for (const f of readdirSync(join(dir, "pkg"))) if (f.startsWith("ceramic_wasm_part-")) rmSync(join(dir, "pkg", f));
+    writeFileSync(join(dir, "run.mjs"), `
+      import { CeramicClient } from "./pkg/node/index.mjs";
+      const client = new CeramicClient({ url: "http://127.0.0.1:9", retries: 0 });
+      const aborted = new AbortController();
+      aborted.abort();
+      const code = (p) => p.then(() => "resolved", (e) => e.code);
+      let t = Date.now();
+      const first = await code(client.withSignal(aborted.signal).subscribe({}).next());
+      const abortedMs = Date.now() - t;
+      t = Date.now();
+      const second = await code(client.subscribe({}).next());
+      console.log(JSON.stringify({ first, abortedMs, second, triesMs: Date.now() - t }));
+    `);
+    const out = JSON.parse(execFileSync("node", [join(dir, "run.mjs")], { encoding: "utf8", timeout: 40_000 }));
+    assert.equal(out.first, "PART_NOT_LOADED");
+    assert.ok(out.abortedMs < 1000, "no waiting once the signal has aborted");
+    // Not aborted: four more tries with the feed's backoff (0.5 + 1 + 2 + 4 s), then the error.
+    assert.equal(out.second, "PART_NOT_LOADED");
+    assert.ok(out.triesMs >= 7000, JSON.stringify(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
