@@ -41,6 +41,7 @@ pub fn loaded() -> bool {
 
 /// Mark the part as loaded: called once its module is instantiated (its functions are in the
 /// table from then on).
+#[cfg(target_arch = "wasm32")]
 pub(crate) fn set_loaded() {
     #[cfg(feature = "lazy-part")]
     LOADED.store(true, std::sync::atomic::Ordering::Relaxed);
