@@ -31,10 +31,9 @@ const dts = `export * from "./ceramic_wasm.js";\nexport { CeramicError } from ".
 // The lazily loaded part (ceramic_wasm_part-<hash>.wasm, cut from the main .wasm: src/part.rs,
 // scripts/split-part.mjs): each entry hands the main module a loader that fetches it and
 // instantiates it with the main module's exports (`__partImports`), which fills its functions into
-// the shared table. Bundlers emit the .wasm as an asset (\`new URL(…, import.meta.url)\`), fetched
+// the shared table. Bundlers emit the .wasm as an asset (`new URL(…, import.meta.url)`), fetched
 // only when a call first needs it. One promise per page; a failed load is forgotten so that a
-// later call tries again.
-// Its file name carries a hash of the build (scripts/build-pkg.sh).
+// later call tries again. Its file name carries a hash of the build (scripts/build-pkg.sh).
 const partOf = (dir) => {
   const found = readdirSync(dir).filter((f) => /^ceramic_wasm_part-[0-9a-f]+\.wasm$/.test(f));
   if (found.length !== 1) throw new Error(`${dir}: ${found.length} lazily loaded parts`);
