@@ -18,6 +18,7 @@
 // exports, follows. The .wasm is rewritten with the two sections' lengths recomputed. Run on a
 // wasm-bindgen output directory after wasm-opt.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { exportsOf, leb, readLeb, sections, str } from "./wasm-binary.mjs";
 
 const escape = (s) => s.replace(/[$]/g, "\\$");
 
@@ -30,26 +31,6 @@ if (!wasmPath || jsPaths.length === 0) {
   process.exit(2);
 }
 
-function readLeb(buf, at) {
-  let value = 0, shift = 0, b;
-  do {
-    b = buf[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return [value, at];
-}
-function leb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
-const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 // `_0`, `_1`, … `_z`, `_10` …: never a JS keyword, and no other identifier of the glue (checked below).
 const shortName = (i) => `_${i.toString(36)}`;
 
@@ -74,14 +55,9 @@ function skipImport(p) {
 // (`null`: kept as they are).
 function rewrite(wasm, path, edit) {
   bytes = wasm;
-  if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${path}: not a wasm module`);
   const out = [bytes.subarray(0, 8)];
-  for (let at = 8; at < bytes.length;) {
-    const id = bytes[at];
-    const [size, body] = readLeb(bytes, at + 1);
-    const end = body + size;
+  for (const { id, at, body, end } of sections(wasm, path)) {
     out.push((id === 2 || id === 7 ? edit(id, body) : null) ?? bytes.subarray(at, end));
-    at = end;
   }
   return Buffer.concat(out);
 }
@@ -102,15 +78,7 @@ const renamed = new Map();
 const exported = new Map();
 let exportCount = -1;
 // The export names kept as they are (`memory` and those of three characters or fewer).
-const kept = new Set();
-{
-  const wasm = readFileSync(wasmPath);
-  rewrite(wasm, wasmPath, (id, body) => id === 7 ? rewriteSection(7, body, (p) => {
-    const [name, kindAt] = readName(p);
-    if (name === "memory" || name.length <= 3) kept.add(name);
-    return [Buffer.alloc(0), readLeb(bytes, kindAt + 1)[1]];
-  }) : null);
-}
+const kept = new Set([...exportsOf(readFileSync(wasmPath)).found.keys()].filter((n) => n === "memory" || n.length <= 3));
 let placeholders = 0;
 const main = rewrite(readFileSync(wasmPath), wasmPath, (id, body) => id === 2
   // The import section: (module, name, kind, type) entries; only functions are expected.

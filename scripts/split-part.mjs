@@ -19,6 +19,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exportsOf, leb, readLeb, sections, str } from "./wasm-binary.mjs";
 
 const [input, primaryOut, partOut] = process.argv.slice(2);
 if (!partOut) {
@@ -28,36 +29,13 @@ if (!partOut) {
 const root = new URL("..", import.meta.url).pathname;
 const bytes = readFileSync(input);
 
-function readLeb(buf, at) {
-  let value = 0, shift = 0, b;
-  do {
-    b = buf[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return [value, at];
-}
-function leb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
-const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 
 // The module with its function names replaced by `f<index>` (other name subsections dropped);
 // the real names, by index, kept for finding the roots.
 const names = new Map();
 const parts = [bytes.subarray(0, 8)];
 let count = 0;
-for (let at = 8; at < bytes.length;) {
-  const id = bytes[at];
-  const [size, body] = readLeb(bytes, at + 1);
-  const end = body + size;
+for (const { id, at, body, end } of sections(bytes, input)) {
   const [nameLen, nameAt] = id === 0 ? readLeb(bytes, body) : [0, 0];
   if (id === 0 && bytes.subarray(nameAt, nameAt + nameLen).toString() === "name") {
     for (let p = nameAt + nameLen; p < end;) {
@@ -82,29 +60,9 @@ for (let at = 8; at < bytes.length;) {
   } else {
     parts.push(bytes.subarray(at, end));
   }
-  at = end;
 }
 if (count !== 1 || names.size === 0) throw new Error(`${input}: no function names (wasm-bindgen --keep-debug)`);
 
-// A module's exports: name → [kind, index], and where its export section is.
-function exportsOf(wasm) {
-  const found = new Map();
-  for (let at = 8; at < wasm.length;) {
-    const [size, body] = readLeb(wasm, at + 1);
-    if (wasm[at] === 7) {
-      let [n, p] = readLeb(wasm, body);
-      for (; n > 0; n--) {
-        const [len, s] = readLeb(wasm, p);
-        const [index, next] = readLeb(wasm, s + len + 1);
-        found.set(wasm.subarray(s, s + len).toString(), [wasm[s + len], index]);
-        p = next;
-      }
-      return { found, at, end: body + size };
-    }
-    at = body + size;
-  }
-  return { found: new Map(), at: wasm.length, end: wasm.length };
-}
 // wasm-split 108 writes the export of a second table (wasm-bindgen's `__wbindgen_externrefs`,
 // externref) as an export of the first (funcref): the first module's exports of tables, memories
 // and globals are put back as they were (wasm-split adds tables to neither module's index space
