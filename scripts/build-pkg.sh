@@ -44,20 +44,24 @@ mkdir -p "$BUILT/main" "$BUILT/legacy"
 # in any case); with `always` for them too the wasm was 12 K smaller and 25-45 % slower. Main
 # wasm 213,274 -> 208,783 B gzip, `createInitEvent` -11 %, `verifyEvent` -5 % (BENCHMARKS.md).
 # Per-package rustflags are cargo's unstable `profile-rustflags`, given here on the command line
-# (Cargo.toml stays stable).
+# (Cargo.toml stays stable). The linker keeps its relocations (`--emit-relocs`, for the crate's own
+# link only: `cargo rustc`): they say which function uses which static data, so that the data only
+# the lazily loaded part uses moves into it (scripts/split-part.mjs); the relocations are removed
+# before wasm-bindgen (scripts/data-refs.mjs --strip), the code is the same.
 wasm_release() {
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128 -Zshare-generics=no" \
-    cargo build --locked --profile wasm-release --target wasm32-unknown-unknown \
+    cargo rustc --locked --profile wasm-release --target wasm32-unknown-unknown \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size -Zprofile-rustflags \
     --config 'profile.wasm-release.package."*".rustflags=["-Zcross-crate-inline-threshold=always"]' \
     --config 'profile.wasm-release.package.curve25519-dalek.rustflags=["-Zcross-crate-inline-threshold=never"]' \
     --config 'profile.wasm-release.package.ceramic-wasm-hash.rustflags=["-Zcross-crate-inline-threshold=never"]' \
-    "$@"
+    "$@" -- -C link-arg=--emit-relocs
 }
 wasm_release --lib --no-default-features --features lazy-part
-cp "$OUT/ceramic_wasm.wasm" "$BUILT/main/"
+cp "$OUT/ceramic_wasm.wasm" "$BUILT/main/linked.wasm"
 wasm_release --lib --no-default-features --features lazy-part,legacy
-cp "$OUT/ceramic_wasm.wasm" "$BUILT/legacy/"
+cp "$OUT/ceramic_wasm.wasm" "$BUILT/legacy/linked.wasm"
+for b in main legacy; do node scripts/data-refs.mjs --strip "$BUILT/$b/linked.wasm" "$BUILT/$b/ceramic_wasm.wasm"; done
 rm -rf pkg
 # The wasm of the three targets is the same module (only the glue differs): it is split, optimised
 # and renamed once per build, then copied to each target.
@@ -69,8 +73,8 @@ wasm-bindgen --target nodejs --out-dir pkg/legacy/node "$BUILT/legacy/ceramic_wa
 # The lazily loaded part (src/part.rs): the functions reachable only through its roots, cut out
 # into ceramic_wasm_part.wasm (scripts/split-part.mjs, binaryen's wasm-split), which shares the
 # main module's memory, table and globals.
-node scripts/split-part.mjs pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm
-node scripts/split-part.mjs pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm
+node scripts/split-part.mjs pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm "$BUILT/main/linked.wasm"
+node scripts/split-part.mjs pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm "$BUILT/legacy/linked.wasm"
 pids=()
 for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm; do
   # -Oz twice: the second pass finds what the first one's inlining and merging opened up

@@ -79,4 +79,11 @@ setup_npm() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen >/dev/null
   fi
+  # c++filt (binutils, which gcc brings) writes the linker's Rust symbol names as wasm-bindgen
+  # does, for scripts/data-refs.mjs.
+  if ! command -v c++filt >/dev/null; then
+    step "binutils' c++filt (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils >/dev/null
+  fi
 }

@@ -1,7 +1,7 @@
 // Cut the lazily loaded part out of a built wasm (src/part.rs): every function reachable only
 // through a root — a function of ours whose name ends in `_in_part` — goes to a second module.
 //
-//   node scripts/split-part.mjs <in.wasm> <primary.wasm> <part.wasm>
+//   node scripts/split-part.mjs <in.wasm> <primary.wasm> <part.wasm> [<linked.wasm>]
 //
 // <in.wasm> is wasm-bindgen's output with its names kept (`--keep-debug`), before wasm-opt. The
 // call graph comes from binaryen's text (`wasm-dis`); the cut is binaryen's `wasm-split`
@@ -12,6 +12,11 @@
 // the part's element segment fills it. Functions are renamed `f<index>` first, so that neither
 // tool has to agree with the other on how to write Rust's names.
 //
+// With <linked.wasm> — the linker's output that <in.wasm> was made from, linked with
+// `--emit-relocs` — the read-only data that only the part's functions use (its messages, mostly)
+// goes with them: zeroed in the first module (wasm-opt then drops the zeros) and written by the
+// part's own data segments when it is instantiated (scripts/data-refs.mjs says who uses what).
+//
 // Checks: every `fn <name>_in_part` in src/ is one root in the wasm, a generic one at least one (a
 // root inlined or renamed would take nothing with it), and no root is an export or in the table
 // (only calls can wait for the placeholder to be replaced).
@@ -19,9 +24,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { linkedData } from "./data-refs.mjs";
 import { exportsOf, leb, readLeb, sections, str } from "./wasm-binary.mjs";
 
-const [input, primaryOut, partOut] = process.argv.slice(2);
+const [input, primaryOut, partOut, linked] = process.argv.slice(2);
 if (!partOut) {
   console.error("usage: node scripts/split-part.mjs <in.wasm> <primary.wasm> <part.wasm>");
   process.exit(2);
@@ -78,6 +84,106 @@ function keepExports(original, path) {
   });
   const section = Buffer.concat([leb(entries.length), ...entries]);
   writeFileSync(path, Buffer.concat([wasm.subarray(0, at), Buffer.from([7]), leb(section.length), section, wasm.subarray(end)]));
+}
+
+// The active data segments of a module: `{ addr, from, to }` (its bytes at [from, to) of `wasm`),
+// and where its data section is.
+function dataSegments(wasm, path) {
+  for (const { id, at, body, end } of sections(wasm, path)) {
+    if (id !== 11) continue;
+    const out = [];
+    let [n, p] = readLeb(wasm, body);
+    for (; n > 0; n--) {
+      if (wasm[p] !== 0 || wasm[p + 1] !== 0x41) throw new Error(`${path}: a data segment not at a constant address`);
+      let [addr, q] = readLeb(wasm, p + 2); // addresses below 2^31: the signed and unsigned LEB agree
+      if (wasm[q] !== 0x0b || addr >= 2 ** 31) throw new Error(`${path}: a data segment's offset is not one constant`);
+      const [size, from] = readLeb(wasm, q + 1);
+      out.push({ addr, from, to: from + size });
+      p = from + size;
+    }
+    return { segments: out, at, end };
+  }
+  return { segments: [], at: -1, end: -1 };
+}
+
+// Moves the read-only objects that only part functions use (directly or through other such
+// objects) from the first module's data to the part's. A function of the linked module that is in
+// neither module (wasm-bindgen replaced or dropped it) counts as the first module's.
+function moveData(linkedBytes, partNames, mainNames) {
+  const { objects, byFunction, byObject } = linkedData(linkedBytes, linked);
+  const live = new Set(); // used by the first module
+  const part = new Set(); // used by the part
+  for (const [name, used] of byFunction) {
+    const into = partNames.has(name) && !mainNames.has(name) ? part : live;
+    for (const o of used) into.add(o);
+  }
+  for (const o of byObject.get(null) ?? []) live.add(o);
+  const close = (set) => {
+    for (const stack = [...set]; stack.length;) {
+      for (const o of byObject.get(stack.pop()) ?? []) if (!set.has(o)) set.add(o), stack.push(o);
+    }
+  };
+  close(live);
+  close(part);
+  const movable = new Set([...part].filter((o) => !live.has(o) && objects[o].segment === ".rodata" && objects[o].size > 0));
+  // An object that shares a byte with one that stays, stays too.
+  const overlaps = (a, b) => a.addr < b.addr + b.size && b.addr < a.addr + a.size;
+  const staying = objects.filter((b, o) => !movable.has(o) && b.size > 0);
+  const moved = [...movable]
+    .map((o) => objects[o])
+    .filter((a) => !staying.some((b) => overlaps(a, b)))
+    .sort((a, b) => a.addr - b.addr);
+
+  // Runs of moved bytes (objects may overlap or touch), each checked against the linker's bytes.
+  const source = dataSegments(linkedBytes, linked).segments;
+  const bytesAt = (wasm, segments, addr, size, path) => {
+    const s = segments.find((seg) => addr >= seg.addr && addr + size <= seg.addr + seg.to - seg.from);
+    if (!s) throw new Error(`${path}: no data segment holds ${addr}..${addr + size}`);
+    return wasm.subarray(s.from + addr - s.addr, s.from + addr - s.addr + size);
+  };
+  const runs = [];
+  for (const { addr, size } of moved) {
+    const last = runs.at(-1);
+    if (last && addr <= last.end) last.end = Math.max(last.end, addr + size);
+    else runs.push({ addr, end: addr + size });
+  }
+  const primary = readFileSync(primaryOut);
+  const { segments } = dataSegments(primary, primaryOut);
+  const segmentsOut = [];
+  let total = 0;
+  // A run shorter than MIN_RUN stays: its segment's header (7-8 bytes of addresses that do not
+  // compress) costs the part more than the first module saves (measured: all runs, first load
+  // -1,721 B and the whole +1,717; runs of 32 B or more, -1,607 and +1,326).
+  const MIN_RUN = 32;
+  for (const { addr, end } of runs.filter((r) => r.end - r.addr >= MIN_RUN)) {
+    const want = bytesAt(linkedBytes, source, addr, end - addr, linked);
+    const have = bytesAt(primary, segments, addr, end - addr, primaryOut);
+    if (!want.equals(have)) throw new Error(`split-part: the data at ${addr} differs between ${linked} and ${primaryOut}`);
+    segmentsOut.push(Buffer.concat([Buffer.from([0, 0x41]), sleb(addr), Buffer.from([0x0b]), leb(end - addr), Buffer.from(have)]));
+    have.fill(0);
+    total += end - addr;
+  }
+  writeFileSync(primaryOut, primary);
+
+  if (segmentsOut.length === 0) return;
+  // The part's data section goes after its code section (it has none of its own).
+  const wasm = readFileSync(partOut);
+  if (dataSegments(wasm, partOut).at !== -1) throw new Error(`${partOut}: already has data`);
+  const code = [...sections(wasm, partOut)].find((s) => s.id === 10);
+  const body = Buffer.concat([leb(segmentsOut.length), ...segmentsOut]);
+  writeFileSync(partOut, Buffer.concat([wasm.subarray(0, code.end), Buffer.from([11]), leb(body.length), body, wasm.subarray(code.end)]));
+  console.log(`split-part: ${total} B of read-only data in ${segmentsOut.length} runs to the part`);
+}
+
+// `n` (0 ≤ n < 2^31) as signed LEB128.
+function sleb(n) {
+  const out = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n === 0 && !(b & 0x40)) return Buffer.from([...out, b]);
+    out.push(b | 0x80);
+  }
 }
 
 const work = mkdtempSync(join(tmpdir(), "split-"));
@@ -154,6 +260,7 @@ try {
   ], { stdio: ["ignore", "ignore", "inherit"] });
   keepExports(bytes, primaryOut);
   console.log(`split-part: ${split.length} of ${calls.size} functions to the part (roots: ${[...wanted.keys()].join(", ")})`);
+  if (linked) moveData(readFileSync(linked), new Set(split.map((f) => names.get(f))), new Set([...keep].map((f) => names.get(f))));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

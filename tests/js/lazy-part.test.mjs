@@ -22,6 +22,22 @@ test("verifyEvents loads the part for a capability-signed event instead of faili
   assert.ok((await verifyEvent(cacaoCar, null, { now: 1718400000 })).some((c) => c.kind === "capabilityResource"));
 });
 
+test("the part's read-only data travels with it: the SIWE message it verifies is built from its own bytes", async () => {
+  // scripts/split-part.mjs moves the data only the part's code uses; the eip191 check above
+  // rebuilds the signed SIWE message from these labels, so it fails if they were not there.
+  const { readdirSync } = await import("node:fs");
+  const pkg = join(root, "pkg");
+  const [part] = readdirSync(pkg).filter((f) => f.startsWith("ceramic_wasm_part-"));
+  const label = Buffer.from("Issued At: ");
+  assert.ok(readFileSync(join(pkg, part)).includes(label), "the part carries its messages");
+  assert.ok(!readFileSync(join(pkg, "ceramic_wasm_bg.wasm")).includes(label), "the main module does not");
+  const [result] = await verifyEvents([cacaoCar], null, { now: 1718400000 });
+  assert.equal(result.ok, true);
+  // The check's text is written by the part, from its own strings too.
+  const check = result.checks.find((c) => c.kind === "capabilitySignature");
+  assert.match(check.detail, /^eip191 capability b\w+ signed by did:pkh:eip155:1:0x3794d4f077c08d925ff8ff820006b7353299b200$/);
+});
+
 test("a subscription whose part cannot be loaded stops when its signal aborts, and after a few tries", { timeout: 60_000 }, async () => {
   // A copy of the package without its part file: every load of the part fails. In a child
   // process with a time limit: the failure this guards against is a loop that never yields.
