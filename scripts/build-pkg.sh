@@ -70,6 +70,9 @@ wasm-bindgen --target web --out-dir pkg/web "$BUILT/main/ceramic_wasm.wasm"
 wasm-bindgen --target nodejs --out-dir pkg/node "$BUILT/main/ceramic_wasm.wasm"
 wasm-bindgen --target bundler --keep-debug --out-dir pkg/legacy "$BUILT/legacy/ceramic_wasm.wasm"
 wasm-bindgen --target nodejs --out-dir pkg/legacy/node "$BUILT/legacy/ceramic_wasm.wasm"
+# Our JS snippets (`inline_js`: src/wasm/transport.rs) are ES modules; the nodejs glue is CommonJS
+# and `require`s them, so theirs are written as CommonJS.
+node scripts/cjs-snippets.mjs pkg/node/snippets pkg/legacy/node/snippets
 # The lazily loaded part (src/part.rs): the functions reachable only through its roots, cut out
 # into ceramic_wasm_part.wasm (scripts/split-part.mjs, binaryen's wasm-split), which shares the
 # main module's memory, table and globals.

@@ -142,7 +142,7 @@ const pkg = {
   files: [
     "index.js", "index.d.ts", "ceramic-error.js", "ceramic-error.d.ts",
     "ceramic_wasm.js", "ceramic_wasm_bg.js", "ceramic_wasm_bg.wasm", part, "ceramic_wasm.d.ts",
-    "ceramic_wasm_bg.wasm.d.ts", "web/", "node/", "worker/", "element/", "cache/", "legacy/", "README.md",
+    "ceramic_wasm_bg.wasm.d.ts", "snippets/", "web/", "node/", "worker/", "element/", "cache/", "legacy/", "README.md",
   ],
   sideEffects: ["./index.js", "./ceramic_wasm.js", "./legacy/index.js", "./legacy/ceramic_wasm.js", "./web/index.js", "./worker/worker.js", "./element/ceramic-document.js"],
   engines: { node: ">=20" },

@@ -24,10 +24,12 @@ const gzipMinified = async (file) => {
 };
 
 export async function packageSizes(pkg) {
+  // The entry, the glue and the error class in pkg/, and the crate's JS snippets the glue imports
+  // (pkg/snippets/…).
   const js = (dir) =>
-    readdirSync(join(pkg, dir))
-      .filter((f) => f.endsWith(".js"))
-      .map((f) => join(pkg, dir, f));
+    readdirSync(join(pkg, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? (dir === "." && e.name !== "snippets" ? [] : js(join(dir, e.name)))
+      : e.name.endsWith(".js") ? [join(pkg, dir, e.name)] : []);
   const sum = async (files, size) => (await Promise.all(files.map(size))).reduce((a, b) => a + b, 0);
   const mainWasm = gzipBytes(join(pkg, "ceramic_wasm_bg.wasm"));
   const lazy = readdirSync(pkg)
