@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Group `twiggy top -f csv` rows of a wasm (names kept: wasm-bindgen --keep-debug, before
-wasm-opt) by the crate that owns each function; debug and name sections are left out.
+"""Group `twiggy top -f csv` rows of a wasm (names kept: wasm-bindgen --keep-debug, or the split
+modules of `scripts/split-part.mjs --names` through `wasm-opt -g`) by the crate that owns each
+function; debug and name sections are left out.
 Usage: python3 bench/twiggy-crates.py top.csv"""
 import csv, re, sys, collections
 
@@ -12,10 +13,12 @@ for row in csv.DictReader(open(sys.argv[1])):
     if name.startswith("custom section") or "subsection" in name or name.startswith("Σ"):
         continue
     total += size
-    if name.startswith("data segment"):
+    if name.startswith(("data segment", "data[")):
         key = "data segments (string literals, tables)"
     elif name.startswith(("code[", "import ", "export ", "type[", "elem", "table", "global", "memory")):
         key = "(wasm structure: imports, exports, types, tables)"
+    elif " shim" in name:
+        key = "(exports: wasm-bindgen's shims, the Rust body inlined in most)"
     else:
         # The first path segment of the first crate-like name: `<k256::…` → k256; ceramic_wasm::did → ceramic_wasm::did.
         m = re.search(r"([a-z_][a-z0-9_]*)(?:\[[0-9a-f]+\])?::([a-z_][a-z0-9_]*)?", name)

@@ -27,9 +27,12 @@ import { join } from "node:path";
 import { linkedData } from "./data-refs.mjs";
 import { exportsOf, leb, readLeb, sections, str } from "./wasm-binary.mjs";
 
-const [input, primaryOut, partOut, linked] = process.argv.slice(2);
+// `--names`: both outputs keep the functions' names (for measuring them: BENCHMARKS.md, "Where
+// the bytes are"); the package's build leaves them out.
+const keepNames = process.argv.includes("--names");
+const [input, primaryOut, partOut, linked] = process.argv.slice(2).filter((a) => a !== "--names");
 if (!partOut) {
-  console.error("usage: node scripts/split-part.mjs <in.wasm> <primary.wasm> <part.wasm>");
+  console.error("usage: node scripts/split-part.mjs [--names] <in.wasm> <primary.wasm> <part.wasm> [<linked.wasm>]");
   process.exit(2);
 }
 const root = new URL("..", import.meta.url).pathname;
@@ -84,6 +87,39 @@ function keepExports(original, path) {
   });
   const section = Buffer.concat([leb(entries.length), ...entries]);
   writeFileSync(path, Buffer.concat([wasm.subarray(0, at), Buffer.from([7]), leb(section.length), section, wasm.subarray(end)]));
+}
+
+// A module whose function names `f<index>` (wasm-split's `-g` keeps them) are the names they stood
+// for; the other name subsections are dropped.
+function realNames(wasm) {
+  const out = [wasm.subarray(0, 8)];
+  for (const { id, at, body, end } of sections(wasm)) {
+    const [len, nameAt] = id === 0 ? readLeb(wasm, body) : [0, 0];
+    if (id !== 0 || wasm.subarray(nameAt, nameAt + len).toString() !== "name") {
+      out.push(wasm.subarray(at, end));
+      continue;
+    }
+    const entries = [];
+    for (let p = nameAt + len; p < end;) {
+      const [size, sub] = readLeb(wasm, p + 1);
+      if (wasm[p] === 1) {
+        let [n, q] = readLeb(wasm, sub);
+        for (; n > 0; n--) {
+          const [index, r] = readLeb(wasm, q);
+          const [l, t] = readLeb(wasm, r);
+          const name = wasm.subarray(t, t + l).toString();
+          const m = name.match(/^f(\d+)$/);
+          entries.push(Buffer.concat([leb(index), str(m ? names.get(Number(m[1])) ?? name : name)]));
+          q = t + l;
+        }
+      }
+      p = sub + size;
+    }
+    const subsection = Buffer.concat([leb(entries.length), ...entries]);
+    const section = Buffer.concat([str("name"), Buffer.from([1]), leb(subsection.length), subsection]);
+    out.push(Buffer.from([0]), leb(section.length), section);
+  }
+  return Buffer.concat(out);
 }
 
 // The active data segments of a module: `{ addr, from, to }` (its bytes at [from, to) of `wasm`),
@@ -254,13 +290,14 @@ try {
   // Only the features the module has (wasm-split's `--all-features` would declare them all).
   const features = ["mutable-globals", "nontrapping-float-to-int", "simd", "bulk-memory", "sign-ext", "reference-types", "multivalue"];
   execFileSync("wasm-split", [
-    renamed, `--split-funcs=@${join(work, "split.txt")}`, "-o1", primaryOut, "-o2", partOut,
+    ...(keepNames ? ["-g"] : []), renamed, `--split-funcs=@${join(work, "split.txt")}`, "-o1", primaryOut, "-o2", partOut,
     "--import-namespace=p", "--placeholder-namespace=./ceramic_wasm_bg.js",
     ...features.map((f) => `--enable-${f}`),
   ], { stdio: ["ignore", "ignore", "inherit"] });
   keepExports(bytes, primaryOut);
   console.log(`split-part: ${split.length} of ${calls.size} functions to the part (roots: ${[...wanted.keys()].join(", ")})`);
   if (linked) moveData(readFileSync(linked), new Set(split.map((f) => names.get(f))), new Set([...keep].map((f) => names.get(f))));
+  if (keepNames) for (const out of [primaryOut, partOut]) writeFileSync(out, realNames(readFileSync(out)));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
