@@ -169,7 +169,9 @@ export function linkedData(wasm, path = "module") {
     .filter((s) => s.kind === 1 && s.addr !== undefined)
     .sort((a, b) => a.addr - b.addr || a.size - b.size);
   const indexOf = new Map(objects.map((o, i) => [o, i]));
-  // The object holding an address (the last that starts at or before it and reaches past it).
+  // The objects holding an address (every one that starts at or before it and reaches past it:
+  // two symbols may name the same bytes). Objects over 64 KiB are not looked for: a pointer in one
+  // is a pointer in no object we know of, which keeps its target in the first module.
   const holding = (addr) => {
     let lo = 0, hi = objects.length - 1, found = -1;
     while (lo <= hi) {
@@ -177,10 +179,11 @@ export function linkedData(wasm, path = "module") {
       if (objects[mid].addr <= addr) [found, lo] = [mid, mid + 1];
       else hi = mid - 1;
     }
+    const out = [];
     for (let i = found; i >= 0 && addr - objects[i].addr < 64 * 1024; i--) {
-      if (addr < objects[i].addr + objects[i].size) return i;
+      if (addr < objects[i].addr + objects[i].size) out.push(i);
     }
-    return -1;
+    return out;
   };
   const relocations = (name) => {
     const out = [];
@@ -221,11 +224,12 @@ export function linkedData(wasm, path = "module") {
   const byObject = new Map();
   for (const { offset, symbol } of relocations("reloc.DATA")) {
     const segment = segments.find(([from, to]) => offset >= from && offset < to);
-    const from = segment ? holding(segment[2] + offset - segment[0]) : -1;
-    // A pointer in no object we know of: the object it points at is kept where it is.
-    const key = from === -1 ? null : from;
-    if (!byObject.has(key)) byObject.set(key, new Set());
-    if (indexOf.has(symbol)) byObject.get(key).add(indexOf.get(symbol));
+    const from = segment ? holding(segment[2] + offset - segment[0]) : [];
+    // A pointer in no object we know of (key `null`): the object it points at stays.
+    for (const key of from.length ? from : [null]) {
+      if (!byObject.has(key)) byObject.set(key, new Set());
+      if (indexOf.has(symbol)) byObject.get(key).add(indexOf.get(symbol));
+    }
   }
   return {
     objects: objects.map(({ name, addr, size, segment }) => ({ name, addr, size, segment: segmentNames[segment] })),

@@ -200,8 +200,27 @@ function moveData(linkedBytes, partNames, mainNames) {
     total += end - addr;
   }
   writeFileSync(primaryOut, primary);
-
   if (segmentsOut.length === 0) return;
+
+  // The first module must not point into what moved: no constant of its code (an address, a
+  // load's or store's offset, either half of a 64-bit constant) and no aligned word of its data
+  // may fall in a moved run — a net under the relocation analysis above.
+  const moved_ = runs.filter((r) => r.end - r.addr >= MIN_RUN);
+  const inMoved = (v) => moved_.some((r) => v >= r.addr && v < r.end);
+  const text = execFileSync("wasm-dis", [primaryOut], { encoding: "utf8", maxBuffer: 1 << 30 });
+  for (const m of text.matchAll(/\b(?:i32\.const (-?\d+)|offset=(\d+)|i64\.const (-?\d+))/g)) {
+    const values = m[3] !== undefined
+      ? [Number(BigInt.asUintN(64, BigInt(m[3])) & 0xffffffffn), Number(BigInt.asUintN(64, BigInt(m[3])) >> 32n)]
+      : [Number(m[1] ?? m[2]) >>> 0];
+    for (const v of values) if (inMoved(v)) throw new Error(`split-part: ${primaryOut} still points at moved data (${m[0]})`);
+  }
+  for (const { addr, from, to } of segments) {
+    for (let a = (addr + 3) & ~3; a + 4 <= addr + to - from; a += 4) {
+      const v = primary.readUInt32LE(from + a - addr);
+      if (inMoved(v)) throw new Error(`split-part: ${primaryOut} holds a pointer at ${a} to moved data (${v})`);
+    }
+  }
+
   // The part's data section goes after its code section (it has none of its own).
   const wasm = readFileSync(partOut);
   if (dataSegments(wasm, partOut).at !== -1) throw new Error(`${partOut}: already has data`);
@@ -296,7 +315,10 @@ try {
   ], { stdio: ["ignore", "ignore", "inherit"] });
   keepExports(bytes, primaryOut);
   console.log(`split-part: ${split.length} of ${calls.size} functions to the part (roots: ${[...wanted.keys()].join(", ")})`);
-  if (linked) moveData(readFileSync(linked), new Set(split.map((f) => names.get(f))), new Set([...keep].map((f) => names.get(f))));
+  // wasm-bindgen tells functions of the same name apart with `[1]`, `[2]` … (the copies of one
+  // generic instance that several crates compile): every copy counts as the name.
+  const plain = (fs) => new Set(fs.map((f) => names.get(f)?.replace(/\[\d+\]$/, "")));
+  if (linked) moveData(readFileSync(linked), plain(split), plain([...keep]));
   if (keepNames) for (const out of [primaryOut, partOut]) writeFileSync(out, realNames(readFileSync(out)));
 } finally {
   rmSync(work, { recursive: true, force: true });

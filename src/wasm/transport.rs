@@ -15,37 +15,43 @@ pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 //
 // `send` resolves `[status, body]` or rejects `[kind, message]`: 0 network, 1 timed out,
 // 2 cancelled by the caller's signal, 3 body over `max` bytes (the declared length or what
-// arrived). Each attempt has its own AbortController, aborted by the timer and by the caller's
-// signal; the injected `fetch`, when given, gets the `Request`. No credentials are added (fetch's
-// default).
+// arrived). Each attempt has its own AbortController, aborted by the timer (none when `ms` is
+// undefined) and by the caller's signal, and settles when it is aborted even if an injected
+// `fetch` ignores the signal; the injected `fetch`, when given, gets the `Request`. No credentials
+// are added (fetch's default).
 #[wasm_bindgen(inline_js = r#"
 export function send(f, url, post, body, ms, signal, max) {
   const c = new AbortController(), stop = () => c.abort();
-  let late = false, timer = ms ? setTimeout(() => { late = true; c.abort(); }, ms) : 0;
+  let late = false, timer = ms === undefined ? 0 : setTimeout(() => { late = true; c.abort(); }, ms);
   signal?.addEventListener("abort", stop);
+  // Settles the attempt when it is aborted, even if an injected fetch ignores the signal.
+  const gone = new Promise((_, no) => c.signal.addEventListener("abort", no));
+  gone.catch(() => {});
   const big = [3];
   return (async () => {
     const req = new Request(url, post
       ? { method: "POST", headers: { "content-type": "application/json" }, body, signal: c.signal }
       : { signal: c.signal });
-    const res = await (f ? f(req) : fetch(req));
+    const res = await Promise.race([f ? f(req) : fetch(req), gone]);
     if (!(res instanceof Response)) throw new Error("the injected fetch did not return a Response");
     if (+res.headers.get("content-length") > max) throw big;
     const parts = [];
     let n = 0;
     if (res.body) for (const r = res.body.getReader(); ;) {
-      const { done, value } = await r.read();
+      const { done, value } = await Promise.race([r.read(), gone]);
       if (done) break;
       if ((n += value.length) > max) { r.cancel().catch(() => {}); throw big; }
       parts.push(value);
     }
+    if (parts.length === 1) return [res.status, parts[0]];
     const out = new Uint8Array(n);
     n = 0;
     for (const p of parts) out.set(p, n), n += p.length;
     return [res.status, out];
   })().catch((e) => {
     c.abort();
-    throw e === big ? e : signal?.aborted ? [2] : late ? [1] : [0, e?.message ?? String(e)];
+    throw e === big ? e : signal?.aborted ? [2] : late ? [1]
+      : [0, e instanceof Error ? e.message : typeof e == "string" ? e : "unknown JavaScript error"];
   }).finally(() => {
     clearTimeout(timer);
     signal?.removeEventListener("abort", stop);
@@ -70,7 +76,7 @@ extern "C" {
         url: &str,
         post: bool,
         body: Option<&str>,
-        ms: u32,
+        ms: Option<u32>,
         signal: &JsValue,
         max: u32,
     ) -> js_sys::Promise;
@@ -112,7 +118,7 @@ impl Transport for FetchTransport {
             &url,
             req.method == Method::Post,
             req.body.as_deref(),
-            self.timeout_ms.unwrap_or(0),
+            self.timeout_ms,
             &self.signal_value(),
             MAX_BODY_BYTES as u32,
         );
@@ -120,7 +126,10 @@ impl Transport for FetchTransport {
             Ok(answer) => {
                 let answer = js_sys::Array::from(&answer);
                 let status = answer.get(0).as_f64().unwrap_or_default() as u16;
-                let body = js_sys::Uint8Array::new(&answer.get(1)).to_vec();
+                let body = answer
+                    .get(1)
+                    .unchecked_into::<js_sys::Uint8Array>()
+                    .to_vec();
                 return Ok(Response { status, body });
             }
             Err(e) => js_sys::Array::from(&e),

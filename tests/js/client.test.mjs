@@ -50,6 +50,19 @@ test("an injected fetch carries every request", async () => {
   assert.match(e.message, /offline/);
 });
 
+test("an injected fetch that never settles and ignores its signal still times out, or is cancelled", async () => {
+  const hang = () => new Promise(() => {});
+  const slow = new CeramicClient({ url: node.url, retries: 0, timeoutMs: 150, fetch: hang });
+  const t = Date.now();
+  const e = await rejectsWith(slow.version(), "TIMEOUT");
+  assert.match(e.message, /within 150 ms/);
+  assert.ok(Date.now() - t < 5000);
+  const ctrl = new AbortController();
+  const pending = new CeramicClient({ url: node.url, retries: 0, timeoutMs: 0, fetch: hang, signal: ctrl.signal }).version();
+  setTimeout(() => ctrl.abort(), 50);
+  await rejectsWith(pending, "ABORTED");
+});
+
 test("node information", async () => {
   const client = new CeramicClient({ url: node.url });
   assert.equal(await client.version(), "0.58.0");

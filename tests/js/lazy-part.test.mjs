@@ -38,6 +38,57 @@ test("the part's read-only data travels with it: the SIWE message it verifies is
   assert.match(check.detail, /^eip191 capability b\w+ signed by did:pkh:eip155:1:0x3794d4f077c08d925ff8ff820006b7353299b200$/);
 });
 
+test("the main module's calls read none of the data moved to the part: the same answers without the part file", { timeout: 60_000 }, async () => {
+  // scripts/split-part.mjs moves the data only part code uses (and fails the build if the main
+  // module's code or data still points into it). Here the main module's own work — decoding,
+  // verifying did:key and time events, building events, its errors — runs in a fresh process
+  // without the part file, and in one that loaded the part first: any byte the main module reads
+  // from a moved run would be zero in the first and differ.
+  const { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { execFileSync } = await import("node:child_process");
+  const dir = mkdtempSync(join(tmpdir(), "main-only-"));
+  try {
+    for (const copy of ["with", "without"]) cpSync(join(root, "pkg"), join(dir, copy), { recursive: true });
+    for (const f of readdirSync(join(dir, "without"))) if (f.startsWith("ceramic_wasm_part-")) rmSync(join(dir, "without", f));
+    const fixtures = JSON.parse(readFileSync(join(root, "../shared/vectors/rust-ceramic-events.json"), "utf8")).fixtures;
+    writeFileSync(join(dir, "fixtures.json"), JSON.stringify(fixtures));
+    writeFileSync(join(dir, "run.mjs"), `
+      import { readFileSync } from "node:fs";
+      const pkg = await import("./" + process.argv[2] + "/node/index.mjs");
+      const f = JSON.parse(readFileSync(new URL("./fixtures.json", import.meta.url), "utf8"));
+      if (process.argv[3] === "load") await pkg.verifyEvents([f.CACAO_SIGNED_DATA_EVENT_CAR], null, { now: 1718400000 });
+      const out = [];
+      const run = async (what, fn) => {
+        try { out.push([what, await fn()]); } catch (e) { out.push([what, e.code, e.message]); }
+      };
+      const checks = (cs) => cs.map((c) => [c.kind, c.detail]);
+      await run("signed init", async () => checks(await pkg.verifyEvent(f.SIGNED_INIT_EVENT_CAR, null)));
+      await run("signed data", async () => checks(await pkg.verifyEvent(f.SIGNED_DATA_EVENT_CAR, f.SIGNED_INIT_EVENT_CAR)));
+      await run("unsigned init", async () => checks(await pkg.verifyEvent(f.UNSIGNED_INIT_EVENT_CAR, null)));
+      await run("time", async () => checks(await pkg.verifyEvent(f.TIME_EVENT_CAR_MULTI_EVENT_BATCH, f.SIGNED_INIT_EVENT_CAR)));
+      await run("stream", async () => JSON.stringify(await pkg.verifyStream([f.SIGNED_INIT_EVENT_CAR, f.SIGNED_DATA_EVENT_CAR])));
+      await run("decode", () => { const e = pkg.decodeEvent(f.SIGNED_DATA_EVENT_CAR); return [e.kind, e.cid, e.streamId?.toString()]; });
+      await run("bad car", () => pkg.decodeEvent("uAAAA"));
+      await run("truncated", () => pkg.decodeEvent(f.SIGNED_INIT_EVENT_CAR.slice(0, 60)));
+      await run("bad stream id", () => pkg.StreamID.fromString("kjzl6kcym7w8y-not-an-id"));
+      await run("no cacao part", async () => checks(await pkg.verifyEvent(f.SIGNED_INIT_EVENT_CAR, null, { controller: "did:key:z6Mk" })));
+      const signer = pkg.KeyDidSigner.fromSeed(new Uint8Array(32).fill(7));
+      await run("singleton", () => { const b = pkg.createSingletonEvent({ model: "kjzl6hvfrbw6c5i55ks5m4hhyuh0jylw4g7x0asndu97i7luts4dfzvm35oev65", signer }); return [b.streamId.toString(), Buffer.from(b.car).toString("hex")]; });
+      console.log(JSON.stringify(out));
+    `);
+    const run = (...args) => JSON.parse(execFileSync("node", [join(dir, "run.mjs"), ...args], { encoding: "utf8", timeout: 40_000 }));
+    const without = run("without");
+    const loaded = run("with", "load");
+    assert.deepEqual(without, loaded);
+    // They are answers, not all failures alike.
+    assert.ok(without.filter(([, v]) => Array.isArray(v) && v.length > 0).length >= 5, JSON.stringify(without));
+    assert.ok(without.some(([, code]) => code === "INVALID_STREAM_ID"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a subscription whose part cannot be loaded stops when its signal aborts, and after a few tries", { timeout: 60_000 }, async () => {
   // A copy of the package without its part file: every load of the part fails. In a child
   // process with a time limit: the failure this guards against is a loop that never yields.
