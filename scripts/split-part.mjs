@@ -207,7 +207,10 @@ function moveData(linkedBytes, partNames, mainNames) {
   // may fall in a moved run — a net under the relocation analysis above.
   const moved_ = runs.filter((r) => r.end - r.addr >= MIN_RUN);
   const inMoved = (v) => moved_.some((r) => v >= r.addr && v < r.end);
-  const text = execFileSync("wasm-dis", [primaryOut], { encoding: "utf8", maxBuffer: 1 << 30 });
+  // (Not the data segments' own offsets, nor the globals: the linker's stack pointer, `__data_end`
+  // and `__heap_base` are boundaries, not pointers to an object.)
+  const text = execFileSync("wasm-dis", [primaryOut], { encoding: "utf8", maxBuffer: 1 << 30 })
+    .split("\n").filter((line) => !/^ \((data|global) /.test(line)).join("\n");
   for (const m of text.matchAll(/\b(?:i32\.const (-?\d+)|offset=(\d+)|i64\.const (-?\d+))/g)) {
     const values = m[3] !== undefined
       ? [Number(BigInt.asUintN(64, BigInt(m[3])) & 0xffffffffn), Number(BigInt.asUintN(64, BigInt(m[3])) >> 32n)]
