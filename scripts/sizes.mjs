@@ -1,6 +1,6 @@
 // What a page downloads of the package, gzip -9, from the bundler build in pkg/:
 //   firstLoad — the module every page loads: the main .wasm and the JS (entry, wasm-bindgen glue,
-//               error class);
+//               error class, the crate's JS snippets under snippets/);
 //   whole     — firstLoad plus the lazily loaded part (ceramic_wasm_part-<hash>.wasm, cut from the main
 //               .wasm: scripts/split-part.mjs; its loader is in the entry, counted in firstLoad).
 // The JS is counted as a production bundle ships it: minified by terser (what webpack's production
