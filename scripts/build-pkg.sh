@@ -82,8 +82,8 @@ pids=()
 for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm pkg/legacy/ceramic_wasm_bg.wasm pkg/legacy/ceramic_wasm_part.wasm; do
   # -Oz twice: the second pass finds what the first one's inlining and merging opened up
   # (main wasm 341,438 -> 339,759 B gzip; a third pass gained nothing, BENCHMARKS.md; the part
-  # -59 B).
-  wasm-opt -Oz -Oz --strip-debug --strip-producers "$w" -o "$w" &
+  # -59 B). No engine reads the producers and target_features sections (linker metadata).
+  wasm-opt -Oz -Oz --strip-debug --strip-producers --strip-target-features "$w" -o "$w" &
   pids+=($!)
 done
 # A failed wasm-opt must fail the build (a bare `wait` would not): an unoptimised package is 90 KB larger.
