@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 
 use ceramic_wasm::codec::dagcbor::DagCborExt;
+use ceramic_wasm::codec::Ipld;
 use ceramic_wasm::ids::{CommitId, StreamId, StreamType};
 use ceramic_wasm::legacy::link::{self, did_in_message, validate_proof};
 use ceramic_wasm::legacy::{tile, AnchorInfo, Commit, DidKeyResolver, LegacyState};
 use ceramic_wasm::Result;
-use ipld_core::ipld::Ipld;
 use serde_json::{json, Value};
 
 /// 2026-12-01: "now" for unanchored commits' CACAOs.
@@ -273,9 +273,12 @@ fn caip10_link_refuses_a_replayed_older_proof() {
         Commit::from_api_json(&body, None).unwrap()
     };
     let anchor = |prev: &Commit, n: u8| {
-        let proof = Ipld::Map(BTreeMap::from([("n".to_string(), Ipld::Integer(n.into()))]))
-            .to_cid()
-            .unwrap();
+        let proof = Ipld::Map(ceramic_wasm::codec::IpldMap::from([(
+            "n".to_string(),
+            Ipld::Integer(n.into()),
+        )]))
+        .to_cid()
+        .unwrap();
         let body = json!({ "id": genesis.cid.to_string(), "prev": prev.cid.to_string(), "proof": proof.to_string(), "path": "" });
         Commit::from_api_json(&body, None).unwrap()
     };
@@ -718,10 +721,13 @@ mod did3 {
         let g = create(Some(&manager), &keys(&fp1), &opts).unwrap();
         let did = format!("did:3:{}", StreamId::new(StreamType::Tile, g.cid));
         let proof = |n: u8| {
-            Ipld::Map(BTreeMap::from([("n".to_string(), Ipld::Integer(n.into()))]))
-                .to_cid()
-                .unwrap()
-                .to_string()
+            Ipld::Map(ceramic_wasm::codec::IpldMap::from([(
+                "n".to_string(),
+                Ipld::Integer(n.into()),
+            )]))
+            .to_cid()
+            .unwrap()
+            .to_string()
         };
         let anchor = |prev: &Commit, n: u8| {
             let body = json!({ "id": g.cid.to_string(), "prev": prev.cid.to_string(), "proof": proof(n), "path": "" });
@@ -1087,9 +1093,12 @@ fn two_branches_of_a_tile_resolve_as_js_ceramic() {
     assert_eq!(choose(&sx, &sy).unwrap(), js_lower);
     assert_eq!(choose(&sy, &sx).unwrap(), js_lower);
     // An anchor on one branch decides.
-    let proof = Ipld::Map(BTreeMap::from([("p".to_string(), Ipld::Integer(1.into()))]))
-        .to_cid()
-        .unwrap();
+    let proof = Ipld::Map(ceramic_wasm::codec::IpldMap::from([(
+        "p".to_string(),
+        Ipld::Integer(1.into()),
+    )]))
+    .to_cid()
+    .unwrap();
     let body = json!({ "id": g.cid.to_string(), "prev": y.cid.to_string(), "proof": proof.to_string(), "path": "" });
     let ay = Commit::from_api_json(&body, None).unwrap();
     let sya = tile::fold(
@@ -1191,7 +1200,7 @@ mod gateway {
             &mut blocks,
         );
         let proof = block(
-            Ipld::Map(BTreeMap::from([
+            Ipld::Map(ceramic_wasm::codec::IpldMap::from([
                 ("chainId".to_string(), Ipld::String("inmemory:12345".into())),
                 ("root".to_string(), Ipld::Link(root)),
                 ("txHash".to_string(), Ipld::Link(sha256_cid(0x93, b"tx"))),
@@ -1453,9 +1462,12 @@ mod conflict_retry {
         )
         .unwrap();
         let id = StreamId::new(StreamType::Tile, g.cid);
-        let proof = Ipld::Map(BTreeMap::from([("p".to_string(), Ipld::Integer(3.into()))]))
-            .to_cid()
-            .unwrap();
+        let proof = Ipld::Map(ceramic_wasm::codec::IpldMap::from([(
+            "p".to_string(),
+            Ipld::Integer(3.into()),
+        )]))
+        .to_cid()
+        .unwrap();
         let a = Commit::from_api_json(&json!({ "id": g.cid.to_string(), "prev": g.cid.to_string(), "proof": proof.to_string(), "path": "" }), None).unwrap();
         let (s1, l1) = node_answers(&id, std::slice::from_ref(&g));
         let (s2, l2) = node_answers(&id, &[g.clone(), a.clone()]);

@@ -3,6 +3,7 @@
 
 mod common;
 
+use ceramic_wasm::codec::Ipld;
 use ceramic_wasm::codec::{decode_strict, Car, DagCborExt};
 use ceramic_wasm::did::{Ed25519Signer, Envelope, Signer};
 use ceramic_wasm::events::{
@@ -10,7 +11,6 @@ use ceramic_wasm::events::{
 };
 use ceramic_wasm::ids::{CommitId, EventId, Network, StreamId, StreamType};
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde_json::json;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -320,8 +320,7 @@ fn zero_seed_did_key() {
 fn ceramic_sdk_key_ed25519_signatures() {
     let car = Car::decode(common::KEY_ED25519_CAR).unwrap();
     let meta: Ipld =
-        ceramic_wasm::codec::dagcbor::from_dag_cbor(car.get(&car.root().unwrap()).unwrap())
-            .unwrap();
+        ceramic_wasm::codec::dagcbor::decode_ipld(car.get(&car.root().unwrap()).unwrap()).unwrap();
     let Ipld::Map(meta) = meta else {
         panic!("meta map")
     };

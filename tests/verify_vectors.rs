@@ -6,11 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use ceramic_wasm::codec::{dagcbor::from_dag_cbor, Car};
+use ceramic_wasm::codec::Car;
+use ceramic_wasm::codec::Ipld;
 use ceramic_wasm::did::TimeCheck;
 use ceramic_wasm::events::Event;
 use ceramic_wasm::verify::verify_signer;
-use ipld_core::ipld::Ipld;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -43,12 +43,13 @@ fn expected(name: &str) -> Option<&'static str> {
 
 fn check_car(file: &str, bytes: &[u8]) -> BTreeMap<String, Result<(), String>> {
     let car = Car::decode(bytes).unwrap();
-    let Ipld::Map(meta) = from_dag_cbor::<Ipld>(car.get(&car.root().unwrap()).unwrap()).unwrap()
+    let Ipld::Map(meta) =
+        ceramic_wasm::codec::dagcbor::decode_ipld(car.get(&car.root().unwrap()).unwrap()).unwrap()
     else {
         panic!("{file}: meta is not a map")
     };
-    let link = |k: &str| match &meta[k] {
-        Ipld::Link(c) => *c,
+    let link = |k: &str| match meta.get(k) {
+        Some(Ipld::Link(c)) => *c,
         other => panic!("{file}: {k} is {other:?}"),
     };
     let init = Event::decode(&link("validInitEvent"), &car).unwrap();

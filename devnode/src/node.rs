@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use ceramic_wasm::codec::Ipld;
 use ceramic_wasm::codec::{multibase, Block, DagCborExt, DAG_CBOR};
 use ceramic_wasm::events::{AnchorProof, Event, InitPayload, RawTimeEvent, TimeEvent};
 use ceramic_wasm::ids::{Network, StreamId, StreamType};
@@ -16,7 +17,6 @@ use ceramic_wasm::verify::{
     anchor_status, run_ready, verify_event, AnchorStatus, NoRpc, VerifyContext,
 };
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
@@ -1043,8 +1043,11 @@ mod tests {
                 }
                 for (seg, block) in path.split('/').zip(witness) {
                     assert_eq!(block.cid, at);
-                    let node: Vec<Ipld> =
-                        ceramic_wasm::codec::dagcbor::from_dag_cbor(&block.bytes).unwrap();
+                    let Ipld::List(node) =
+                        ceramic_wasm::codec::dagcbor::decode_ipld(&block.bytes).unwrap()
+                    else {
+                        panic!()
+                    };
                     let Ipld::Link(c) = node[seg.parse::<usize>().unwrap()] else {
                         panic!()
                     };

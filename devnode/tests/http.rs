@@ -4,13 +4,13 @@ mod common;
 
 use std::time::Duration;
 
-use ceramic_wasm::codec::{dagcbor::from_dag_cbor, multibase, Car};
+use ceramic_wasm::codec::Ipld;
+use ceramic_wasm::codec::{multibase, Car};
 use ceramic_wasm::events::Event;
 use ceramic_wasm::ids::{EventId, Network, StreamId};
 use ceramic_wasm::stream::NativeRegex;
 use ceramic_wasm::verify::{run_ready, verify_stream, AnchorLevel, NoRpc, VerifyContext};
 use common::*;
-use ipld_core::ipld::Ipld;
 use serde_json::{json, Value};
 
 fn u64url(s: &str) -> Vec<u8> {
@@ -258,7 +258,8 @@ async fn signatures_and_model_rules_are_enforced() {
     let c = client();
     // The ceramic-sdk vector with a tampered signature.
     let car = Car::decode(KEY_ED25519_CAR).unwrap();
-    let Ipld::Map(meta) = from_dag_cbor::<Ipld>(car.get(&car.root().unwrap()).unwrap()).unwrap()
+    let Ipld::Map(meta) =
+        ceramic_wasm::codec::dagcbor::decode_ipld(car.get(&car.root().unwrap()).unwrap()).unwrap()
     else {
         panic!()
     };

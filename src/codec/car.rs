@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use super::dagcbor::{decode_strict, Block, DagCborExt};

@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 
 use serde::de::{self, value::BorrowedStrDeserializer, Visitor};
 use serde::ser::{self, Serialize};
@@ -720,15 +720,16 @@ impl<'de> Decoder<'de> {
             }
             Item::Map(n) => {
                 self.enter()?;
-                let mut map = std::collections::BTreeMap::new();
+                // Keys in canonical order (`key` checks it), so distinct.
+                let mut entries = Vec::with_capacity(n.min(64));
                 let mut last = None;
                 for _ in 0..n {
                     let key = self.key(last)?;
                     last = Some(key);
-                    map.insert(key.to_string(), self.ipld()?);
+                    entries.push((key.to_string(), self.ipld()?));
                 }
                 self.depth -= 1;
-                Ipld::Map(map)
+                Ipld::Map(super::IpldMap::from_unique(entries))
             }
             Item::Link(b) => Ipld::Link(
                 super::cidbytes::read_cid(b)
@@ -1110,7 +1111,7 @@ impl<'de> de::Deserializer<'de> for LinkBytes<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ipld_core::ipld::Ipld;
+    use crate::codec::Ipld;
     use std::collections::BTreeMap;
 
     fn hex(b: &[u8]) -> String {
@@ -1151,7 +1152,7 @@ mod tests {
         }
         assert_eq!(hex(&to_vec(&-(1i128 << 64)).unwrap()), "3bffffffffffffffff");
         assert_eq!(
-            from_slice::<Ipld>(&unhex("3bffffffffffffffff")).unwrap(),
+            ipld_from_slice(&unhex("3bffffffffffffffff")).unwrap(),
             Ipld::Integer(-(1i128 << 64))
         );
         for h in [
@@ -1164,18 +1165,18 @@ mod tests {
             "9801",
             "b801",
         ] {
-            let e = from_slice::<Ipld>(&unhex(h)).unwrap_err();
+            let e = ipld_from_slice(&unhex(h)).unwrap_err();
             assert!(
                 matches!(e, CborError::NotCanonical(_) | CborError::Invalid(_)),
                 "{h}: {e:?}"
             );
         }
         assert!(matches!(
-            from_slice::<Ipld>(&unhex("1817")),
+            ipld_from_slice(&unhex("1817")),
             Err(CborError::NotCanonical(_))
         ));
         assert!(matches!(
-            from_slice::<Ipld>(&unhex("9fff")),
+            ipld_from_slice(&unhex("9fff")),
             Err(CborError::NotCanonical(_))
         ));
     }
@@ -1194,16 +1195,16 @@ mod tests {
         assert_eq!(back.len(), 4);
         // "bb" before "a": out of order; "a" twice: repeated.
         assert!(matches!(
-            from_slice::<Ipld>(&unhex("a2626262016161 02".replace(' ', "").as_str())),
+            ipld_from_slice(&unhex("a2626262016161 02".replace(' ', "").as_str())),
             Err(CborError::NotCanonical(_))
         ));
         assert!(matches!(
-            from_slice::<Ipld>(&unhex("a2616101616102")),
+            ipld_from_slice(&unhex("a2616101616102")),
             Err(CborError::NotCanonical(_))
         ));
         // Non-text keys.
         assert!(matches!(
-            from_slice::<Ipld>(&unhex("a10101")),
+            ipld_from_slice(&unhex("a10101")),
             Err(CborError::Invalid(_))
         ));
         let m: BTreeMap<u8, u8> = [(1, 1)].into_iter().collect();
@@ -1215,11 +1216,11 @@ mod tests {
         assert_eq!(hex(&to_vec(&-0.0f64).unwrap()), "fb0000000000000000");
         assert_eq!(hex(&to_vec(&1.5f64).unwrap()), "fb3ff8000000000000");
         assert!(to_vec(&f64::NAN).is_err());
-        assert!(from_slice::<Ipld>(&unhex("fb8000000000000000")).is_err());
-        assert!(from_slice::<Ipld>(&unhex("fb7ff8000000000000")).is_err());
-        assert!(from_slice::<Ipld>(&unhex("f93c00")).is_err());
-        assert!(from_slice::<Ipld>(&unhex("f7")).is_err());
-        assert!(from_slice::<Ipld>(&unhex("c11a00000000")).is_err());
+        assert!(ipld_from_slice(&unhex("fb8000000000000000")).is_err());
+        assert!(ipld_from_slice(&unhex("fb7ff8000000000000")).is_err());
+        assert!(ipld_from_slice(&unhex("f93c00")).is_err());
+        assert!(ipld_from_slice(&unhex("f7")).is_err());
+        assert!(ipld_from_slice(&unhex("c11a00000000")).is_err());
         let cid: cid::Cid = "bafyreifu7xdhhlntwnrd7jxpps44wz6acamfcsxazc4oopnmldaotqok2y"
             .parse()
             .unwrap();
@@ -1234,14 +1235,14 @@ mod tests {
             from_slice::<cid::Cid>(&bytes[1..bytes.len() - 2]).unwrap(),
             cid
         );
-        let back: Ipld = from_slice(&bytes).unwrap();
+        let back: Ipld = ipld_from_slice(&bytes).unwrap();
         assert_eq!(
             back,
             Ipld::List(vec![Ipld::Link(cid), Ipld::Null, Ipld::Bool(true)])
         );
         // Tag 42 around anything but a zero-prefixed byte string.
-        assert!(from_slice::<Ipld>(&unhex("d82a4100")).is_err());
-        assert!(from_slice::<Ipld>(&unhex("d82a6161")).is_err());
+        assert!(ipld_from_slice(&unhex("d82a4100")).is_err());
+        assert!(ipld_from_slice(&unhex("d82a6161")).is_err());
     }
 
     #[test]
@@ -1255,17 +1256,14 @@ mod tests {
             "9bffffffffffffffff",
             "bbffffffffffffffff",
         ] {
-            assert!(
-                from_slice::<Ipld>(&unhex(&h.replace(' ', ""))).is_err(),
-                "{h}"
-            );
+            assert!(ipld_from_slice(&unhex(&h.replace(' ', ""))).is_err(), "{h}");
         }
-        assert!(from_slice::<Ipld>(&unhex("62c328")).is_err(), "bad UTF-8");
+        assert!(ipld_from_slice(&unhex("62c328")).is_err(), "bad UTF-8");
         let mut deep = vec![0x81u8; 100_000];
         deep.push(0);
-        assert!(from_slice::<Ipld>(&deep).is_err());
+        assert!(ipld_from_slice(&deep).is_err());
         let mut ok = vec![0x81u8; 200];
         ok.push(0);
-        from_slice::<Ipld>(&ok).unwrap();
+        ipld_from_slice(&ok).unwrap();
     }
 }

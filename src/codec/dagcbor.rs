@@ -5,7 +5,7 @@ use cid::Cid;
 use multihash::Multihash;
 use serde::{de::DeserializeOwned, Serialize};
 
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 
 use super::cbor::CborError;
 use super::fields::FromIpld;
@@ -195,7 +195,7 @@ fn same_bytes(again: &[u8], bytes: &[u8], what: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ipld_core::ipld::Ipld;
+    use crate::codec::Ipld;
     use std::collections::BTreeMap;
 
     #[derive(Serialize)]
@@ -311,6 +311,6 @@ mod tests {
     fn deeply_nested_input_is_an_error_not_a_crash() {
         let mut bytes = vec![0x81u8; 100_000];
         bytes.push(0x00);
-        assert!(from_dag_cbor::<Ipld>(&bytes).is_err());
+        assert!(decode_ipld(&bytes).is_err());
     }
 }

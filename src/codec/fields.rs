@@ -7,11 +7,10 @@
 //! The strict rule (canonical bytes that round-trip) stays with
 //! [`decode_strict`](super::decode_strict).
 
-use std::collections::BTreeMap;
 use std::fmt::Display;
 
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 
 use crate::error::{Error, Result};
 
@@ -167,7 +166,7 @@ impl<T: FromIpld> FromIpld for Vec<T> {
     }
 }
 
-impl FromIpld for BTreeMap<String, Ipld> {
+impl FromIpld for crate::codec::IpldMap {
     fn from_ipld(value: Ipld, at: &dyn Display) -> Result<Self> {
         match value {
             Ipld::Map(m) => Ok(m),

@@ -202,6 +202,7 @@ pub mod cidbytes;
 pub mod cidindex;
 pub mod dagcbor;
 pub mod fields;
+pub mod ipld;
 pub mod json;
 pub mod multibase;
 /// SHA-256 and SHA-512 (the `hash/` crate, built at opt-level 3: the hot path).
@@ -210,6 +211,7 @@ pub mod time;
 
 pub use car::{BlockSource, Car, CarLimits};
 pub use dagcbor::{decode_strict, sha256_cid, strict_from_ipld, Block, DagCborExt};
+pub use ipld::{Ipld, IpldMap};
 
 /// Serialize a CID as its string (for reports and JSON answers).
 pub(crate) fn cid_string<S: serde::Serializer>(cid: &cid::Cid, s: S) -> Result<S::Ok, S::Error> {

@@ -1,10 +1,8 @@
 //! CACAO capabilities (CAIP-74): a wallet (did:pkh) or another key signs a Sign-In-With-X message
 //! that lets a session key (`aud`) act for it (`iss`) on some resources until `exp`.
 
-use std::collections::BTreeMap;
-
 use crate::codec::time::{format_millis, parse_rfc3339};
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 use serde::Serialize;
 
 use crate::codec::fields::{wrong, Fields, FromIpld};
@@ -169,7 +167,7 @@ pub struct CacaoSignature {
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::codec::cidbytes::opt_ipld_map"
     )]
-    pub m: Option<BTreeMap<String, Ipld>>,
+    pub m: Option<crate::codec::IpldMap>,
 }
 
 /// How capabilities are checked in time.
@@ -412,8 +410,10 @@ mod tests {
 
     #[test]
     fn cacao_time_is_text_or_unix_seconds() {
-        use crate::codec::cbor::{from_slice, to_vec};
-        let read = |bytes: Vec<u8>| CacaoTime::from_ipld(from_slice(&bytes).unwrap(), &"t");
+        use crate::codec::cbor::to_vec;
+        let read = |bytes: Vec<u8>| {
+            CacaoTime::from_ipld(crate::codec::cbor::ipld_from_slice(&bytes).unwrap(), &"t")
+        };
         for t in [
             CacaoTime::Text("2024-06-12T20:04:42.464Z".into()),
             CacaoTime::Unix(-5),

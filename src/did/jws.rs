@@ -2,10 +2,8 @@
 //! `{payload: <payload CID bytes>, signatures: [{protected: <header JSON bytes>, signature}]}`
 //! with the signing input `b64url(protected) "." b64url(payload CID bytes)` (RFC 7515).
 
-use std::collections::BTreeMap;
-
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use super::{Algorithm, DidKey, Ed25519Batch};
@@ -88,7 +86,7 @@ pub struct JwsSignature {
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::codec::cidbytes::opt_ipld_map"
     )]
-    pub header: Option<BTreeMap<String, Ipld>>,
+    pub header: Option<crate::codec::IpldMap>,
     /// The protected header's JSON bytes (not base64).
     #[serde(with = "serde_bytes")]
     pub protected: Vec<u8>,

@@ -3,7 +3,7 @@
 //! the client data's challenge is the CID of the CACAO without `s` and `p.iss`.
 
 use crate::codec::sha2::sha256;
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 
 use super::cacao::Cacao;
 use super::{DidKey, PublicKey};
@@ -28,13 +28,13 @@ fn challenges(block: &Ipld) -> Result<Vec<Vec<u8>>> {
     let Some(Ipld::Map(p)) = top.get("p") else {
         return Err(invalid("CACAO has no payload map"));
     };
-    // Maps rebuilt without the dropped keys rather than `remove`d from: BTreeMap's removal code
-    // (~8 K of wasm for this map type) is linked for nothing else on the page.
-    let without = |m: &std::collections::BTreeMap<String, Ipld>, drop: &[&str]| {
-        crate::codec::map_from(
+    // Maps rebuilt without the dropped keys (the block's own keys: distinct).
+    let without = |m: &crate::codec::IpldMap, drop: &[&str]| {
+        crate::codec::IpldMap::from_unique(
             m.iter()
                 .filter(|(k, _)| !drop.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone())),
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         )
     };
     let cacao = |p| {

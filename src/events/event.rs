@@ -1,5 +1,5 @@
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 
 use super::{DataPayload, InitPayload, SignedEvent, TimeEvent};
 use crate::codec::{

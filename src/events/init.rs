@@ -1,5 +1,5 @@
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use crate::codec::fields::{Bytes, Fields, FromIpld};
@@ -229,15 +229,15 @@ mod tests {
     /// CID are INVALID_EVENT (not NOT_CANONICAL or INVALID_CBOR).
     #[test]
     fn payload_shape_errors_keep_their_codes() {
+        use crate::codec::Ipld;
         use crate::codec::{decode_strict, DagCborExt};
-        use ipld_core::ipld::Ipld;
         let header = |controllers: Ipld| {
-            Ipld::Map(crate::codec::map_from([
+            Ipld::Map(crate::codec::IpldMap::from([
                 ("controllers".to_string(), controllers),
                 ("model".to_string(), Ipld::Bytes(vec![0xce, 0x01, 0x02])),
             ]))
         };
-        let payload = |h: Ipld| Ipld::Map(crate::codec::map_from([("header".to_string(), h)]));
+        let payload = |h: Ipld| Ipld::Map(crate::codec::IpldMap::from([("header".to_string(), h)]));
         let null = payload(header(Ipld::Null)).to_dag_cbor().unwrap();
         let e = decode_strict::<super::InitPayload>(&null, "p").unwrap_err();
         assert_eq!(e.code(), "INVALID_EVENT", "{e}");

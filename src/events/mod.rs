@@ -22,7 +22,7 @@ pub(crate) use time::merkle_witness;
 pub(crate) use time::path_indices as time_path_indices;
 pub use time::{AnchorProof, RawTimeEvent, TimeEvent};
 
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 
 use crate::error::{Error, Result};
 
@@ -41,8 +41,10 @@ pub fn json_to_ipld(value: &serde_json::Value) -> Ipld {
         },
         J::String(s) => Ipld::String(s.clone()),
         J::Array(items) => Ipld::List(items.iter().map(json_to_ipld).collect()),
-        J::Object(map) => Ipld::Map(crate::codec::map_from(
-            map.iter().map(|(k, v)| (k.clone(), json_to_ipld(v))),
+        J::Object(map) => Ipld::Map(crate::codec::IpldMap::from_unique(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_to_ipld(v)))
+                .collect(),
         )),
     }
 }

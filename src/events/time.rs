@@ -1,5 +1,5 @@
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use crate::codec::fields::{Fields, FromIpld};

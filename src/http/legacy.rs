@@ -10,8 +10,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 
 use serde_json::{json, Map, Value};
 

@@ -4,11 +4,9 @@
 //! IPLD maps so that every historical shape (top-level `unique`, `doctype`, `owners`, Caip10Link
 //! updates without a header) is read without a schema per era.
 
-use std::collections::BTreeMap;
-
 use crate::codec::base64::{Base64, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde_json::{Map, Value};
 
 use crate::codec::dagcbor::{decode_ipld, Block, DagCborExt};
@@ -26,7 +24,7 @@ pub struct Commit {
     /// The DAG-JOSE envelope of a signed commit.
     pub envelope: Option<Envelope>,
     /// The body: the payload block of a signed commit, or the commit block itself.
-    pub body: BTreeMap<String, Ipld>,
+    pub body: crate::codec::IpldMap,
     /// The CACAO block a signed commit's `cap` names (did:pkh controllers), when it came along.
     pub cacao: Option<Vec<u8>>,
 }
@@ -242,7 +240,7 @@ impl Commit {
     }
 }
 
-fn body_of(ipld: Ipld) -> Result<BTreeMap<String, Ipld>> {
+fn body_of(ipld: Ipld) -> Result<crate::codec::IpldMap> {
     match ipld {
         Ipld::Map(m) => Ok(m),
         _ => Err(bad("the body is not a map")),

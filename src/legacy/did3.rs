@@ -8,8 +8,8 @@
 //! 3IDv1 is `did:3:<StreamID>`; 3IDv0 is `did:3:<CID>` of a 2019 js-ipfs DID document whose
 //! signing key names the management did:key of a deterministic tile.
 
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde_json::{json, Map, Value};
 
 use crate::codec::dagcbor::DagCborExt;

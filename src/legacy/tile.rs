@@ -1,10 +1,8 @@
 //! TileDocument (stream type 0): folding a log into state, as js-ceramic's
 //! `TileDocumentHandler` does, with every signature checked at the key valid when it was made.
 
-use std::collections::BTreeMap;
-
 use crate::codec::base64::STANDARD;
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 use serde_json::{Map, Value};
 
 use crate::codec::dagcbor::{Block, DagCborExt};
@@ -426,7 +424,7 @@ pub fn unsigned_genesis(controller: &str, opts: &TileOptions) -> Result<Commit> 
     })
 }
 
-fn genesis_body(controller: &str, opts: &TileOptions) -> Result<BTreeMap<String, Ipld>> {
+fn genesis_body(controller: &str, opts: &TileOptions) -> Result<crate::codec::IpldMap> {
     let controller = opts.controller.as_deref().unwrap_or(controller);
     if !controller.starts_with("did:") {
         return Err(Error::InvalidDid(format!(
@@ -442,7 +440,7 @@ fn genesis_body(controller: &str, opts: &TileOptions) -> Result<BTreeMap<String,
             ))
         })?;
     }
-    let mut header = BTreeMap::new();
+    let mut header = crate::codec::IpldMap::new();
     header.insert(
         "controllers".to_string(),
         Ipld::List(vec![Ipld::String(controller.to_string())]),
@@ -473,7 +471,10 @@ fn genesis_body(controller: &str, opts: &TileOptions) -> Result<BTreeMap<String,
         getrandom::fill(&mut bytes).map_err(|e| Error::Random(e.to_string()))?;
         header.insert("unique".into(), Ipld::String(STANDARD.encode(bytes)));
     }
-    Ok(BTreeMap::from([("header".to_string(), Ipld::Map(header))]))
+    Ok(crate::codec::IpldMap::from([(
+        "header".to_string(),
+        Ipld::Map(header),
+    )]))
 }
 
 /// A new TileDocument's genesis, as `TileDocument.create` writes it: signed by `signer` when
@@ -530,7 +531,7 @@ pub async fn update<S: AsyncSigner + ?Sized>(
         Some(c) => diff(state.current_content(), c),
         None => Value::Array(Vec::new()),
     };
-    let body = BTreeMap::from([
+    let body = crate::codec::IpldMap::from([
         ("id".to_string(), Ipld::Link(state.genesis()?)),
         ("prev".to_string(), Ipld::Link(state.tip()?)),
         ("header".to_string(), json_to_ipld(&Value::Object(header))),
@@ -539,7 +540,7 @@ pub async fn update<S: AsyncSigner + ?Sized>(
     sign(signer, body).await
 }
 
-async fn sign<S: AsyncSigner + ?Sized>(signer: &S, body: BTreeMap<String, Ipld>) -> Result<Commit> {
+async fn sign<S: AsyncSigner + ?Sized>(signer: &S, body: crate::codec::IpldMap) -> Result<Commit> {
     let payload = Ipld::Map(body.clone()).to_block()?;
     // Under a CACAO (a did:pkh session): the header names it, the block travels with the commit.
     let cap = signer.capability();

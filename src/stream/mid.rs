@@ -159,7 +159,7 @@ pub fn check_genesis(init: &Event, model: &Model, matcher: &dyn PatternMatcher) 
         _ => {}
     }
     match (init, &payload.data) {
-        (Event::UnsignedInit(_), Some(d)) if *d != ipld_core::ipld::Ipld::Null => {
+        (Event::UnsignedInit(_), Some(d)) if *d != crate::codec::Ipld::Null => {
             return Err(Error::MidGenesisContent(
                 "a deterministic init event carries no content (a genesis with content must be signed)".into(),
             ))

@@ -3,8 +3,8 @@
 
 use std::future::Future;
 
+use crate::codec::Ipld;
 use cid::Cid;
-use ipld_core::ipld::Ipld;
 use serde::Serialize;
 use serde_json::Value;
 

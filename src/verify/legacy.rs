@@ -4,7 +4,7 @@
 //! The proof and Merkle blocks come from any [`BlockSource`] (an IPFS gateway's raw blocks, a
 //! CAR): js-ceramic's `/api/v0` does not serve them.
 
-use ipld_core::ipld::Ipld;
+use crate::codec::Ipld;
 use serde_json::{json, Value};
 
 use super::anchor::{anchor_status, walk_merkle_path, EthRpc};
