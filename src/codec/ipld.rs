@@ -42,9 +42,10 @@ impl IpldMap {
         Self(Vec::new())
     }
 
-    /// A map of entries whose keys are known to be distinct (a decoded block's, a JSON
-    /// object's): no check, no copy.
-    pub fn from_unique(entries: Vec<(String, Ipld)>) -> Self {
+    /// A map of entries whose keys are known to be distinct (a decoded block's, checked in
+    /// canonical order as it was read; a JSON object's): no check, no copy. Crate-private: a
+    /// repeated key would be written twice, non-canonically.
+    pub(crate) fn from_unique(entries: Vec<(String, Ipld)>) -> Self {
         Self(entries)
     }
 
