@@ -11,30 +11,13 @@
 //     the linker wrote it; wasm-bindgen keeps them, and they are stale once it rewrites the code).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { readLeb, sections } from "./wasm-binary.mjs";
-
-/** The signed LEB128 number at `at`, and where the bytes after it start. */
-function readSleb(buf, at) {
-  let value = 0n, shift = 0n, b;
-  do {
-    b = buf[at++];
-    value |= BigInt(b & 0x7f) << shift;
-    shift += 7n;
-  } while (b & 0x80);
-  if (b & 0x40) value -= 1n << shift;
-  return [Number(value), at];
-}
-
-const customName = (wasm, body) => {
-  const [len, at] = readLeb(wasm, body);
-  return [wasm.subarray(at, at + len).toString(), at + len];
-};
+import { dataSegments, functionNames, readLeb, readSleb, readStr, sections, skipImport } from "./wasm-binary.mjs";
 
 /** `wasm` without its `linking` and `reloc.*` custom sections. */
 export function stripRelocs(wasm) {
   const kept = [wasm.subarray(0, 8)];
   for (const { id, at, body, end } of sections(wasm)) {
-    const name = id === 0 ? customName(wasm, body)[0] : "";
+    const name = id === 0 ? readStr(wasm, body)[0] : "";
     if (name !== "linking" && !name.startsWith("reloc.")) kept.push(wasm.subarray(at, end));
   }
   return Buffer.concat(kept);
@@ -54,30 +37,18 @@ const MEMORY_ADDR = new Set([3, 4, 5, 11, 14, 15, 16, 17, 21, 23, 25]);
 export function linkedData(wasm, path = "module") {
   let funcImports = 0;
   const codeRanges = []; // function i's body: [from, to) relative to the code section's contents
-  const segments = []; // [from, to) of its bytes relative to the data section's contents, address
   const custom = new Map();
   for (const { id, body, end } of sections(wasm, path)) {
     if (id === 0) {
-      const [name, at] = customName(wasm, body);
+      const [name, at] = readStr(wasm, body);
       custom.set(name, { at, end });
     } else if (id === 2) {
       let [n, p] = readLeb(wasm, body);
       for (; n > 0; n--) {
-        for (let k = 0; k < 2; k++) p = customName(wasm, p)[1];
-        const kind = wasm[p++];
-        if (kind === 0) {
-          funcImports++;
-          [, p] = readLeb(wasm, p);
-        } else if (kind === 1 || kind === 2) {
-          if (kind === 1) p++; // element type
-          const flags = wasm[p++];
-          [, p] = readLeb(wasm, p);
-          if (flags & 1) [, p] = readLeb(wasm, p);
-        } else if (kind === 3) {
-          p += 2;
-        } else {
-          throw new Error(`${path}: import kind ${kind}`);
-        }
+        for (let k = 0; k < 2; k++) p = readStr(wasm, p)[1];
+        if (wasm[p] > 3) throw new Error(`${path}: import kind ${wasm[p]}`);
+        if (wasm[p] === 0) funcImports++;
+        p = skipImport(wasm, p);
       }
     } else if (id === 10) {
       let [n, p] = readLeb(wasm, body);
@@ -86,40 +57,16 @@ export function linkedData(wasm, path = "module") {
         codeRanges.push([p - body, at + size - body]);
         p = at + size;
       }
-    } else if (id === 11) {
-      let [n, p] = readLeb(wasm, body);
-      for (; n > 0; n--) {
-        // The linker writes active segments of memory 0 at a constant address.
-        if (wasm[p] !== 0 || wasm[p + 1] !== 0x41) throw new Error(`${path}: a data segment not at a constant address`);
-        const [addr, q] = readSleb(wasm, p + 2);
-        if (wasm[q] !== 0x0b) throw new Error(`${path}: a data segment's offset is not one constant`);
-        const [size, at] = readLeb(wasm, q + 1);
-        segments.push([at - body, at + size - body, addr]);
-        p = at + size;
-      }
     }
   }
+  // Relocations in data count from the start of the data section's contents.
+  const data = dataSegments(wasm, path);
+  const segments = data.segments.map(({ addr, from, to }) => [from - data.body, to - data.body, addr]);
   for (const want of ["linking", "reloc.CODE", "name"]) {
     if (!custom.has(want)) throw new Error(`${path}: no ${want} section (link with --emit-relocs, keep names)`);
   }
 
-  const functionNames = new Map();
-  {
-    const { at, end } = custom.get("name");
-    for (let p = at; p < end;) {
-      const [size, body] = readLeb(wasm, p + 1);
-      if (wasm[p] === 1) {
-        let [n, q] = readLeb(wasm, body);
-        for (; n > 0; n--) {
-          let index, name;
-          [index, q] = readLeb(wasm, q);
-          [name, q] = customName(wasm, q);
-          functionNames.set(index, name);
-        }
-      }
-      p = body + size;
-    }
-  }
+  const names = functionNames(wasm, path);
 
   // The symbol table (the `linking` section's subsection 8) and the segments' names (5).
   const symbols = [];
@@ -135,7 +82,7 @@ export function linkedData(wasm, path = "module") {
       for (; n > 0; n--) {
         if (type === 5) {
           let name;
-          [name, q] = customName(wasm, q);
+          [name, q] = readStr(wasm, q);
           [, q] = readLeb(wasm, q); // alignment
           [, q] = readLeb(wasm, q); // flags
           segmentNames.push(name);
@@ -146,7 +93,7 @@ export function linkedData(wasm, path = "module") {
         [flags, q] = readLeb(wasm, q);
         const symbol = { kind };
         if (kind === 1) {
-          [symbol.name, q] = customName(wasm, q);
+          [symbol.name, q] = readStr(wasm, q);
           if (!(flags & 0x10)) {
             let offset;
             [symbol.segment, q] = readLeb(wasm, q);
@@ -157,7 +104,7 @@ export function linkedData(wasm, path = "module") {
           }
         } else {
           [, q] = readLeb(wasm, q);
-          if (kind !== 3 && (!(flags & 0x10) || flags & 0x40)) [, q] = customName(wasm, q);
+          if (kind !== 3 && (!(flags & 0x10) || flags & 0x40)) [, q] = readStr(wasm, q);
         }
         symbols.push(symbol);
       }
@@ -205,7 +152,7 @@ export function linkedData(wasm, path = "module") {
   // Names as wasm-bindgen writes them (`--keep-debug`: rustc-demangle's `{}` form, crate hashes
   // included), which binutils' Rust demangler writes alike but for constant generic arguments; a
   // name written otherwise matches no function, and its data stays in the first module.
-  const mangled = [...new Set(functionNames.values())];
+  const mangled = [...new Set(names.values())];
   const demangled = execFileSync("c++filt", [], { input: mangled.join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 28 }).split("\n");
   if (demangled.length !== mangled.length + 1) throw new Error("c++filt: not one name a line");
   // (rustc-demangle writes a constant generic argument `64usize`, binutils `64: usize`.)
@@ -215,7 +162,7 @@ export function linkedData(wasm, path = "module") {
   for (const { offset, symbol } of relocations("reloc.CODE")) {
     while (f < codeRanges.length && codeRanges[f][1] <= offset) f++;
     if (f === codeRanges.length || offset < codeRanges[f][0]) throw new Error(`${path}: a relocation outside every function`);
-    const name = demangle.get(functionNames.get(funcImports + f));
+    const name = demangle.get(names.get(funcImports + f));
     if (name === undefined) throw new Error(`${path}: function ${funcImports + f} has no name`);
     if (!indexOf.has(symbol)) continue; // an absolute address
     if (!byFunction.has(name)) byFunction.set(name, new Set());

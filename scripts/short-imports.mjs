@@ -18,7 +18,7 @@
 // exports, follows. The .wasm is rewritten with the two sections' lengths recomputed. Run on a
 // wasm-bindgen output directory after wasm-opt.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { exportsOf, leb, readLeb, sections, str } from "./wasm-binary.mjs";
+import { exportsOf, leb, readLeb, readStr, sections, skipImport, str } from "./wasm-binary.mjs";
 
 const escape = (s) => s.replace(/[$]/g, "\\$");
 
@@ -34,23 +34,8 @@ if (!wasmPath || jsPaths.length === 0) {
 // `_0`, `_1`, … `_z`, `_10` …: never a JS keyword, and no other identifier of the glue (checked below).
 const shortName = (i) => `_${i.toString(36)}`;
 
-// A name at `p` of `bytes`: its text and where the bytes after it start.
 let bytes;
-function readName(p) {
-  const [len, s] = readLeb(bytes, p);
-  return [bytes.subarray(s, s + len).toString(), s + len];
-}
-// Where an import's description (after its kind byte at `p`) ends: a function's type index, a
-// table's reference type and limits, a memory's limits, a global's value type and mutability.
-function skipImport(p) {
-  const kind = bytes[p++];
-  if (kind === 0) return readLeb(bytes, p)[1];
-  if (kind === 1) p++;
-  if (kind === 3) return p + 2;
-  const flags = bytes[p++];
-  p = readLeb(bytes, p)[1];
-  return flags & 1 ? readLeb(bytes, p)[1] : p;
-}
+const readName = (p) => readStr(bytes, p);
 // A module's sections, the import (2) and export (7) sections rewritten by `edit(id, body)`
 // (`null`: kept as they are).
 function rewrite(wasm, path, edit) {
@@ -116,7 +101,7 @@ const part = partPath && rewrite(readFileSync(partPath), partPath, (id, body) =>
   : rewriteSection(2, body, (p) => {
     const [module, afterModule] = readName(p);
     const [name, kindAt] = readName(afterModule);
-    const next = skipImport(kindAt);
+    const next = skipImport(bytes, kindAt);
     const short = module === "p" ? exported.get(name) ?? name : name;
     return [Buffer.concat([str(module), str(short), bytes.subarray(kindAt, next)]), next];
   }));

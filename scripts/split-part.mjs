@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { linkedData } from "./data-refs.mjs";
-import { exportsOf, leb, readLeb, sections, str } from "./wasm-binary.mjs";
+import { dataSegments, exportsOf, functionNames, leb, sections, sleb, str, withFunctionNames } from "./wasm-binary.mjs";
 
 // `--names`: both outputs keep the functions' names (for measuring them: BENCHMARKS.md, "Where
 // the bytes are"); the package's build leaves them out.
@@ -41,36 +41,9 @@ const bytes = readFileSync(input);
 
 // The module with its function names replaced by `f<index>` (other name subsections dropped);
 // the real names, by index, kept for finding the roots.
-const names = new Map();
-const parts = [bytes.subarray(0, 8)];
-let count = 0;
-for (const { id, at, body, end } of sections(bytes, input)) {
-  const [nameLen, nameAt] = id === 0 ? readLeb(bytes, body) : [0, 0];
-  if (id === 0 && bytes.subarray(nameAt, nameAt + nameLen).toString() === "name") {
-    for (let p = nameAt + nameLen; p < end;) {
-      const sub = bytes[p];
-      const [subSize, subBody] = readLeb(bytes, p + 1);
-      if (sub === 1) {
-        let [n, q] = readLeb(bytes, subBody);
-        for (; n > 0; n--) {
-          const [index, r] = readLeb(bytes, q);
-          const [len, s] = readLeb(bytes, r);
-          names.set(index, bytes.subarray(s, s + len).toString());
-          q = s + len;
-        }
-      }
-      p = subBody + subSize;
-    }
-    const entries = [...names.keys()].map((i) => Buffer.concat([leb(i), str(`f${i}`)]));
-    const sub = Buffer.concat([leb(entries.length), ...entries]);
-    const section = Buffer.concat([str("name"), Buffer.from([1]), leb(sub.length), sub]);
-    parts.push(Buffer.from([0]), leb(section.length), section);
-    count++;
-  } else {
-    parts.push(bytes.subarray(at, end));
-  }
-}
-if (count !== 1 || names.size === 0) throw new Error(`${input}: no function names (wasm-bindgen --keep-debug)`);
+const names = functionNames(bytes, input);
+if (names.size === 0) throw new Error(`${input}: no function names (wasm-bindgen --keep-debug)`);
+const renamedBytes = withFunctionNames(bytes, new Map([...names.keys()].map((i) => [i, `f${i}`])), input);
 
 // wasm-split 108 writes the export of a second table (wasm-bindgen's `__wbindgen_externrefs`,
 // externref) as an export of the first (funcref): the first module's exports of tables, memories
@@ -92,54 +65,12 @@ function keepExports(original, path) {
 // A module whose function names `f<index>` (wasm-split's `-g` keeps them) are the names they stood
 // for; the other name subsections are dropped.
 function realNames(wasm) {
-  const out = [wasm.subarray(0, 8)];
-  for (const { id, at, body, end } of sections(wasm)) {
-    const [len, nameAt] = id === 0 ? readLeb(wasm, body) : [0, 0];
-    if (id !== 0 || wasm.subarray(nameAt, nameAt + len).toString() !== "name") {
-      out.push(wasm.subarray(at, end));
-      continue;
-    }
-    const entries = [];
-    for (let p = nameAt + len; p < end;) {
-      const [size, sub] = readLeb(wasm, p + 1);
-      if (wasm[p] === 1) {
-        let [n, q] = readLeb(wasm, sub);
-        for (; n > 0; n--) {
-          const [index, r] = readLeb(wasm, q);
-          const [l, t] = readLeb(wasm, r);
-          const name = wasm.subarray(t, t + l).toString();
-          const m = name.match(/^f(\d+)$/);
-          entries.push(Buffer.concat([leb(index), str(m ? names.get(Number(m[1])) ?? name : name)]));
-          q = t + l;
-        }
-      }
-      p = sub + size;
-    }
-    const subsection = Buffer.concat([leb(entries.length), ...entries]);
-    const section = Buffer.concat([str("name"), Buffer.from([1]), leb(subsection.length), subsection]);
-    out.push(Buffer.from([0]), leb(section.length), section);
+  const fns = functionNames(wasm);
+  for (const [index, name] of fns) {
+    const m = name.match(/^f(\d+)$/);
+    if (m) fns.set(index, names.get(Number(m[1])) ?? name);
   }
-  return Buffer.concat(out);
-}
-
-// The active data segments of a module: `{ addr, from, to }` (its bytes at [from, to) of `wasm`),
-// and where its data section is.
-function dataSegments(wasm, path) {
-  for (const { id, at, body, end } of sections(wasm, path)) {
-    if (id !== 11) continue;
-    const out = [];
-    let [n, p] = readLeb(wasm, body);
-    for (; n > 0; n--) {
-      if (wasm[p] !== 0 || wasm[p + 1] !== 0x41) throw new Error(`${path}: a data segment not at a constant address`);
-      let [addr, q] = readLeb(wasm, p + 2); // addresses below 2^31: the signed and unsigned LEB agree
-      if (wasm[q] !== 0x0b || addr >= 2 ** 31) throw new Error(`${path}: a data segment's offset is not one constant`);
-      const [size, from] = readLeb(wasm, q + 1);
-      out.push({ addr, from, to: from + size });
-      p = from + size;
-    }
-    return { segments: out, at, end };
-  }
-  return { segments: [], at: -1, end: -1 };
+  return withFunctionNames(wasm, fns);
 }
 
 // Moves the read-only objects that only part functions use (directly or through other such
@@ -191,7 +122,8 @@ function moveData(linkedBytes, partNames, mainNames) {
   // compress) costs the part more than the first module saves (measured: all runs, first load
   // -1,721 B and the whole +1,717; runs of 32 B or more, -1,607 and +1,326).
   const MIN_RUN = 32;
-  for (const { addr, end } of runs.filter((r) => r.end - r.addr >= MIN_RUN)) {
+  const moving = runs.filter((r) => r.end - r.addr >= MIN_RUN);
+  for (const { addr, end } of moving) {
     const want = bytesAt(linkedBytes, source, addr, end - addr, linked);
     const have = bytesAt(primary, segments, addr, end - addr, primaryOut);
     if (!want.equals(have)) throw new Error(`split-part: the data at ${addr} differs between ${linked} and ${primaryOut}`);
@@ -205,8 +137,7 @@ function moveData(linkedBytes, partNames, mainNames) {
   // The first module must not point into what moved: no constant of its code (an address, a
   // load's or store's offset, either half of a 64-bit constant) and no aligned word of its data
   // may fall in a moved run — a net under the relocation analysis above.
-  const moved_ = runs.filter((r) => r.end - r.addr >= MIN_RUN);
-  const inMoved = (v) => moved_.some((r) => v >= r.addr && v < r.end);
+  const inMoved = (v) => moving.some((r) => v >= r.addr && v < r.end);
   // (Not the data segments' own offsets, nor the globals: the linker's stack pointer, `__data_end`
   // and `__heap_base` are boundaries, not pointers to an object.)
   const text = execFileSync("wasm-dis", [primaryOut], { encoding: "utf8", maxBuffer: 1 << 30 })
@@ -233,21 +164,10 @@ function moveData(linkedBytes, partNames, mainNames) {
   console.log(`split-part: ${total} B of read-only data in ${segmentsOut.length} runs to the part`);
 }
 
-// `n` (0 ≤ n < 2^31) as signed LEB128.
-function sleb(n) {
-  const out = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n === 0 && !(b & 0x40)) return Buffer.from([...out, b]);
-    out.push(b | 0x80);
-  }
-}
-
 const work = mkdtempSync(join(tmpdir(), "split-"));
 try {
   const renamed = join(work, "in.wasm");
-  writeFileSync(renamed, Buffer.concat(parts));
+  writeFileSync(renamed, renamedBytes);
   const text = execFileSync("wasm-dis", [renamed], { encoding: "utf8", maxBuffer: 1 << 30 });
 
   // The call graph: each function's callees (calls, tail calls, function references).

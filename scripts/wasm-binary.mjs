@@ -1,5 +1,6 @@
 // Reading and writing the parts of a wasm binary the build's scripts touch (short-imports.mjs,
-// split-part.mjs): LEB128 numbers, names, the section list and the export section.
+// split-part.mjs, data-refs.mjs): LEB128 numbers, names, the section list, the export section,
+// the function names and the active data segments.
 
 /** The unsigned LEB128 number at `at`, and where the bytes after it start. */
 export function readLeb(buf, at) {
@@ -24,8 +25,51 @@ export function leb(n) {
   return Buffer.from(out);
 }
 
+/** The signed LEB128 number at `at`, and where the bytes after it start. */
+export function readSleb(buf, at) {
+  let value = 0n, shift = 0n, b;
+  do {
+    b = buf[at++];
+    value |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+  } while (b & 0x80);
+  if (b & 0x40) value -= 1n << shift;
+  return [Number(value), at];
+}
+
+/** `n` (0 ≤ n < 2^31) as signed LEB128. */
+export function sleb(n) {
+  const out = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n === 0 && !(b & 0x40)) return Buffer.from([...out, b]);
+    out.push(b | 0x80);
+  }
+}
+
 /** A name: its byte length, then its UTF-8 bytes. */
 export const str = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
+
+/** The name at `at`, and where the bytes after it start. */
+export function readStr(buf, at) {
+  const [len, from] = readLeb(buf, at);
+  return [buf.subarray(from, from + len).toString(), from + len];
+}
+
+/**
+ * Where an import's description ends, from its kind byte at `at`: a function's type index, a
+ * table's reference type and limits, a memory's limits, a global's value type and mutability.
+ */
+export function skipImport(buf, at) {
+  const kind = buf[at++];
+  if (kind === 0) return readLeb(buf, at)[1];
+  if (kind === 1) at++;
+  if (kind === 3) return at + 2;
+  const flags = buf[at++];
+  at = readLeb(buf, at)[1];
+  return flags & 1 ? readLeb(buf, at)[1] : at;
+}
 
 /** The sections of a module: `{ id, at, body, end }` each (`at`: its id byte; `body`: its contents). */
 export function* sections(wasm, path = "module") {
@@ -52,4 +96,70 @@ export function exportsOf(wasm) {
     return { found, at, end };
   }
   return { found, at: wasm.length, end: wasm.length };
+}
+
+/** The function names of a module's `name` section, index → name (empty without one). */
+export function functionNames(wasm, path = "module") {
+  const names = new Map();
+  for (const { id, body, end } of sections(wasm, path)) {
+    if (id !== 0) continue;
+    const [name, at] = readStr(wasm, body);
+    if (name !== "name") continue;
+    for (let p = at; p < end;) {
+      const [size, sub] = readLeb(wasm, p + 1);
+      if (wasm[p] === 1) {
+        let [n, q] = readLeb(wasm, sub);
+        for (; n > 0; n--) {
+          let index, fn;
+          [index, q] = readLeb(wasm, q);
+          [fn, q] = readStr(wasm, q);
+          names.set(index, fn);
+        }
+      }
+      p = sub + size;
+    }
+  }
+  return names;
+}
+
+/** `wasm` with its `name` section (which must be there) holding only the function names `names`. */
+export function withFunctionNames(wasm, names, path = "module") {
+  const entries = [...names].map(([index, name]) => Buffer.concat([leb(index), str(name)]));
+  const sub = Buffer.concat([leb(entries.length), ...entries]);
+  const section = Buffer.concat([str("name"), Buffer.from([1]), leb(sub.length), sub]);
+  const out = [wasm.subarray(0, 8)];
+  let found = 0;
+  for (const { id, at, body, end } of sections(wasm, path)) {
+    if (id === 0 && readStr(wasm, body)[0] === "name") {
+      out.push(Buffer.from([0]), leb(section.length), section);
+      found++;
+    } else {
+      out.push(wasm.subarray(at, end));
+    }
+  }
+  if (found !== 1) throw new Error(`${path}: ${found} name sections`);
+  return Buffer.concat(out);
+}
+
+/**
+ * A module's active data segments, each `{ addr, from, to }` (its bytes are `wasm[from..to)`), and
+ * where its data section and that section's contents start (`at`, `body`; -1 without one). Only
+ * what a linker writes: segments of memory 0 at a constant address.
+ */
+export function dataSegments(wasm, path = "module") {
+  for (const { id, at, body } of sections(wasm, path)) {
+    if (id !== 11) continue;
+    const segments = [];
+    let [n, p] = readLeb(wasm, body);
+    for (; n > 0; n--) {
+      if (wasm[p] !== 0 || wasm[p + 1] !== 0x41) throw new Error(`${path}: a data segment not at a constant address`);
+      const [addr, q] = readSleb(wasm, p + 2);
+      if (wasm[q] !== 0x0b || addr < 0) throw new Error(`${path}: a data segment's offset is not one constant`);
+      const [size, from] = readLeb(wasm, q + 1);
+      segments.push({ addr, from, to: from + size });
+      p = from + size;
+    }
+    return { segments, at, body };
+  }
+  return { segments: [], at: -1, body: -1 };
 }
