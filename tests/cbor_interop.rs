@@ -84,6 +84,43 @@ fn ours(bytes: &[u8]) -> Option<Ipld> {
     direct.ok()
 }
 
+/// `IpldRef` and `Link` write what ipld-core's `Ipld` and `Cid`'s own `Serialize` write, in
+/// DAG-CBOR and in JSON (JSON keeps a map's keys in the order they were added: compared as values).
+#[test]
+fn links_serialize_as_the_crates_do() {
+    use ceramic_wasm::codec::cidbytes::{IpldRef, Link};
+    use ceramic_wasm::codec::{Ipld as O, IpldMap};
+    let v0: cid::Cid = "QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n"
+        .parse()
+        .unwrap();
+    let v1 = ceramic_wasm::codec::sha256_cid(0x71, b"x");
+    let mut m = IpldMap::new();
+    m.insert("bb".to_string(), O::List(vec![O::Link(v1), O::Null]));
+    m.insert("a".to_string(), O::Link(v0));
+    m.insert("c".to_string(), O::Bytes(vec![1, 2]));
+    m.insert("d".to_string(), O::Integer(-7));
+    m.insert("e".to_string(), O::Float(0.5));
+    m.insert("f".to_string(), O::Bool(true));
+    m.insert("g".to_string(), O::String("s".into()));
+    let v = O::Map(m);
+    assert_eq!(
+        cbor::to_vec(&IpldRef(&v)).unwrap(),
+        cbor::to_vec(&core(&v)).unwrap()
+    );
+    assert_eq!(
+        serde_json::to_value(IpldRef(&v)).unwrap(),
+        serde_json::to_value(core(&v)).unwrap()
+    );
+    assert_eq!(
+        cbor::to_vec(&Link(&v1)).unwrap(),
+        cbor::to_vec(&v1).unwrap()
+    );
+    assert_eq!(
+        cbor::to_vec(&Link(&v0)).unwrap(),
+        cbor::to_vec(&v0).unwrap()
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
 
