@@ -3,14 +3,35 @@
 // absence as an event that failed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { verifyEvents, verifyEvent } from "ceramic-wasm";
 
 const root = new URL("../..", import.meta.url).pathname;
 // An eip191 CACAO-signed event (rust-ceramic's fixture), valid at `now: 1718400000`.
 const cacaoCar = JSON.parse(readFileSync(join(root, "../shared/vectors/rust-ceramic-events.json"), "utf8"))
   .fixtures.CACAO_SIGNED_DATA_EVENT_CAR;
+
+// A temporary directory holding copies of pkg/ (`copies`: name → whether its part file stays) and
+// `files`; `body` gets `run(...args)`, which runs the directory's `run.mjs` in a fresh Node
+// process with a time limit (a failure could be a loop that never yields) and parses what it
+// printed as JSON.
+async function withPackageCopies(copies, files, body) {
+  const dir = mkdtempSync(join(tmpdir(), "pkg-copies-"));
+  try {
+    for (const [name, keepPart] of Object.entries(copies)) {
+      cpSync(join(root, "pkg"), join(dir, name), { recursive: true });
+      if (!keepPart) for (const f of readdirSync(join(dir, name))) if (f.startsWith("ceramic_wasm_part-")) rmSync(join(dir, name, f));
+    }
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const run = (...args) => JSON.parse(execFileSync("node", [join(dir, "run.mjs"), ...args], { encoding: "utf8", timeout: 40_000 }));
+    return await body(run);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 test("verifyEvents loads the part for a capability-signed event instead of failing the event", async () => {
   const [result] = await verifyEvents([cacaoCar], null, { now: 1718400000 });
@@ -25,7 +46,6 @@ test("verifyEvents loads the part for a capability-signed event instead of faili
 test("the part's read-only data travels with it: the SIWE message it verifies is built from its own bytes", async () => {
   // scripts/split-part.mjs moves the data only the part's code uses; the eip191 check above
   // rebuilds the signed SIWE message from these labels, so it fails if they were not there.
-  const { readdirSync } = await import("node:fs");
   const pkg = join(root, "pkg");
   const [part] = readdirSync(pkg).filter((f) => f.startsWith("ceramic_wasm_part-"));
   const label = Buffer.from("Issued At: ");
@@ -44,16 +64,8 @@ test("the main module's calls read none of the data moved to the part: the same 
   // verifying did:key and time events, building events, its errors — runs in a fresh process
   // without the part file, and in one that loaded the part first: any byte the main module reads
   // from a moved run would be zero in the first and differ.
-  const { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { execFileSync } = await import("node:child_process");
-  const dir = mkdtempSync(join(tmpdir(), "main-only-"));
-  try {
-    for (const copy of ["with", "without"]) cpSync(join(root, "pkg"), join(dir, copy), { recursive: true });
-    for (const f of readdirSync(join(dir, "without"))) if (f.startsWith("ceramic_wasm_part-")) rmSync(join(dir, "without", f));
-    const fixtures = JSON.parse(readFileSync(join(root, "../shared/vectors/rust-ceramic-events.json"), "utf8")).fixtures;
-    writeFileSync(join(dir, "fixtures.json"), JSON.stringify(fixtures));
-    writeFileSync(join(dir, "run.mjs"), `
+  const fixtures = JSON.parse(readFileSync(join(root, "../shared/vectors/rust-ceramic-events.json"), "utf8")).fixtures;
+  await withPackageCopies({ with: true, without: false }, { "fixtures.json": JSON.stringify(fixtures), "run.mjs": `
       import { readFileSync } from "node:fs";
       const pkg = await import("./" + process.argv[2] + "/node/index.mjs");
       const f = JSON.parse(readFileSync(new URL("./fixtures.json", import.meta.url), "utf8"));
@@ -76,30 +88,20 @@ test("the main module's calls read none of the data moved to the part: the same 
       const signer = pkg.KeyDidSigner.fromSeed(new Uint8Array(32).fill(7));
       await run("singleton", () => { const b = pkg.createSingletonEvent({ model: "kjzl6hvfrbw6c5i55ks5m4hhyuh0jylw4g7x0asndu97i7luts4dfzvm35oev65", signer }); return [b.streamId.toString(), Buffer.from(b.car).toString("hex")]; });
       console.log(JSON.stringify(out));
-    `);
-    const run = (...args) => JSON.parse(execFileSync("node", [join(dir, "run.mjs"), ...args], { encoding: "utf8", timeout: 40_000 }));
+    ` }, async (run) => {
     const without = run("without");
     const loaded = run("with", "load");
     assert.deepEqual(without, loaded);
     // They are answers, not all failures alike.
     assert.ok(without.filter(([, v]) => Array.isArray(v) && v.length > 0).length >= 5, JSON.stringify(without));
     assert.ok(without.some(([, code]) => code === "INVALID_STREAM_ID"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a subscription whose part cannot be loaded stops when its signal aborts, and after a few tries", { timeout: 60_000 }, async () => {
   // A copy of the package without its part file: every load of the part fails. In a child
   // process with a time limit: the failure this guards against is a loop that never yields.
-  const { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { execFileSync } = await import("node:child_process");
-  const dir = mkdtempSync(join(tmpdir(), "no-part-"));
-  try {
-    cpSync(join(root, "pkg"), join(dir, "pkg"), { recursive: true });
-    for (const f of readdirSync(join(dir, "pkg"))) if (f.startsWith("ceramic_wasm_part-")) rmSync(join(dir, "pkg", f));
-    writeFileSync(join(dir, "run.mjs"), `
+  await withPackageCopies({ pkg: false }, { "run.mjs": `
       import { CeramicClient } from "./pkg/node/index.mjs";
       const client = new CeramicClient({ url: "http://127.0.0.1:9", retries: 0 });
       const aborted = new AbortController();
@@ -111,14 +113,12 @@ test("a subscription whose part cannot be loaded stops when its signal aborts, a
       t = Date.now();
       const second = await code(client.subscribe({}).next());
       console.log(JSON.stringify({ first, abortedMs, second, triesMs: Date.now() - t }));
-    `);
-    const out = JSON.parse(execFileSync("node", [join(dir, "run.mjs")], { encoding: "utf8", timeout: 40_000 }));
+    ` }, async (run) => {
+    const out = run();
     assert.equal(out.first, "PART_NOT_LOADED");
     assert.ok(out.abortedMs < 1000, "no waiting once the signal has aborted");
     // Not aborted: four more tries with the feed's backoff (0.5 + 1 + 2 + 4 s), then the error.
     assert.equal(out.second, "PART_NOT_LOADED");
     assert.ok(out.triesMs >= 7000, JSON.stringify(out));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
