@@ -17,7 +17,7 @@ use ceramic_wasm::codec::multibase;
 use ceramic_wasm::did::{Ed25519Signer, Signer};
 use ceramic_wasm::events::{json_to_ipld, DataPayload, Event, InitPayload, SignedEvent};
 use ceramic_wasm::ids::{CommitId, StreamId};
-use serde_json::json;
+use ceramic_wasm::json;
 
 fn signer(i: usize) -> Ed25519Signer {
     let mut seed = [7u8; 32];

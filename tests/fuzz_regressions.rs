@@ -2,10 +2,11 @@
 //! and run through the same code: each must now give a typed error (or a value), never a panic.
 #![cfg(not(target_arch = "wasm32"))]
 
+use ceramic_wasm::codec::Value;
+use ceramic_wasm::json;
 use ceramic_wasm::stream::schema::{check_schema, validate};
 use ceramic_wasm::stream::{apply_patch, diff, NativeRegex};
 use ceramic_wasm::Error;
-use serde_json::{json, Value};
 
 fn split(data: &[u8]) -> (Value, Value) {
     let i = data.iter().position(|&b| b == 0).unwrap();

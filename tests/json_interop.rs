@@ -5,9 +5,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use ceramic_wasm::codec::json;
+use ceramic_wasm::codec::{Map, Number, Value};
 use proptest::prelude::*;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
 use std::collections::BTreeSet;
 use std::fmt;
 

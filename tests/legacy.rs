@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 
 use ceramic_wasm::codec::dagcbor::DagCborExt;
 use ceramic_wasm::codec::Ipld;
+use ceramic_wasm::codec::Value;
 use ceramic_wasm::ids::{CommitId, StreamId, StreamType};
+use ceramic_wasm::json;
 use ceramic_wasm::legacy::link::{self, did_in_message, validate_proof};
 use ceramic_wasm::legacy::{tile, AnchorInfo, Commit, DidKeyResolver, LegacyState};
 use ceramic_wasm::Result;
-use serde_json::{json, Value};
 
 /// 2026-12-01: "now" for unanchored commits' CACAOs.
 const NOW: i64 = 1_796_083_200;
@@ -84,7 +85,7 @@ fn streamid_and_commitid_of_a_tile() {
     assert_eq!(id.to_string(), want["streamid"]);
     assert_eq!(
         id.to_bytes(),
-        serde_json::from_value::<Vec<u8>>(want["streamid_bytes_snapshot"].clone()).unwrap()
+        serde_json::from_value::<Vec<u8>>(want["streamid_bytes_snapshot"].clone().into()).unwrap()
     );
     for s in [
         &want["streamid_url"],
@@ -397,7 +398,7 @@ fn update<S: ceramic_wasm::did::AsyncSigner>(
     signer: &S,
     state: &LegacyState,
     content: Option<&Value>,
-    header: serde_json::Map<String, Value>,
+    header: ceramic_wasm::codec::Map<String, Value>,
 ) -> Result<Commit> {
     ceramic_wasm::verify::run_ready(tile::update(signer, state, content, header))
 }

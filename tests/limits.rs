@@ -3,14 +3,15 @@
 //! CAR, events per verification call, nesting depth of DAG-CBOR and JSON, and schema recursion.
 #![cfg(not(target_arch = "wasm32"))]
 
+use ceramic_wasm::codec::Value;
 use ceramic_wasm::codec::{decode_strict, Block, Car, CarLimits, DAG_CBOR};
 use ceramic_wasm::did::{Ed25519Signer, Signer};
 use ceramic_wasm::events::{json_to_ipld, DataPayload, Event, InitPayload, SignedEvent};
 use ceramic_wasm::ids::{CommitId, StreamId};
+use ceramic_wasm::json;
 use ceramic_wasm::stream::schema::{check_schema, validate};
 use ceramic_wasm::stream::{apply_patch, NativeRegex};
 use ceramic_wasm::verify::{run_ready, verify_stream, NoRpc, VerifyContext};
-use serde_json::{json, Value};
 
 fn code<T: std::fmt::Debug>(r: ceramic_wasm::Result<T>) -> &'static str {
     r.expect_err("expected an error").code()
@@ -138,7 +139,7 @@ fn schema_recursion_is_bounded() {
 fn schema_work_is_bounded() {
     // 30 levels of `anyOf` with two failing branches each, through `$ref`s: 2^30 schema
     // applications unbounded; the validation's step budget ends it with a coded error.
-    let mut defs = serde_json::Map::new();
+    let mut defs = ceramic_wasm::codec::Map::new();
     for i in 0..30 {
         let next = json!({ "$ref": format!("#/$defs/d{}", i + 1) });
         defs.insert(format!("d{i}"), json!({ "anyOf": [next, next] }));

@@ -6,11 +6,13 @@ mod common;
 
 use std::collections::HashMap;
 
+use ceramic_wasm::codec::Value;
 use ceramic_wasm::did::{Ed25519Signer, Signer};
 use ceramic_wasm::events::{
     json_to_ipld, DataPayload, Event, InitPayload, SignedEvent, UnsignedInit,
 };
 use ceramic_wasm::ids::{CommitId, StreamId, StreamType};
+use ceramic_wasm::json;
 use ceramic_wasm::stream::{Model, ModelDefinition, PatternMatcher, StreamState};
 use ceramic_wasm::verify::run_ready;
 use ceramic_wasm::verify::{
@@ -20,7 +22,6 @@ use ceramic_wasm::verify::{
 use ceramic_wasm::Result;
 use cid::Cid;
 use common::RecordedRpc;
-use serde_json::{json, Value};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

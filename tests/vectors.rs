@@ -10,8 +10,8 @@ use ceramic_wasm::events::{
     json_to_ipld, DataPayload, Event, EventKind, InitPayload, SignedEvent, UnsignedInit,
 };
 use ceramic_wasm::ids::{CommitId, EventId, Network, StreamId, StreamType};
+use ceramic_wasm::json;
 use cid::Cid;
-use serde_json::json;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -105,10 +105,10 @@ fn every_ceramic_sdk_car_verifies_or_fails_with_its_code() {
     );
 }
 
+use ceramic_wasm::json;
 use ceramic_wasm::verify::run_ready;
 use ceramic_wasm::verify::{anchor_status, check_chain, walk_merkle_path, AnchorStatus};
 use common::RecordedRpc;
-use serde_json::json;
 
 fn time_event(name: &str) -> ceramic_wasm::events::TimeEvent {
     match Event::decode_car(&common::fixture(name)).unwrap() {
@@ -216,8 +216,8 @@ impl ceramic_wasm::verify::EthRpc for &Counting {
         &self,
         chain_id: &str,
         method: &str,
-        params: serde_json::Value,
-    ) -> ceramic_wasm::Result<serde_json::Value> {
+        params: ceramic_wasm::codec::Value,
+    ) -> ceramic_wasm::Result<ceramic_wasm::codec::Value> {
         self.1.set(self.1.get() + 1);
         self.0.request(chain_id, method, params).await
     }
@@ -229,7 +229,7 @@ impl ceramic_wasm::verify::EthRpc for &Counting {
 #[test]
 fn recorded_mainnet_anchor_and_its_mutations() {
     use base64::Engine;
-    let v: serde_json::Value = serde_json::from_str(common::ETH_ANCHORS_JSON).unwrap();
+    let v: ceramic_wasm::codec::Value = serde_json::from_str(common::ETH_ANCHORS_JSON).unwrap();
     let case = &v["cases"][0];
     assert_eq!(case["chainId"], "eip155:1");
     let car = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -255,7 +255,7 @@ fn recorded_mainnet_anchor_and_its_mutations() {
     let block_hash = rpc_tx["blockHash"].as_str().unwrap();
     // The recording is abridged: `to` is not in any source. The transaction is after
     // 2023-02-15 (block 17167183), when every Ceramic anchor went to 0x231055A0…6AdC.
-    let fake = |tx: serde_json::Value, block: serde_json::Value, chain: &str| {
+    let fake = |tx: ceramic_wasm::codec::Value, block: ceramic_wasm::codec::Value, chain: &str| {
         let mut tx = tx;
         if tx["to"].is_null() {
             tx["to"] = json!("0x231055A0852D67C7107Ad0d0DFeab60278fE6AdC");
@@ -282,7 +282,7 @@ fn recorded_mainnet_anchor_and_its_mutations() {
     assert_eq!(anchor.block_number, 17_167_183);
     assert_eq!(anchor.tx_hash, tx_hash);
 
-    let altered = |field: &str, value: serde_json::Value| {
+    let altered = |field: &str, value: ceramic_wasm::codec::Value| {
         let mut tx = rpc_tx.clone();
         tx[field] = value;
         tx

@@ -82,7 +82,7 @@ async fn generated_keys_sign_events_that_verify() {
     let payload = InitPayload::builder(signer.did(), &model)
         .random_unique()
         .unwrap()
-        .data(json_to_ipld(&serde_json::json!({"hello": "wasm"})))
+        .data(json_to_ipld(&ceramic_wasm::json!({"hello": "wasm"})))
         .build();
     let event = Event::from(SignedEvent::sign(payload, &signer).unwrap());
     let car = event.encode_car().unwrap();

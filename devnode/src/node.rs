@@ -482,7 +482,7 @@ fn load_model(conn: &Connection, init: &Event) -> Result<Option<Model>, IngestEr
     let Some(row) = store::stream(conn, id.cid())? else {
         return Ok(None);
     };
-    let state: serde_json::Value =
+    let state: ceramic_wasm::codec::Value =
         serde_json::from_str(&row.state).map_err(|e| IngestError::internal(e.to_string()))?;
     let definition = ModelDefinition::from_json(&state["content"]).map_err(rejected)?;
     Ok(Some(Model { id, definition }))

@@ -5,12 +5,13 @@ mod common;
 
 use std::time::Duration;
 
+use ceramic_wasm::codec::Value;
 use ceramic_wasm::http::{Client, Request, Response, RetryPolicy, Transport};
+use ceramic_wasm::json;
 use ceramic_wasm::stream::NativeRegex;
 use ceramic_wasm::verify::AnchorLevel;
 use ceramic_wasm::{Error, Result};
 use common::*;
-use serde_json::{json, Value};
 
 /// reqwest as a transport.
 #[derive(Clone)]

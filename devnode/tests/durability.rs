@@ -82,7 +82,7 @@ async fn acknowledged_events_survive_repeated_sigkill() {
                 for i in from..until {
                     let e = &chains[w][i];
                     sent.fetch_add(1, Ordering::SeqCst);
-                    let body = serde_json::json!({
+                    let body = ceramic_wasm::json!({
                         "data": multibase::encode_car(&e.encode_car().unwrap())
                     });
                     match c.post(&url).json(&body).send().await {
@@ -139,7 +139,7 @@ async fn acknowledged_events_survive_repeated_sigkill() {
     let mut ids: Vec<String> = Vec::new();
     let mut resume = String::from("0");
     loop {
-        let page: serde_json::Value = c
+        let page: ceramic_wasm::codec::Value = c
             .get(node.api(&format!("/feed/events?limit=10000&resumeAt={resume}")))
             .send()
             .await

@@ -42,7 +42,7 @@ async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
         let e = doc_event(
             &owner,
             &model_id,
-            serde_json::json!({ "title": format!("document {i}") }),
+            ceramic_wasm::json!({ "title": format!("document {i}") }),
         );
         match post(&c, &limited, &e).await {
             (204, _) => acked.push(e.cid()),
@@ -89,7 +89,7 @@ async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
-    let more = doc_event(&owner, &model_id, serde_json::json!({ "title": "after" }));
+    let more = doc_event(&owner, &model_id, ceramic_wasm::json!({ "title": "after" }));
     assert_eq!(post(&c, &node, &more).await.0, 204);
 }
 
@@ -128,12 +128,12 @@ async fn malformed_and_oversized_requests_do_not_hold_up_others() {
         let e = doc_event(
             &owner,
             &model_id,
-            serde_json::json!({ "title": format!("ok {i}") }),
+            ceramic_wasm::json!({ "title": format!("ok {i}") }),
         );
         let (c, url) = (c.clone(), url.clone());
         good.push(tokio::spawn(async move {
             let body =
-                serde_json::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
+                ceramic_wasm::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
             tokio::time::timeout(Duration::from_secs(20), c.post(&url).json(&body).send())
                 .await
                 .map(|r| r.map(|r| r.status().as_u16()))
@@ -223,7 +223,7 @@ async fn interests_and_events_written_together_never_meet_a_locked_database() {
         tasks.push(tokio::spawn(async move {
             for e in events {
                 let body =
-                    serde_json::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
+                    ceramic_wasm::json!({ "data": multibase::encode_car(&e.encode_car().unwrap()) });
                 let r = wc.post(&url).json(&body).send().await.unwrap();
                 let status = r.status().as_u16();
                 assert_eq!(status, 204, "event: {}", r.text().await.unwrap_or_default());
@@ -233,7 +233,7 @@ async fn interests_and_events_written_together_never_meet_a_locked_database() {
         let sep_value = multibase::encode(multibase::Base::Base64Url, &model_id.to_bytes());
         tasks.push(tokio::spawn(async move {
             for i in 0..60 {
-                let body = serde_json::json!({ "sep": "model", "sepValue": sep_value, "controller": format!("did:key:z{w}x{i}") });
+                let body = ceramic_wasm::json!({ "sep": "model", "sepValue": sep_value, "controller": format!("did:key:z{w}x{i}") });
                 let r = ic.post(&url).json(&body).send().await.unwrap();
                 let status = r.status().as_u16();
                 assert_eq!(status, 204, "interest: {}", r.text().await.unwrap_or_default());

@@ -5,13 +5,14 @@ mod common;
 use std::time::Duration;
 
 use ceramic_wasm::codec::Ipld;
+use ceramic_wasm::codec::Value;
 use ceramic_wasm::codec::{multibase, Car};
 use ceramic_wasm::events::Event;
 use ceramic_wasm::ids::{EventId, Network, StreamId};
+use ceramic_wasm::json;
 use ceramic_wasm::stream::NativeRegex;
 use ceramic_wasm::verify::{run_ready, verify_stream, AnchorLevel, NoRpc, VerifyContext};
 use common::*;
-use serde_json::{json, Value};
 
 fn u64url(s: &str) -> Vec<u8> {
     assert!(s.starts_with('u'), "{s} is not base64url multibase");

@@ -1,4 +1,4 @@
-//! JSON text into `serde_json::Value`s, and values into serde types: our own reader.
+//! JSON text into `crate::codec::Value`s, and values into serde types: our own reader.
 //!
 //! Why our own rather than `serde_json`'s deserializer (its `Value`, `Map` and writer are still
 //! used): bytes on the page (BENCHMARKS.md). serde_json's `Deserializer` is generic over its
@@ -40,7 +40,7 @@ type Result<T, E = JsonError> = std::result::Result<T, E>;
 
 /// Read `text` as one JSON value, with nothing but whitespace around it. What the package reads
 /// JSON into: a `Value`, built directly (no copy through serde).
-pub fn parse_str(text: &str) -> Result<serde_json::Value> {
+pub fn parse_str(text: &str) -> Result<crate::codec::Value> {
     let mut p = Parser {
         s: text,
         pos: 0,
@@ -55,7 +55,7 @@ pub fn parse_str(text: &str) -> Result<serde_json::Value> {
 }
 
 /// [`parse_str`] on bytes, which must be UTF-8.
-pub fn parse_slice(bytes: &[u8]) -> Result<serde_json::Value> {
+pub fn parse_slice(bytes: &[u8]) -> Result<crate::codec::Value> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         JsonError(format!(
             "JSON text is not UTF-8 at byte {}",
@@ -69,7 +69,7 @@ pub fn parse_slice(bytes: &[u8]) -> Result<serde_json::Value> {
 /// (`to_string()`, `{}`) also links serde_json's pretty printer and a second writer for
 /// `fmt::Formatter` (~2 K gzip in the wasm, measured); this writes into a `Vec` like every other
 /// JSON text of the package.
-pub fn text(value: &serde_json::Value) -> String {
+pub fn text(value: &crate::codec::Value) -> String {
     // Cannot fail: a `Value`'s keys are strings and its numbers finite.
     serde_json::to_string(value).unwrap_or_default()
 }
@@ -110,8 +110,11 @@ pub fn array_index(token: &str) -> Option<usize> {
 }
 
 /// The value a JSON Pointer names in `root` (RFC 6901; `""` is `root` itself), as
-/// `serde_json::Value::pointer` answers (array indices by [`array_index`]).
-pub fn pointer<'a>(root: &'a serde_json::Value, pointer: &str) -> Option<&'a serde_json::Value> {
+/// `crate::codec::Value::pointer` answers (array indices by [`array_index`]).
+pub fn pointer<'a>(
+    root: &'a crate::codec::Value,
+    pointer: &str,
+) -> Option<&'a crate::codec::Value> {
     if pointer.is_empty() {
         return Some(root);
     }
@@ -119,8 +122,8 @@ pub fn pointer<'a>(root: &'a serde_json::Value, pointer: &str) -> Option<&'a ser
     rest.split('/').try_fold(root, |node, token| {
         let token = unescape_token(token);
         match node {
-            serde_json::Value::Object(map) => map.get(token.as_ref()),
-            serde_json::Value::Array(items) => array_index(&token).and_then(|i| items.get(i)),
+            crate::codec::Value::Object(map) => map.get(token.as_ref()),
+            crate::codec::Value::Array(items) => array_index(&token).and_then(|i| items.get(i)),
             _ => None,
         }
     })
@@ -397,18 +400,18 @@ impl<'de> Parser<'de> {
         Ok(key)
     }
 
-    /// One whole value, built directly as a `serde_json::Value`. An object whose key repeats is
+    /// One whole value, built directly as a `crate::codec::Value`. An object whose key repeats is
     /// refused: the typed values read from here (JWS headers, node answers, definitions) were
     /// read by serde's derive before, which refused a repeated field, as serde_json's readers
     /// in ceramic-one do.
-    fn value(&mut self) -> Result<serde_json::Value> {
-        use serde_json::Value as V;
+    fn value(&mut self) -> Result<crate::codec::Value> {
+        use crate::codec::Value as V;
         Ok(match self.token()? {
             Tok::Null => V::Null,
             Tok::Bool(b) => V::Bool(b),
             Tok::Uint(n) => V::from(n),
             Tok::Int(n) => V::from(n),
-            Tok::Float(f) => serde_json::Number::from_f64(f).map_or(V::Null, V::Number),
+            Tok::Float(f) => crate::codec::Number::from_f64(f).map_or(V::Null, V::Number),
             Tok::Str(t) => V::String(t.into()),
             Tok::Array => {
                 self.enter()?;
@@ -422,17 +425,20 @@ impl<'de> Parser<'de> {
             }
             Tok::Object => {
                 self.enter()?;
-                let (mut map, mut first) = (serde_json::Map::new(), true);
+                let start = self.pos - 1;
+                let (mut entries, mut first) = (Vec::new(), true);
                 while !self.next(first, b'}')? {
                     first = false;
                     let key: String = self.key()?.into();
-                    let at = self.pos;
-                    if map.insert(key, self.value()?).is_some() {
-                        return Err(JsonError(format!("repeated object key at byte {at}")));
-                    }
+                    entries.push((key, self.value()?));
                 }
                 self.depth -= 1;
-                V::Object(map)
+                V::Object(super::Map::from_entries(entries).map_err(|key| {
+                    JsonError(format!(
+                        "repeated key {} in the object at byte {start}",
+                        super::quoted(&key)
+                    ))
+                })?)
             }
         })
     }
@@ -627,12 +633,12 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
 /// (~1 K of wasm apiece, 17 of them for node answers, JWS headers, Model definitions and the
 /// like; BENCHMARKS.md). Other members are ignored, as serde's derive ignores them.
 pub struct Members<'a> {
-    map: &'a serde_json::Map<String, serde_json::Value>,
+    map: &'a crate::codec::Map<String, crate::codec::Value>,
     what: &'a str,
 }
 
-fn kind(v: &serde_json::Value) -> &'static str {
-    use serde_json::Value as V;
+fn kind(v: &crate::codec::Value) -> &'static str {
+    use crate::codec::Value as V;
     match v {
         V::Null => "null",
         V::Bool(_) => "a boolean",
@@ -645,9 +651,9 @@ fn kind(v: &serde_json::Value) -> &'static str {
 
 impl<'a> Members<'a> {
     /// The members of `value`, which must be an object; `what` names it in errors.
-    pub fn of(value: &'a serde_json::Value, what: &'a str) -> Result<Self> {
+    pub fn of(value: &'a crate::codec::Value, what: &'a str) -> Result<Self> {
         match value {
-            serde_json::Value::Object(map) => Ok(Members { map, what }),
+            crate::codec::Value::Object(map) => Ok(Members { map, what }),
             other => Err(JsonError(format!(
                 "{what}: {}, expected an object",
                 kind(other)
@@ -656,11 +662,11 @@ impl<'a> Members<'a> {
     }
 
     /// A member, `null` included.
-    pub fn get(&self, key: &str) -> Option<&'a serde_json::Value> {
+    pub fn get(&self, key: &str) -> Option<&'a crate::codec::Value> {
         self.map.get(key)
     }
 
-    fn wrong(&self, key: &str, v: &serde_json::Value, expected: &str) -> JsonError {
+    fn wrong(&self, key: &str, v: &crate::codec::Value, expected: &str) -> JsonError {
         JsonError(format!(
             "{}.{key}: {}, expected {expected}",
             self.what,
@@ -669,14 +675,14 @@ impl<'a> Members<'a> {
     }
 
     /// A required member.
-    pub fn req(&self, key: &str) -> Result<&'a serde_json::Value> {
+    pub fn req(&self, key: &str) -> Result<&'a crate::codec::Value> {
         self.map
             .get(key)
             .ok_or_else(|| JsonError(format!("{}: missing field `{key}`", self.what)))
     }
 
     /// An optional member: absent or `null` is `None`.
-    pub fn opt(&self, key: &str) -> Option<&'a serde_json::Value> {
+    pub fn opt(&self, key: &str) -> Option<&'a crate::codec::Value> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
@@ -714,13 +720,13 @@ impl<'a> Members<'a> {
     }
 
     /// A required array.
-    pub fn array(&self, key: &str) -> Result<&'a Vec<serde_json::Value>> {
+    pub fn array(&self, key: &str) -> Result<&'a Vec<crate::codec::Value>> {
         let v = self.req(key)?;
         v.as_array().ok_or_else(|| self.wrong(key, v, "an array"))
     }
 
     /// An optional array.
-    pub fn opt_array(&self, key: &str) -> Result<Option<&'a Vec<serde_json::Value>>> {
+    pub fn opt_array(&self, key: &str) -> Result<Option<&'a Vec<crate::codec::Value>>> {
         self.opt(key)
             .map(|v| v.as_array().ok_or_else(|| self.wrong(key, v, "an array")))
             .transpose()
@@ -730,7 +736,7 @@ impl<'a> Members<'a> {
     pub fn opt_object(
         &self,
         key: &str,
-    ) -> Result<Option<&'a serde_json::Map<String, serde_json::Value>>> {
+    ) -> Result<Option<&'a crate::codec::Map<String, crate::codec::Value>>> {
         self.opt(key)
             .map(|v| v.as_object().ok_or_else(|| self.wrong(key, v, "an object")))
             .transpose()
@@ -738,7 +744,7 @@ impl<'a> Members<'a> {
 }
 
 /// `value` as an array of strings.
-pub fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
+pub fn strings(value: &crate::codec::Value) -> Option<Vec<String>> {
     value
         .as_array()?
         .iter()
@@ -746,16 +752,16 @@ pub fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Read a `serde_json::Value` as a `T` (serde_json's `from_value`, without cloning the value and
+/// Read a `crate::codec::Value` as a `T` (serde_json's `from_value`, without cloning the value and
 /// with a short dispatch per type, as the text reader above).
-pub fn from_value<'de, T: de::Deserialize<'de>>(value: &'de serde_json::Value) -> Result<T> {
+pub fn from_value<'de, T: de::Deserialize<'de>>(value: &'de crate::codec::Value) -> Result<T> {
     T::deserialize(ValueDe(value))
 }
 
-struct ValueDe<'de>(&'de serde_json::Value);
+struct ValueDe<'de>(&'de crate::codec::Value);
 
-fn value_kind(v: &serde_json::Value) -> &'static str {
-    use serde_json::Value as V;
+fn value_kind(v: &crate::codec::Value) -> &'static str {
+    use crate::codec::Value as V;
     match v {
         V::Null => "null",
         V::Bool(_) => "a boolean",
@@ -775,7 +781,7 @@ impl<'de> ValueDe<'de> {
         ))
     }
 
-    fn seq<V: Visitor<'de>>(items: &'de [serde_json::Value], visitor: V) -> Result<V::Value> {
+    fn seq<V: Visitor<'de>>(items: &'de [crate::codec::Value], visitor: V) -> Result<V::Value> {
         let mut seq = ValueItems(items.iter());
         let value = visitor.visit_seq(&mut seq)?;
         seq.finished()?;
@@ -783,7 +789,7 @@ impl<'de> ValueDe<'de> {
     }
 
     fn map<V: Visitor<'de>>(
-        map: &'de serde_json::Map<String, serde_json::Value>,
+        map: &'de crate::codec::Map<String, crate::codec::Value>,
         visitor: V,
     ) -> Result<V::Value> {
         let mut entries = ValueEntries {
@@ -798,7 +804,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
     type Error = JsonError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        use serde_json::Value as J;
+        use crate::codec::Value as J;
         match self.0 {
             J::Null => visitor.visit_unit(),
             J::Bool(b) => visitor.visit_bool(*b),
@@ -814,13 +820,13 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
     }
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
-            serde_json::Value::Null => visitor.visit_none(),
+            crate::codec::Value::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
     }
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
-            serde_json::Value::String(s) => visitor.visit_borrowed_str(s),
+            crate::codec::Value::String(s) => visitor.visit_borrowed_str(s),
             _ => Err(self.unexpected("a string")),
         }
     }
@@ -832,13 +838,13 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
     }
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
-            serde_json::Value::Array(a) => Self::seq(a, visitor),
+            crate::codec::Value::Array(a) => Self::seq(a, visitor),
             _ => Err(self.unexpected("an array")),
         }
     }
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
-            serde_json::Value::Object(m) => Self::map(m, visitor),
+            crate::codec::Value::Object(m) => Self::map(m, visitor),
             _ => Err(self.unexpected("an object")),
         }
     }
@@ -864,8 +870,8 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
         visitor: V,
     ) -> Result<V::Value> {
         match self.0 {
-            serde_json::Value::String(s) => visitor.visit_enum(ValueVariant(s, None)),
-            serde_json::Value::Object(m) if m.len() == 1 => {
+            crate::codec::Value::String(s) => visitor.visit_enum(ValueVariant(s, None)),
+            crate::codec::Value::Object(m) if m.len() == 1 => {
                 let (k, v) = m.iter().next().ok_or_else(|| self.unexpected("an enum"))?;
                 visitor.visit_enum(ValueVariant(k, Some(v)))
             }
@@ -879,7 +885,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
     }
 }
 
-struct ValueItems<'de>(std::slice::Iter<'de, serde_json::Value>);
+struct ValueItems<'de>(std::slice::Iter<'de, crate::codec::Value>);
 
 impl ValueItems<'_> {
     fn finished(&self) -> Result<()> {
@@ -904,8 +910,8 @@ impl<'de> de::SeqAccess<'de> for ValueItems<'de> {
 }
 
 struct ValueEntries<'de> {
-    entries: serde_json::map::Iter<'de>,
-    value: Option<&'de serde_json::Value>,
+    entries: crate::codec::value::Iter<'de>,
+    value: Option<&'de crate::codec::Value>,
 }
 
 impl<'de> de::MapAccess<'de> for ValueEntries<'de> {
@@ -928,7 +934,7 @@ impl<'de> de::MapAccess<'de> for ValueEntries<'de> {
     }
 }
 
-struct ValueVariant<'de>(&'de str, Option<&'de serde_json::Value>);
+struct ValueVariant<'de>(&'de str, Option<&'de crate::codec::Value>);
 
 impl<'de> de::EnumAccess<'de> for ValueVariant<'de> {
     type Error = JsonError;
@@ -963,7 +969,7 @@ impl<'de> de::VariantAccess<'de> for ValueVariant<'de> {
 }
 
 impl<'de> ValueVariant<'de> {
-    fn value(&self) -> Result<&'de serde_json::Value> {
+    fn value(&self) -> Result<&'de crate::codec::Value> {
         self.1
             .ok_or_else(|| JsonError("a variant with a value is written as an object".into()))
     }
@@ -972,7 +978,8 @@ impl<'de> ValueVariant<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+    use crate::codec::Value;
+    use crate::json;
 
     /// Our JSON Pointer answers as serde_json's `Value::pointer` (the code it replaced in the wasm)
     /// on every pointer built from a small alphabet of troublesome pieces; tokens unescape as the
@@ -1152,7 +1159,7 @@ mod tests {
             }
             // Rust's shortest digits and serde_json's (which break ties between two shortest
             // forms as JavaScript does: the even one).
-            let json = serde_json::Number::from_f64(f).unwrap().to_string();
+            let json = crate::codec::Number::from_f64(f).unwrap().to_string();
             for text in [format!("{f}"), format!("{f:e}"), json] {
                 assert_eq!(parse_float(&text).unwrap().to_bits(), f.to_bits(), "{text}");
             }
@@ -1163,7 +1170,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let f = (x >> 11) as f64 * 2f64.powi((x % 160) as i32 - 133);
-            let json = serde_json::Number::from_f64(f).unwrap().to_string();
+            let json = crate::codec::Number::from_f64(f).unwrap().to_string();
             for text in [format!("{f}"), json] {
                 assert_eq!(parse_float(&text).unwrap().to_bits(), f.to_bits(), "{text}");
             }
@@ -1194,7 +1201,12 @@ mod tests {
     #[test]
     fn repeated_object_keys_are_refused() {
         let e = from_str::<Value>(r#"{"kid": "a", "alg": "EdDSA", "kid": "b"}"#).unwrap_err();
-        assert!(e.to_string().contains("repeated object key"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            r#"repeated key "kid" in the object at byte 0"#
+        );
+        let e = parse_str(r#"{"a": {"b": 1, "c": 2, "b": 3}}"#).unwrap_err();
+        assert_eq!(e.to_string(), r#"repeated key "b" in the object at byte 6"#);
         assert!(from_str::<Value>(r#"[{"a": 1}, {"a": 2}, {"b": {"a": 3}}]"#).is_ok());
     }
 
@@ -1216,10 +1228,13 @@ mod tests {
         let v = json!([{"op": "add", "path": "/a", "value": {"b": [1, -2, 0.5]}}, {"op": "remove", "path": "/a"}]);
         let ops: Vec<Op> = from_value(&v).unwrap();
         assert_eq!(ops, from_str::<Vec<Op>>(&v.to_string()).unwrap());
-        assert_eq!(ops, serde_json::from_value::<Vec<Op>>(v).unwrap());
+        assert_eq!(ops, serde_json::from_value::<Vec<Op>>(v.into()).unwrap());
         let v = json!(["Unit", {"New": 3}, {"Pair": [1, -9]}, {"Named": {"x": null}}]);
         let e: Vec<Ext> = from_value(&v).unwrap();
-        assert_eq!(e, serde_json::from_value::<Vec<Ext>>(v.clone()).unwrap());
+        assert_eq!(
+            e,
+            serde_json::from_value::<Vec<Ext>>(v.clone().into()).unwrap()
+        );
         assert_eq!(e, from_str::<Vec<Ext>>(&v.to_string()).unwrap());
         for bad in [
             json!([{"op": "move"}]),
@@ -1227,7 +1242,7 @@ mod tests {
             json!([{"op": "add", "path": 1}]),
         ] {
             assert!(from_value::<Vec<Op>>(&bad).is_err());
-            assert!(serde_json::from_value::<Vec<Op>>(bad).is_err());
+            assert!(serde_json::from_value::<Vec<Op>>(bad.into()).is_err());
         }
         assert!(from_value::<(u8, u8)>(&json!([1, 2, 3])).is_err());
     }

@@ -37,36 +37,23 @@ macro_rules! invalid_type_and_value {
 }
 pub(crate) use invalid_type_and_value;
 
-/// A map built by inserting `entries` one by one (a later duplicate key wins, as with
-/// `collect`). `collect()` into a `BTreeMap` first sorts its input with a stable sort: one ~2 K
-/// copy of that sort per key/value type in the wasm, nine of them before; inserts are linked
-/// anyway and these maps are small.
-pub(crate) fn map_from<K: Ord, V>(
-    entries: impl IntoIterator<Item = (K, V)>,
-) -> std::collections::BTreeMap<K, V> {
-    let mut map = std::collections::BTreeMap::new();
-    for (k, v) in entries {
-        map.insert(k, v);
-    }
-    map
-}
-
-/// [`map_from`] for a JSON object.
+/// A JSON object from `entries`, inserted one by one (a later duplicate key wins, as with
+/// `collect`).
 pub(crate) fn json_map_from(
-    entries: impl IntoIterator<Item = (String, serde_json::Value)>,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut map = serde_json::Map::new();
+    entries: impl IntoIterator<Item = (String, crate::codec::Value)>,
+) -> crate::codec::Map<String, crate::codec::Value> {
+    let mut map = crate::codec::Map::new();
     for (k, v) in entries {
         map.insert(k, v);
     }
     map
 }
 
-/// A JSON object from `(key, value)` pairs with literal keys (what `serde_json::json!` builds,
+/// A JSON object from `(key, value)` pairs with literal keys (what `crate::json!` builds,
 /// without its detour through `to_value`, which links serde_json's value serializer).
 pub(crate) fn json_object<const N: usize>(
-    entries: [(&str, serde_json::Value); N],
-) -> serde_json::Map<String, serde_json::Value> {
+    entries: [(&str, crate::codec::Value); N],
+) -> crate::codec::Map<String, crate::codec::Value> {
     json_map_from(entries.map(|(k, v)| (k.to_string(), v)))
 }
 
@@ -208,10 +195,12 @@ pub mod multibase;
 /// SHA-256 and SHA-512 (the `hash/` crate, built at opt-level 3: the hot path).
 pub use ceramic_wasm_hash as sha2;
 pub mod time;
+pub mod value;
 
 pub use car::{BlockSource, Car, CarLimits};
 pub use dagcbor::{decode_strict, sha256_cid, strict_from_ipld, Block, DagCborExt};
 pub use ipld::{Ipld, IpldMap};
+pub use value::{Map, Number, Value};
 
 /// Serialize a CID as its string (for reports and JSON answers).
 pub(crate) fn cid_string<S: serde::Serializer>(cid: &cid::Cid, s: S) -> Result<S::Ok, S::Error> {

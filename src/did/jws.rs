@@ -45,7 +45,7 @@ impl ProtectedHeader {
     /// signature as stored).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let bad = |e: crate::codec::json::JsonError| Error::InvalidEvent(e.to_string());
-        let v: serde_json::Value = crate::codec::json::parse_slice(bytes)
+        let v: crate::codec::Value = crate::codec::json::parse_slice(bytes)
             .map_err(|e| Error::InvalidEvent(format!("JWS protected header: {e}")))?;
         let m = crate::codec::json::Members::of(&v, "JWS protected header").map_err(bad)?;
         Ok(ProtectedHeader {

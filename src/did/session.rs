@@ -218,10 +218,10 @@ impl CacaoSession {
             .map_err(|_| bad("not base64url"))?;
         // The texts that carry the key are wiped when dropped.
         let json = zeroize::Zeroizing::new(json);
-        let mut v: serde_json::Value =
+        let mut v: crate::codec::Value =
             crate::codec::json::parse_slice(&json).map_err(|_| bad("not a session"))?;
-        let mut text = |k: &str| match v.get_mut(k).map(serde_json::Value::take) {
-            Some(serde_json::Value::String(s)) => Ok(zeroize::Zeroizing::new(s)),
+        let mut text = |k: &str| match v.get_mut(k).map(crate::codec::Value::take) {
+            Some(crate::codec::Value::String(s)) => Ok(zeroize::Zeroizing::new(s)),
             _ => Err(bad("not a session")),
         };
         let (key_text, cacao_text) = (text("key")?, text("cacao")?);

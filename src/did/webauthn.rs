@@ -125,7 +125,7 @@ pub(crate) fn verify(cacao: &Cacao) -> Result<()> {
     };
     let auth_data = field("authData")?;
     let client_data = field("clientDataJSON")?;
-    let client: serde_json::Value = crate::codec::json::parse_slice(client_data)
+    let client: crate::codec::Value = crate::codec::json::parse_slice(client_data)
         .map_err(|e| invalid(format!("clientDataJSON: {e}")))?;
     if client["type"] != "webauthn.get" {
         return Err(bad("clientDataJSON.type is not webauthn.get"));

@@ -28,8 +28,8 @@ use crate::error::{Error, Result};
 
 /// Convert a JSON value (content, JSON-Patch operations) to IPLD for a payload. Integers stay
 /// integers and other numbers become 64-bit floats, as the JS SDK encodes them.
-pub fn json_to_ipld(value: &serde_json::Value) -> Ipld {
-    use serde_json::Value as J;
+pub fn json_to_ipld(value: &crate::codec::Value) -> Ipld {
+    use crate::codec::Value as J;
     match value {
         J::Null => Ipld::Null,
         J::Bool(b) => Ipld::Bool(*b),
@@ -50,33 +50,33 @@ pub fn json_to_ipld(value: &serde_json::Value) -> Ipld {
 }
 
 /// Convert payload IPLD back to JSON. Bytes and links have no JSON form and are an error here.
-pub fn ipld_to_json(value: &Ipld) -> Result<serde_json::Value> {
+pub fn ipld_to_json(value: &Ipld) -> Result<crate::codec::Value> {
     match value {
         Ipld::Bytes(_) | Ipld::Link(_) => Err(Error::InvalidEvent(
             "content holds bytes or a link, which JSON cannot carry".into(),
         )),
         Ipld::List(items) => items.iter().map(ipld_to_json).collect::<Result<_>>(),
         Ipld::Map(map) => {
-            let mut out = serde_json::Map::new();
+            let mut out = crate::codec::Map::new();
             for (k, v) in map {
                 out.insert(k.clone(), ipld_to_json(v)?);
             }
-            Ok(serde_json::Value::Object(out))
+            Ok(crate::codec::Value::Object(out))
         }
-        Ipld::Float(f) => serde_json::Number::from_f64(*f)
-            .map(serde_json::Value::Number)
+        Ipld::Float(f) => crate::codec::Number::from_f64(*f)
+            .map(crate::codec::Value::Number)
             // Only NaN and the infinities have none (named by hand: `{f}` links float printing).
             .ok_or_else(|| Error::InvalidEvent("a NaN or infinite float has no JSON form".into())),
         Ipld::Integer(i) => i64::try_from(*i)
-            .map(serde_json::Value::from)
-            .or_else(|_| u64::try_from(*i).map(serde_json::Value::from))
+            .map(crate::codec::Value::from)
+            .or_else(|_| u64::try_from(*i).map(crate::codec::Value::from))
             // Not printed: `{i}` of an i128 links 128-bit division (~1.5 K of wasm).
             .map_err(|_| {
                 Error::InvalidEvent("an integer beyond 64 bits is out of JSON range".into())
             }),
-        Ipld::Null => Ok(serde_json::Value::Null),
-        Ipld::Bool(b) => Ok(serde_json::Value::Bool(*b)),
-        Ipld::String(s) => Ok(serde_json::Value::String(s.clone())),
+        Ipld::Null => Ok(crate::codec::Value::Null),
+        Ipld::Bool(b) => Ok(crate::codec::Value::Bool(*b)),
+        Ipld::String(s) => Ok(crate::codec::Value::String(s.clone())),
     }
 }
 
@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn json_ipld_round_trip() {
-        let v = serde_json::json!({"a": 1, "b": [true, null, "x", 2.5], "c": {"d": -7}});
+        let v = crate::json!({"a": 1, "b": [true, null, "x", 2.5], "c": {"d": -7}});
         let ipld = json_to_ipld(&v);
         assert!(matches!(&ipld, Ipld::Map(m) if matches!(m.get("a"), Some(Ipld::Integer(1)))));
         assert_eq!(ipld_to_json(&ipld).unwrap(), v);

@@ -248,7 +248,7 @@ pub struct SigningRequestInfo {
     pub model: Option<String>,
     /// Init: the initial content (`null` for a deterministic document).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<serde_json::Value>,
+    pub content: Option<crate::codec::Value>,
     /// Data: the document updated (data events are Model Instance Documents').
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
@@ -257,7 +257,7 @@ pub struct SigningRequestInfo {
     pub prev: Option<String>,
     /// Data: the JSON-Patch operations, the change itself.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub patch: Option<serde_json::Value>,
+    pub patch: Option<crate::codec::Value>,
 }
 
 /// Read what `input` (a JWS signing input, `b64url(header).b64url(payload CID)`) signs, given the
@@ -309,7 +309,7 @@ pub fn inspect_signing_request(input: &[u8], payload: &[u8]) -> Result<SigningRe
             info.model = Some(init.header.model_id()?.to_string());
             info.content = Some(match &init.data {
                 Some(d) => crate::events::ipld_to_json(d)?,
-                None => serde_json::Value::Null,
+                None => crate::codec::Value::Null,
             });
         }
     }
@@ -353,7 +353,7 @@ mod tests {
         let model: StreamId = "kjzl6hvfrbw6c90uwoyz8j519gxma787qbsfjtrarkr1huq1g1s224k7hopvsyg"
             .parse()
             .unwrap();
-        let content = serde_json::json!({ "title": "hello", "n": 1 });
+        let content = crate::json!({ "title": "hello", "n": 1 });
         let init = InitPayload::builder(Signer::did(&key), &model)
             .data(json_to_ipld(&content))
             .build();
@@ -371,7 +371,7 @@ mod tests {
             StreamId::new(crate::ids::StreamType::ModelInstanceDocument, init_cid),
             init_cid,
         );
-        let patch = serde_json::json!([{ "op": "replace", "path": "/title", "value": "bye" }]);
+        let patch = crate::json!([{ "op": "replace", "path": "/title", "value": "bye" }]);
         let data = DataPayload::new(&tip, json_to_ipld(&patch));
         let block = data.to_block().unwrap();
         let req = SigningRequest::new(data, Algorithm::EdDSA, Signer::kid(&key), None).unwrap();

@@ -1,7 +1,7 @@
 //! Models and documents over a node: create, update, and load with verification.
 
+use crate::codec::Value;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::known::Known;
 use super::{Client, NodeStreamState, Transport};

@@ -13,7 +13,8 @@ use std::collections::{BTreeSet, HashMap};
 use crate::codec::Ipld;
 use cid::Cid;
 
-use serde_json::{json, Map, Value};
+use crate::codec::{Map, Value};
+use crate::json;
 
 use super::{parse, percent_encode, status_error, Client, Method, Request, Response, Transport};
 use crate::codec::json;

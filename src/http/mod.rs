@@ -20,8 +20,8 @@ pub use legacy::{compare_with_node, LoadedLegacy};
 
 use std::future::Future;
 
+use crate::codec::Value;
 use cid::Cid;
-use serde_json::Value;
 
 use crate::codec::json_object;
 

@@ -6,8 +6,8 @@
 
 use crate::codec::base64::{Base64, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use crate::codec::Ipld;
+use crate::codec::{Map, Value};
 use cid::Cid;
-use serde_json::{Map, Value};
 
 use crate::codec::dagcbor::{decode_ipld, Block, DagCborExt};
 use crate::codec::fields::FromIpld;
@@ -137,7 +137,7 @@ impl Commit {
             Some(env) => {
                 let sig = env.signature()?;
                 let payload = Ipld::Map(self.body.clone()).to_dag_cbor()?;
-                let mut out = serde_json::json!({
+                let mut out = crate::json!({
                     "jws": {
                         "payload": URL_SAFE_NO_PAD.encode(&env.payload),
                         "signatures": [{

@@ -9,8 +9,9 @@
 //! signing key names the management did:key of a deterministic tile.
 
 use crate::codec::Ipld;
+use crate::codec::{Map, Value};
+use crate::json;
 use cid::Cid;
-use serde_json::{json, Map, Value};
 
 use crate::codec::dagcbor::DagCborExt;
 use crate::codec::multibase;

@@ -4,7 +4,7 @@
 //! checks it.
 
 use crate::codec::base64::STANDARD;
-use serde_json::{Map, Value};
+use crate::codec::{Map, Value};
 
 use crate::codec::multibase;
 use crate::did::siwx::{decode_hex, eip191_digest, recover_address};
@@ -281,16 +281,16 @@ pub fn genesis(account: &str) -> Result<Commit> {
     } else {
         address
     };
-    let header = serde_json::json!({
+    let header = crate::json!({
         "controllers": [format!("{address}@{ns}:{reference}")],
         "family": format!("caip10-{ns}:{reference}"),
     });
-    Commit::from_api_json(&serde_json::json!({ "header": header }), None)
+    Commit::from_api_json(&crate::json!({ "header": header }), None)
 }
 
 /// The update linking `state`'s account to the DID `proof` names, checked before it is sent.
 pub fn update_commit(state: &LegacyState, proof: &Value) -> Result<Commit> {
-    let body = serde_json::json!({
+    let body = crate::json!({
         "data": proof,
         "id": crate::codec::cid_text(&state.genesis()?).to_string(),
         "prev": crate::codec::cid_text(&state.tip()?).to_string(),

@@ -1,8 +1,9 @@
 //! The folded state of a legacy stream, in js-ceramic's `StreamState` shape (`/api/v0` JSON):
 //! `content`/`metadata` hold the last anchored values and `next` the unanchored changes.
 
+use crate::codec::{Map, Value};
+use crate::json;
 use cid::Cid;
-use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 use crate::ids::StreamType;

@@ -3,7 +3,7 @@
 
 use crate::codec::base64::STANDARD;
 use crate::codec::Ipld;
-use serde_json::{Map, Value};
+use crate::codec::{Map, Value};
 
 use crate::codec::dagcbor::{Block, DagCborExt};
 use crate::codec::DAG_JOSE;

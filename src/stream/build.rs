@@ -1,7 +1,7 @@
 //! A document's events, built without a node: what the client posts, and what offline apps and
 //! wallets sign now and post later. Byte-identical to what the JS SDK builds from the same inputs.
 
-use serde_json::Value;
+use crate::codec::Value;
 
 use super::diff;
 use super::mid::set_unique_candidates;

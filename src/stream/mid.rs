@@ -1,6 +1,6 @@
 //! Model Instance Document rules (protocol.md §5.4), each failing with its own code.
 
-use serde_json::Value;
+use crate::codec::Value;
 
 use super::model::{AccountRelation, Model, Relation};
 use super::schema::{validate, PatternMatcher};
@@ -61,7 +61,7 @@ pub fn set_unique_candidates(fields: &[String], content: &Value) -> Vec<Vec<u8>>
 }
 
 /// JavaScript's `String(number)` for the numbers JSON carries.
-fn js_number(n: &serde_json::Number) -> String {
+fn js_number(n: &crate::codec::Number) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();
     }
@@ -291,7 +291,7 @@ pub fn check_update(
 #[cfg(test)]
 mod tests {
     use super::js_number;
-    use serde_json::Number;
+    use crate::codec::Number;
 
     #[test]
     fn numbers_as_javascript_writes_them() {

@@ -1,9 +1,7 @@
 //! Model definitions (ceramic-sdk model-protocol codecs and assertions; protocol.md §5.1).
 
-use std::collections::BTreeMap;
-
+use crate::codec::Value;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::codec::json::{strings, Members};
 
@@ -110,7 +108,7 @@ pub struct ModelDefinition {
     /// another copy of `BTreeMap`'s code for this one key/value type (~1.8 K gzip).
     pub relations: Option<Vec<(String, Relation)>>,
     /// Views (not checked beyond their shape).
-    pub views: Option<BTreeMap<String, Value>>,
+    pub views: Option<crate::codec::Map<String, Value>>,
 }
 
 /// A Model: its StreamID and checked definition.
@@ -163,10 +161,7 @@ impl ModelDefinition {
                     Some(relations)
                 }
             },
-            views: m
-                .opt_object("views")
-                .map_err(e)?
-                .map(|v| crate::codec::map_from(v.iter().map(|(k, v)| (k.clone(), v.clone())))),
+            views: m.opt_object("views").map_err(e)?.cloned(),
         })
     }
 
@@ -288,7 +283,7 @@ impl ModelDefinition {
             }
         }
         if self.is_interface() {
-            let views = self.views.as_ref().map_or(0, BTreeMap::len);
+            let views = self.views.as_ref().map_or(0, |v| v.len());
             if props.map_or(0, |p| p.len()) + views == 0 {
                 return Err(bad("an interface needs at least one property or view"));
             }
@@ -355,7 +350,7 @@ fn closed_objects(node: &Value, path: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     /// The hand-written readers take what serde's internally tagged enums took (and what the
     /// SDK's exact codecs take: other fields of a variant without them are dropped).
@@ -376,7 +371,10 @@ mod tests {
             ),
         ] {
             assert_eq!(AccountRelation::from_json(&v, "r").unwrap(), want);
-            assert_eq!(serde_json::to_value(&want).unwrap()["type"], v["type"]);
+            assert_eq!(
+                Value::from(serde_json::to_value(&want).unwrap())["type"],
+                v["type"]
+            );
         }
         for v in [
             json!({"type": "set"}),

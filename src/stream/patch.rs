@@ -7,7 +7,7 @@
 //! are the crate's (json-patch 5, which ceramic-one-era Rust code and our devnode applied):
 //! `tests/patch_interop.rs` checks apply and diff against it on random documents and patches.
 
-use serde_json::{Map, Value};
+use crate::codec::{Map, Value};
 
 use crate::codec::json::{array_index, unescape_token};
 use crate::error::{Error, Result};
@@ -239,7 +239,7 @@ fn diff_into(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<Value>) 
                 }
                 path.truncate(len);
             }
-            for key in a.keys().filter(|k| !b.contains_key(*k)) {
+            for key in a.keys().filter(|k| !b.contains_key(k)) {
                 push_token(path, key);
                 ops.push(op("remove", path, None));
                 path.truncate(len);
@@ -279,7 +279,7 @@ fn push_token(path: &mut String, key: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn pointers() {
@@ -374,7 +374,7 @@ mod tests {
             assert_eq!(e.code(), "INVALID_PATCH");
             assert!(e.to_string().contains(msg), "{e} lacks {msg}");
             if !ops[0].is_array() {
-                assert!(serde_json::from_value::<json_patch::Patch>(ops).is_err());
+                assert!(serde_json::from_value::<json_patch::Patch>(ops.into()).is_err());
             }
         }
     }

@@ -9,7 +9,7 @@
 
 use std::cell::Cell;
 
-use serde_json::{Map, Value};
+use crate::codec::{Map, Value};
 
 use super::pattern_cost;
 use crate::codec::json;
@@ -738,7 +738,7 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::uses_part;
-    use serde_json::json;
+    use crate::json;
 
     /// Schemas with a `pattern`, `patternProperties` or `format` anywhere need the part; others not.
     #[test]

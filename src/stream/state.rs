@@ -2,9 +2,9 @@
 
 use std::cmp::Ordering;
 
+use crate::codec::Value;
 use cid::Cid;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::patch::apply_patch;
 use crate::codec::cidbytes::cid_bytes;

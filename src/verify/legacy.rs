@@ -5,7 +5,8 @@
 //! CAR): js-ceramic's `/api/v0` does not serve them.
 
 use crate::codec::Ipld;
-use serde_json::{json, Value};
+use crate::codec::Value;
+use crate::json;
 
 use super::anchor::{anchor_status, walk_merkle_path, EthRpc};
 use crate::codec::dagcbor::decode_ipld;

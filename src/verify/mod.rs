@@ -100,8 +100,8 @@ impl EthRpc for NoRpc {
         &self,
         _chain_id: &str,
         method: &str,
-        _params: serde_json::Value,
-    ) -> crate::Result<serde_json::Value> {
+        _params: crate::codec::Value,
+    ) -> crate::Result<crate::codec::Value> {
         Err(crate::Error::ChainRpc(format!(
             "no Ethereum RPC is configured for {method}"
         )))

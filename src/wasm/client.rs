@@ -372,7 +372,7 @@ struct DocumentState {
     commit_id: String,
     controller: String,
     model: String,
-    content: serde_json::Value,
+    content: crate::codec::Value,
     should_index: bool,
     log: Vec<LogEntry>,
     verified: bool,
@@ -603,7 +603,7 @@ impl JsCeramicClient {
         retrying(move || {
             let (c, args) = (c.clone(), args.clone());
             async move {
-                let definition: serde_json::Value =
+                let definition: crate::codec::Value =
                     from_js_json(&get(&args, "definition"), "definition", Error::InvalidModel)?;
                 let signer = JsSignerAdapter::new(get(&args, "signer"))?;
                 signer.prepare().await?;
@@ -634,7 +634,7 @@ impl JsCeramicClient {
             let (c, args) = (c.clone(), args.clone());
             async move {
                 let model = id_arg::<StreamId>(&get(&args, "model"))?;
-                let content: serde_json::Value =
+                let content: crate::codec::Value =
                     from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
                 let signer = JsSignerAdapter::new(get(&args, "signer"))?;
                 signer.prepare().await?;
@@ -705,7 +705,7 @@ impl JsCeramicClient {
             let (c, args) = (c.clone(), args.clone());
             async move {
                 let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
-                let content: serde_json::Value =
+                let content: crate::codec::Value =
                     from_js_json(&get(&args, "content"), "content", Error::SchemaViolation)?;
                 let signer = JsSignerAdapter::new(get(&args, "signer"))?;
                 signer.prepare().await?;
@@ -839,8 +839,8 @@ impl JsCeramicClient {
                 controller: String,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 model: Option<String>,
-                metadata: serde_json::Value,
-                content: serde_json::Value,
+                metadata: crate::codec::Value,
+                content: crate::codec::Value,
             }
             to_js_json(&Out {
                 id: s.id.to_string(),

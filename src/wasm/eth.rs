@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use serde_json::Value;
+use crate::codec::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 

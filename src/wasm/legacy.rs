@@ -53,11 +53,11 @@ struct JsLegacyState<'a> {
     commit_id: Option<String>,
     #[serde(rename = "type")]
     kind: &'static str,
-    content: &'a serde_json::Value,
-    anchored_content: &'a serde_json::Value,
-    metadata: &'a serde_json::Map<String, serde_json::Value>,
+    content: &'a crate::codec::Value,
+    anchored_content: &'a crate::codec::Value,
+    metadata: &'a crate::codec::Map<String, crate::codec::Value>,
     controller: Option<&'a str>,
-    log: Vec<serde_json::Value>,
+    log: Vec<crate::codec::Value>,
     anchored: bool,
     verified: bool,
     matches_node: bool,
@@ -65,7 +65,7 @@ struct JsLegacyState<'a> {
     mismatch: Option<&'a str>,
     not_checked: &'a [String],
     did3: &'a [String],
-    node_state: &'a serde_json::Value,
+    node_state: &'a crate::codec::Value,
 }
 
 fn state_js(
@@ -75,7 +75,7 @@ fn state_js(
     mismatch: Option<&str>,
     not_checked: &[String],
     did3: &[String],
-    node_state: &serde_json::Value,
+    node_state: &crate::codec::Value,
 ) -> JsResult<JsValue> {
     let json = s.to_json();
     to_js_json(&JsLegacyState {
@@ -98,7 +98,7 @@ fn state_js(
 }
 
 /// `args.content` as JSON; `None` when absent.
-fn content_arg(args: &JsValue) -> crate::Result<Option<serde_json::Value>> {
+fn content_arg(args: &JsValue) -> crate::Result<Option<crate::codec::Value>> {
     match get(args, "content") {
         v if v.is_undefined() => Ok(None),
         v => from_js_json(&v, "content", Error::InvalidEvent).map(Some),
@@ -179,7 +179,7 @@ impl JsCeramicClient {
     ) -> js_sys::Promise {
         let c = self.core();
         super::promise(async move {
-            let content = content_arg(&args)?.unwrap_or(serde_json::Value::Null);
+            let content = content_arg(&args)?.unwrap_or(crate::codec::Value::Null);
             let opts = tile_options(&args)?;
             let signer = get(&args, "signer");
             let genesis = if signer.is_undefined() || signer.is_null() {
@@ -224,9 +224,9 @@ impl JsCeramicClient {
             async move {
                 let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
                 let content = content_arg(&args)?;
-                let mut header = serde_json::Map::new();
+                let mut header = crate::codec::Map::new();
                 if let Some(ctl) = get(&args, "controller").as_string() {
-                    header.insert("controllers".into(), serde_json::json!([ctl]));
+                    header.insert("controllers".into(), crate::json!([ctl]));
                 }
                 let signer = JsSignerAdapter::new(get(&args, "signer"))?;
                 signer.prepare().await?;
@@ -277,7 +277,7 @@ impl JsCeramicClient {
             let (c, args) = (c.clone(), args.clone());
             async move {
                 let stream = id_arg::<StreamId>(&get(&args, "streamId"))?;
-                let proof: serde_json::Value =
+                let proof: crate::codec::Value =
                     from_js_json(&get(&args, "proof"), "proof", Error::InvalidEvent)?;
                 Ok(JsCommitId(c.update_link(&stream, &proof, super::now()).await?).into())
             }

@@ -170,7 +170,7 @@ pub(crate) fn from_js_json(
     v: &wasm_bindgen::JsValue,
     what: &str,
     err: fn(String) -> crate::Error,
-) -> crate::Result<serde_json::Value> {
+) -> crate::Result<crate::codec::Value> {
     let text = js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())

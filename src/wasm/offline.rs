@@ -45,14 +45,14 @@ fn built(key: &'static str, id: JsValue, car: &[u8]) -> JsResult<JsValue> {
     Ok(o)
 }
 
-fn json_arg(v: JsValue, what: &str) -> crate::Result<serde_json::Value> {
+fn json_arg(v: JsValue, what: &str) -> crate::Result<crate::codec::Value> {
     super::from_js_json(&v, what, Error::SchemaViolation)
 }
 
 /// `{ model, controller | signer, setValues? }` of a deterministic document.
 pub(crate) fn singleton_args(
     args: &JsValue,
-) -> crate::Result<(StreamId, String, Option<Vec<serde_json::Value>>)> {
+) -> crate::Result<(StreamId, String, Option<Vec<crate::codec::Value>>)> {
     let model = id_arg::<StreamId>(&get(args, "model"))?;
     let controller = match get(args, "controller").as_string() {
         Some(c) => c,
@@ -63,7 +63,7 @@ pub(crate) fn singleton_args(
     let values = match get(args, "setValues") {
         v if v.is_undefined() || v.is_null() => None,
         v => match super::from_js_json(&v, "setValues", Error::MidSetUnique)? {
-            serde_json::Value::Array(values) => Some(values),
+            crate::codec::Value::Array(values) => Some(values),
             _ => return Err(Error::MidSetUnique("setValues: not an array".into())),
         },
     };

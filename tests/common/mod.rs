@@ -35,11 +35,11 @@ pub const CERAMIC_SDK_CARS: &[(&str, &[u8])] = &[
     ),
 ];
 
-pub fn ids() -> serde_json::Value {
+pub fn ids() -> ceramic_wasm::codec::Value {
     serde_json::from_str(IDS_JSON).expect("ids.json parses")
 }
 
-pub fn rust_ceramic() -> serde_json::Value {
+pub fn rust_ceramic() -> ceramic_wasm::codec::Value {
     serde_json::from_str(RUST_CERAMIC_EVENTS_JSON).expect("rust-ceramic-events.json parses")
 }
 
@@ -60,7 +60,13 @@ pub fn seed(did: &str) -> Vec<u8> {
 
 /// An Ethereum JSON-RPC for one chain that answers from a recording: (method, first param) ->
 /// result.
-pub struct RecordedRpc(pub Vec<(&'static str, serde_json::Value, serde_json::Value)>);
+pub struct RecordedRpc(
+    pub  Vec<(
+        &'static str,
+        ceramic_wasm::codec::Value,
+        ceramic_wasm::codec::Value,
+    )>,
+);
 
 impl ceramic_wasm::verify::EthRpc for RecordedRpc {
     async fn serves(&self, _chain_id: &str) -> ceramic_wasm::Result<bool> {
@@ -71,9 +77,9 @@ impl ceramic_wasm::verify::EthRpc for RecordedRpc {
         &self,
         _chain_id: &str,
         method: &str,
-        params: serde_json::Value,
-    ) -> ceramic_wasm::Result<serde_json::Value> {
-        let first = params.get(0).cloned().unwrap_or(serde_json::Value::Null);
+        params: ceramic_wasm::codec::Value,
+    ) -> ceramic_wasm::Result<ceramic_wasm::codec::Value> {
+        let first = params[0].clone();
         self.0
             .iter()
             .find(|(m, p, _)| *m == method && (p.is_null() || *p == first))

@@ -8,11 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use ceramic_wasm::codec::multibase;
+use ceramic_wasm::codec::Value;
 use ceramic_wasm::did::{Ed25519Signer, Signer};
 use ceramic_wasm::events::{json_to_ipld, DataPayload, Event, InitPayload, SignedEvent};
 use ceramic_wasm::ids::{CommitId, StreamId};
+use ceramic_wasm::json;
 use cid::Cid;
-use serde_json::{json, Value};
 
 pub const RUST_CERAMIC_EVENTS_JSON: &str =
     include_str!("../../../../shared/vectors/rust-ceramic-events.json");
