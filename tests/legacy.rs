@@ -870,6 +870,8 @@ mod api_v0 {
     /// plus any overrides.
     struct Replay {
         answers: Vec<(String, u16, String)>,
+        /// Answers given once each, before `answers` (a node that moves between requests).
+        first: RefCell<Vec<(String, u16, String)>>,
         sent: RefCell<Vec<String>>,
     }
 
@@ -894,8 +896,16 @@ mod api_v0 {
                 .collect();
             Replay {
                 answers,
+                first: RefCell::default(),
                 sent: RefCell::default(),
             }
+        }
+
+        fn once(self, key: &str, status: u16, body: &str) -> Replay {
+            self.first
+                .borrow_mut()
+                .push((key.into(), status, body.into()));
+            self
         }
 
         fn with(mut self, key: &str, status: u16, body: &str) -> Replay {
@@ -910,12 +920,18 @@ mod api_v0 {
                 .replacen("Get", "GET", 1)
                 .replacen("Post", "POST", 1);
             self.sent.borrow_mut().push(key.clone());
-            let (_, status, body) = self
-                .answers
-                .iter()
-                .rev()
-                .find(|(k, _, _)| *k == key)
-                .unwrap_or_else(|| panic!("no recording for {key}"));
+            let once = {
+                let mut first = self.first.borrow_mut();
+                let at = first.iter().position(|(k, _, _)| *k == key);
+                at.map(|i| first.remove(i))
+            };
+            let (_, status, body) = once.as_ref().unwrap_or_else(|| {
+                self.answers
+                    .iter()
+                    .rev()
+                    .find(|(k, _, _)| *k == key)
+                    .unwrap_or_else(|| panic!("no recording for {key}"))
+            });
             Ok(Response {
                 status: *status,
                 body: body.as_bytes().to_vec(),
@@ -943,6 +959,19 @@ mod api_v0 {
                 format!("GET /api/v0/commits/{TILE}")
             ]
         );
+        // A node that anchors between the two reads (its state one commit behind its log): both
+        // are read again, and the node is not reported as mismatched.
+        let (_, state) = peer(8);
+        let mut behind = state.clone();
+        behind["state"]["log"].as_array_mut().unwrap().pop();
+        let r = Replay::new().once(
+            &format!("GET /api/v0/streams/{TILE}"),
+            200,
+            &behind.to_string(),
+        );
+        let loaded = run_ready(Client::new("http://n", &r).load_legacy(TILE, NOW)).unwrap();
+        assert_eq!(loaded.mismatch, None);
+        assert_eq!(r.sent.borrow().len(), 4);
         // A node whose state lies about the content: the log decides, the mismatch is reported.
         let (_, state) = peer(8);
         let mut lie = state.clone();

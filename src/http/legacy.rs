@@ -233,8 +233,25 @@ impl<T: Transport, R: EthRpc> Client<T, R> {
                 ty.name()
             )));
         }
-        let node_state = self.legacy_state(&stream_id.to_string()).await?;
+        let mut node_state = self.legacy_state(&stream_id.to_string()).await?;
         let mut log = self.legacy_commits(&stream_id).await?;
+        // The node may take a commit or anchor between the two reads (js-ceramic's in-memory
+        // anchor service anchors at once): read both again, at most twice, until the state's
+        // log ends where the commits do, so that a moving node is not reported as a mismatch.
+        for _ in 0..2 {
+            let tip = node_state["log"]
+                .as_array()
+                .and_then(|l| l.last())
+                .and_then(|e| e["cid"].as_str());
+            let ours = log
+                .last()
+                .map(|c| crate::codec::cid_text(&c.cid).to_string());
+            if tip.is_some() && tip == ours.as_deref() {
+                break;
+            }
+            node_state = self.legacy_state(&stream_id.to_string()).await?;
+            log = self.legacy_commits(&stream_id).await?;
+        }
         self.attach_cacaos(&mut log).await?;
         if log.first().map(|c| StreamId::new(ty, c.cid)) != Some(stream_id) {
             return Err(Error::NodeMismatch(format!(
