@@ -58,7 +58,11 @@ impl Map<String, Value> {
     /// An object from members in any order; a repeated key gives `Err` with that key (the
     /// first in sorted order).
     pub fn from_entries(mut entries: Vec<(String, Value)>) -> Result<Self, String> {
-        super::sort_by_bytes(&mut entries, |(k, _)| k.as_bytes().to_vec());
+        // `sort_unstable_by`, not `codec::sort_by_bytes`: the standard library's size-optimised
+        // unstable sort is ~0.3 K of wasm per element type, the generic `sort_by_bytes` (its key
+        // copies and reordering) was 1.4 K for this one (twiggy). Keys are unique once accepted,
+        // so stability does not matter.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(w[0].0.clone());
         }
