@@ -9,7 +9,7 @@ use ceramic_wasm::legacy::tile::AnchorInfo;
 use ceramic_wasm::legacy::{link, tile, Commit};
 use ceramic_wasm::Error;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use ceramic_wasm::codec::Value;
 
 fn ok_code<T>(r: &Result<T, Error>) {
     if let Err(e) = r {

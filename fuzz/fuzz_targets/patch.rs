@@ -4,7 +4,7 @@
 use ceramic_wasm::stream::{apply_patch, diff};
 use ceramic_wasm::Error;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use ceramic_wasm::codec::Value;
 
 fuzz_target!(|data: &[u8]| {
     let (a, b) = match data.iter().position(|&b| b == 0) {
@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     // `{}` for both, as documents start: the first 300 s run found the target assuming otherwise).
     let d = diff(&doc, &ops);
     let expected = if ops.is_null() {
-        serde_json::json!({})
+        ceramic_wasm::json!({})
     } else {
         ops
     };

@@ -6,7 +6,7 @@ use ceramic_wasm::stream::schema::{check_schema, validate};
 use ceramic_wasm::stream::NativeRegex;
 use ceramic_wasm::Error;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
+use ceramic_wasm::codec::Value;
 
 fuzz_target!(|data: &[u8]| {
     let (a, b) = match data.iter().position(|&b| b == 0) {

@@ -434,9 +434,12 @@ impl<'de> Parser<'de> {
                 }
                 self.depth -= 1;
                 V::Object(super::Map::from_entries(entries).map_err(|key| {
+                    // A key can be megabytes long: its first 64 characters name it.
+                    let shown: String = key.chars().take(64).collect();
+                    let more = if shown.len() < key.len() { "…" } else { "" };
                     JsonError(format!(
-                        "repeated key {} in the object at byte {start}",
-                        super::quoted(&key)
+                        "repeated key {}{more} in the object at byte {start}",
+                        super::quoted(&shown)
                     ))
                 })?)
             }
@@ -1022,7 +1025,8 @@ mod tests {
             }
         }
         for p in &pointers {
-            assert_eq!(pointer(&root, p), root.pointer(p), "{p:?}");
+            let theirs = serde_json::Value::from(root.clone()).pointer(p).cloned();
+            assert_eq!(pointer(&root, p).cloned(), theirs.map(Value::from), "{p:?}");
         }
         for t in pieces
             .iter()
@@ -1207,6 +1211,12 @@ mod tests {
         );
         let e = parse_str(r#"{"a": {"b": 1, "c": 2, "b": 3}}"#).unwrap_err();
         assert_eq!(e.to_string(), r#"repeated key "b" in the object at byte 6"#);
+        let long = "k".repeat(100);
+        let e = parse_str(&format!(r#"{{"{long}": 1, "{long}": 2}}"#)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(r#"repeated key "{}"… in the object at byte 0"#, &long[..64])
+        );
         assert!(from_str::<Value>(r#"[{"a": 1}, {"a": 2}, {"b": {"a": 3}}]"#).is_ok());
     }
 

@@ -37,24 +37,15 @@ macro_rules! invalid_type_and_value {
 }
 pub(crate) use invalid_type_and_value;
 
-/// A JSON object from `entries`, inserted one by one (a later duplicate key wins, as with
-/// `collect`).
-pub(crate) fn json_map_from(
-    entries: impl IntoIterator<Item = (String, crate::codec::Value)>,
-) -> crate::codec::Map<String, crate::codec::Value> {
-    let mut map = crate::codec::Map::new();
-    for (k, v) in entries {
-        map.insert(k, v);
-    }
-    map
-}
-
-/// A JSON object from `(key, value)` pairs with literal keys (what `crate::json!` builds,
-/// without its detour through `to_value`, which links serde_json's value serializer).
+/// A JSON object from `(key, value)` pairs with literal keys: `crate::json!`'s object without
+/// its clone of each value (`ToValue` takes them by reference).
 pub(crate) fn json_object<const N: usize>(
     entries: [(&str, crate::codec::Value); N],
 ) -> crate::codec::Map<String, crate::codec::Value> {
-    json_map_from(entries.map(|(k, v)| (k.to_string(), v)))
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// The shortest round-trip digits of a finite double and where its decimal point goes: `(digits,

@@ -183,6 +183,8 @@ impl IntoIterator for Map<String, Value> {
 }
 
 /// Later members win over earlier ones with the same key, as `serde_json::Map`'s `collect`.
+/// Member by member (each insertion moves the members after it): for the package's own small
+/// objects; members from untrusted input go through [`Map::from_entries`], sorted once.
 impl FromIterator<(String, Value)> for Map<String, Value> {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
         let mut map = Map::new();
@@ -606,10 +608,13 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Number(n) => Value::Number(n),
             serde_json::Value::String(s) => Value::String(s),
             serde_json::Value::Array(a) => Value::Array(a.into_iter().map(Value::from).collect()),
-            serde_json::Value::Object(m) => Value::Object(Map(m
-                .into_iter()
-                .map(|(k, v)| (k, Value::from(v)))
-                .collect())),
+            // Sorted here, not taken in serde_json's order: with its `preserve_order` feature
+            // (on for a whole build if any crate in it asks) its maps keep insertion order. Its
+            // keys are distinct either way, so `from_entries` cannot refuse them.
+            serde_json::Value::Object(m) => Value::Object(
+                Map::from_entries(m.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }

@@ -57,11 +57,18 @@ pub fn ipld_to_json(value: &Ipld) -> Result<crate::codec::Value> {
         )),
         Ipld::List(items) => items.iter().map(ipld_to_json).collect::<Result<_>>(),
         Ipld::Map(map) => {
-            let mut out = crate::codec::Map::new();
+            // Built whole and sorted once: inserting member by member would move the members
+            // after each one, quadratic on a hostile block's tens of thousands of keys (in
+            // DAG-CBOR's order, shortest first, not the map's byte order).
+            let mut entries = Vec::with_capacity(map.len());
             for (k, v) in map {
-                out.insert(k.clone(), ipld_to_json(v)?);
+                entries.push((k.clone(), ipld_to_json(v)?));
             }
-            Ok(crate::codec::Value::Object(out))
+            crate::codec::Map::from_entries(entries)
+                .map(crate::codec::Value::Object)
+                .map_err(|k| {
+                    Error::InvalidEvent(format!("repeated key {}", crate::codec::quoted(&k)))
+                })
         }
         Ipld::Float(f) => crate::codec::Number::from_f64(*f)
             .map(crate::codec::Value::Number)

@@ -154,15 +154,18 @@ impl Commit {
                 Ok(out)
             }
             None => {
-                let mut out = Map::new();
+                let mut out = Vec::new();
                 for (k, v) in &self.body {
                     let v = match v {
                         Ipld::Link(c) => Value::String(crate::codec::cid_text(c).to_string()),
                         other => ipld_to_json(other)?,
                     };
-                    out.insert(k.clone(), v);
+                    out.push((k.clone(), v));
                 }
-                Ok(Value::Object(out))
+                // Sorted once (see `events::ipld_to_json`); an IPLD map's keys are distinct.
+                Map::from_entries(out).map(Value::Object).map_err(|k| {
+                    Error::InvalidEvent(format!("repeated key {}", crate::codec::quoted(&k)))
+                })
             }
         }
     }

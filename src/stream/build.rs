@@ -21,7 +21,7 @@ pub fn document_init(controller: &str, model: &StreamId, content: &Value) -> Res
 /// `|` as the JS SDK writes them.
 pub fn set_unique(values: &[Value]) -> Vec<u8> {
     let fields: Vec<String> = (0..values.len()).map(|i| i.to_string()).collect();
-    let content = crate::codec::json_map_from(fields.iter().cloned().zip(values.iter().cloned()));
+    let content: crate::codec::Map = fields.iter().cloned().zip(values.iter().cloned()).collect();
     set_unique_candidates(&fields, &Value::Object(content)).swap_remove(0)
 }
 

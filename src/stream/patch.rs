@@ -31,6 +31,7 @@ pub fn apply_patch(content: &Value, ops: &Value) -> Result<Value> {
     } else {
         content.clone()
     };
+    let mut copied = 0usize;
     for (i, op) in patch.into_iter().enumerate() {
         let (path, failed) = match op {
             Op::Add(path, v) => (path, add(&mut doc, path, v.clone()).err()),
@@ -50,6 +51,17 @@ pub fn apply_patch(content: &Value, ops: &Value) -> Result<Value> {
                 path,
                 match get_mut(&mut doc, from) {
                     Some(v) => {
+                        // `copy` is the one operation that grows the document beyond the
+                        // patch's own bytes: each copy of the whole document doubles it (30
+                        // operations of a few hundred bytes would ask for gigabytes). What one
+                        // patch copies is held to the largest document's size.
+                        copied = copied.saturating_add(json_size(v));
+                        if copied > crate::stream::mid::MAX_DOCUMENT_SIZE {
+                            return Err(Error::TooLarge(format!(
+                                "operation {i} copies past {} bytes of JSON",
+                                crate::stream::mid::MAX_DOCUMENT_SIZE
+                            )));
+                        }
                         let v = v.clone();
                         add(&mut doc, path, v).err()
                     }
@@ -72,6 +84,20 @@ pub fn apply_patch(content: &Value, ops: &Value) -> Result<Value> {
         }
     }
     Ok(doc)
+}
+
+/// About the length of `v` as JSON text (numbers counted as 8 bytes), without writing it.
+fn json_size(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 8,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(json_size).fold(2, usize::saturating_add),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| (k.len() + 4).saturating_add(json_size(v)))
+            .fold(2, usize::saturating_add),
+    }
 }
 
 const PATH: &str = "path is invalid";
@@ -280,6 +306,31 @@ fn push_token(path: &mut String, key: &str) {
 mod tests {
     use super::*;
     use crate::json;
+
+    /// Copies of the whole document into itself double it: a patch of 40 such copies (a few
+    /// hundred bytes) is refused once what it copies passes the largest document's size, not
+    /// after allocating terabytes; copies that stay under it apply.
+    #[test]
+    fn copies_that_grow_past_the_size_limit_are_refused() {
+        let doc = json!({"a": "x".repeat(1000)});
+        let ops: Vec<Value> = (0..40)
+            .map(|i| json!({"op": "copy", "from": "", "path": format!("/c{i}")}))
+            .collect();
+        let e = apply_patch(&doc, &Value::Array(ops)).unwrap_err();
+        assert_eq!(e.code(), "TOO_LARGE");
+        assert!(
+            e.to_string()
+                .contains("operation 13 copies past 16000000 bytes"),
+            "{e}"
+        );
+        let few = json!([{"op": "copy", "from": "", "path": "/b"}, {"op": "copy", "from": "/a", "path": "/c"}]);
+        let out = apply_patch(&doc, &few).unwrap();
+        assert_eq!(out["b"]["a"], out["c"]);
+        assert_eq!(
+            json_size(&json!({"k": ["ab", 1, null]})),
+            2 + (1 + 4) + (2 + 4 + 8 + 5)
+        );
+    }
 
     #[test]
     fn pointers() {
