@@ -2,7 +2,7 @@
 //!
 //! Ours rather than `ipld_core::Ipld` for bytes: its maps are `BTreeMap<String, Ipld>`, whose
 //! insertion, removal, cloning and iteration code (~4.4 K raw in the wasm, measured with twiggy)
-//! came on top of the same code for `serde_json`'s maps. A map here is a vector of entries in the
+//! came on top of the same code for `serde_json`'s maps (since replaced too: `codec::value`). A map here is a vector of entries in the
 //! order they were added — a decoded block's are in canonical order already, and every writer
 //! sorts its keys (`cbor::Encoder`) — with unique keys and lookups by scanning (the maps that are
 //! read field by field are an event's or a CACAO's, a handful of keys).

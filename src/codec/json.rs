@@ -1,7 +1,7 @@
 //! JSON text into `crate::codec::Value`s, and values into serde types: our own reader.
 //!
-//! Why our own rather than `serde_json`'s deserializer (its `Value`, `Map` and writer are still
-//! used): bytes on the page (BENCHMARKS.md). serde_json's `Deserializer` is generic over its
+//! Why our own rather than `serde_json`'s deserializer (its writer and `Number` are still used;
+//! the value is ours, `codec::value`): bytes on the page (BENCHMARKS.md). serde_json's `Deserializer` is generic over its
 //! reader, so it was linked twice (from `&str` and from `&[u8]`), and every type it fills got its
 //! own inlined copy of the whole struct reader (~1.5 KB each, 40 KB of the wasm in all). Here text
 //! is read into a `Value` by one non-generic function (an object's repeated key refused), and a

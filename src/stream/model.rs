@@ -104,10 +104,10 @@ pub struct ModelDefinition {
     pub immutable_fields: Option<Vec<String>>,
     /// Account relation.
     pub account_relation: AccountRelation,
-    /// Relations of fields, by field name in order. A list, not a map: the wasm would carry
-    /// another copy of `BTreeMap`'s code for this one key/value type (~1.8 K gzip).
+    /// Relations of fields, by field name in order. A list, not a map: a map type of its own
+    /// would link its code for this one key/value type (a `BTreeMap`'s was ~1.8 K gzip).
     pub relations: Option<Vec<(String, Relation)>>,
-    /// Views (not checked beyond their shape).
+    /// Views (not checked beyond their shape): the definition's JSON object.
     pub views: Option<crate::codec::Map<String, Value>>,
 }
 
