@@ -11,7 +11,7 @@
 //     the linker wrote it; wasm-bindgen keeps them, and they are stale once it rewrites the code).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dataSegments, functionNames, readLeb, readSleb, readStr, sections, skipImport } from "./wasm-binary.mjs";
+import { dataSegments, functionBodies, functionNames, readLeb, readSleb, readStr, sections } from "./wasm-binary.mjs";
 
 /** `wasm` without its `linking` and `reloc.*` custom sections. */
 export function stripRelocs(wasm) {
@@ -35,30 +35,17 @@ const MEMORY_ADDR = new Set([3, 4, 5, 11, 14, 15, 16, 17, 21, 23, 25]);
  * address; `segment` is the name of the output segment, `.rodata`, `.data`, …).
  */
 export function linkedData(wasm, path = "module") {
-  let funcImports = 0;
-  const codeRanges = []; // function i's body: [from, to) relative to the code section's contents
   const custom = new Map();
   for (const { id, body, end } of sections(wasm, path)) {
     if (id === 0) {
       const [name, at] = readStr(wasm, body);
       custom.set(name, { at, end });
-    } else if (id === 2) {
-      let [n, p] = readLeb(wasm, body);
-      for (; n > 0; n--) {
-        for (let k = 0; k < 2; k++) p = readStr(wasm, p)[1];
-        if (wasm[p] > 3) throw new Error(`${path}: import kind ${wasm[p]}`);
-        if (wasm[p] === 0) funcImports++;
-        p = skipImport(wasm, p);
-      }
-    } else if (id === 10) {
-      let [n, p] = readLeb(wasm, body);
-      for (; n > 0; n--) {
-        const [size, at] = readLeb(wasm, p);
-        codeRanges.push([p - body, at + size - body]);
-        p = at + size;
-      }
     }
   }
+  // Function i's body: [from, to) relative to the code section's contents.
+  const code = functionBodies(wasm, path);
+  const funcImports = code.imported;
+  const codeRanges = code.bodies.map(({ from, to }) => [from - code.body, to - code.body]);
   // Relocations in data count from the start of the data section's contents.
   const data = dataSegments(wasm, path);
   const segments = data.segments.map(({ addr, from, to }) => [from - data.body, to - data.body, addr]);

@@ -16,7 +16,7 @@
 // `--reorder-functions` (by calls) +3.3 K (BENCHMARKS.md). Substrings of 4 to 7 bytes did
 // within 1 K of each other; 6 did best.
 import { readFileSync, writeFileSync } from "node:fs";
-import { leb, readLeb, readStr, sections, skipImport, str } from "./wasm-binary.mjs";
+import { functionBodies, readLeb, withFunctionNames } from "./wasm-binary.mjs";
 
 const WINDOW = 32 * 1024;
 const GRAM = 6;
@@ -29,29 +29,8 @@ if (!output) {
 }
 const wasm = readFileSync(input);
 
-let imported = 0;
-const bodies = [];
-for (const { id, body } of sections(wasm, input)) {
-  if (id === 2) {
-    let [n, p] = readLeb(wasm, body);
-    for (; n > 0; n--) {
-      for (let s = 0; s < 2; s++) {
-        const [len, at] = readLeb(wasm, p);
-        p = at + len;
-      }
-      if (wasm[p] === 0) imported++;
-      p = skipImport(wasm, p);
-    }
-  }
-  if (id === 10) {
-    let [n, p] = readLeb(wasm, body);
-    for (; n > 0; n--) {
-      const [size, at] = readLeb(wasm, p);
-      bodies.push(wasm.subarray(at, at + size));
-      p = at + size;
-    }
-  }
-}
+const { imported, bodies: ranges } = functionBodies(wasm, input);
+const bodies = ranges.map(({ from, to }) => wasm.subarray(readLeb(wasm, from)[1], to));
 
 // Each body's distinct 6-byte substrings, hashed (FNV-1a) into 2^22 buckets: a collision only
 // makes a substring look present that is not, which can cost a few bytes, never correctness.
@@ -104,16 +83,7 @@ while (order.length < bodies.length) {
   place(best);
 }
 
-// The name section: only function names, the order's rank for each defined function (imports
-// keep no name: the pass moves defined functions only).
-const entries = order.map((f, rank) => Buffer.concat([leb(imported + f), str(`f${String(rank).padStart(6, "0")}`)]));
-entries.sort((a, b) => readLeb(a, 0)[0] - readLeb(b, 0)[0]);
-const sub = Buffer.concat([leb(entries.length), ...entries]);
-const nameSection = Buffer.concat([str("name"), Buffer.from([1]), leb(sub.length), sub]);
-const out = [wasm.subarray(0, 8)];
-for (const { id, at, body, end } of sections(wasm, input)) {
-  if (id === 0 && readStr(wasm, body)[0] === "name") continue;
-  out.push(wasm.subarray(at, end));
-}
-out.push(Buffer.from([0]), leb(nameSection.length), nameSection);
-writeFileSync(output, Buffer.concat(out));
+// The order's rank as each defined function's name (imports keep none: the pass moves defined
+// functions only). The input comes from `wasm-opt -g`, which writes a name section.
+const names = new Map(order.map((f, rank) => [imported + f, `f${String(rank).padStart(6, "0")}`]));
+writeFileSync(output, withFunctionNames(wasm, new Map([...names].sort((a, b) => a[0] - b[0])), input));

@@ -98,6 +98,36 @@ export function exportsOf(wasm) {
   return { found, at: wasm.length, end: wasm.length };
 }
 
+/**
+ * A module's function imports and bodies: `imported` (how many functions are imported: the first
+ * defined function's index), `body` (where the code section's contents start) and `bodies`, each
+ * defined function's `{ from, to }` in `wasm` (its size's LEB128 included from `from`).
+ */
+export function functionBodies(wasm, path = "module") {
+  let imported = 0, body = -1;
+  const bodies = [];
+  for (const s of sections(wasm, path)) {
+    if (s.id === 2) {
+      let [n, p] = readLeb(wasm, s.body);
+      for (; n > 0; n--) {
+        for (let k = 0; k < 2; k++) p = readStr(wasm, p)[1];
+        if (wasm[p] > 3) throw new Error(`${path}: import kind ${wasm[p]}`);
+        if (wasm[p] === 0) imported++;
+        p = skipImport(wasm, p);
+      }
+    } else if (s.id === 10) {
+      body = s.body;
+      let [n, p] = readLeb(wasm, s.body);
+      for (; n > 0; n--) {
+        const [size, at] = readLeb(wasm, p);
+        bodies.push({ from: p, to: at + size });
+        p = at + size;
+      }
+    }
+  }
+  return { imported, body, bodies };
+}
+
 /** The function names of a module's `name` section, index → name (empty without one). */
 export function functionNames(wasm, path = "module") {
   const names = new Map();
