@@ -1,11 +1,12 @@
 //! JSON text into `crate::codec::Value`s, and values into serde types: our own reader.
 //!
 //! Why our own rather than `serde_json`'s deserializer (its writer and `Number` are still used;
-//! the value is ours, `codec::value`): bytes on the page (BENCHMARKS.md). serde_json's `Deserializer` is generic over its
-//! reader, so it was linked twice (from `&str` and from `&[u8]`), and every type it fills got its
-//! own inlined copy of the whole struct reader (~1.5 KB each, 40 KB of the wasm in all). Here text
-//! is read into a `Value` by one non-generic function (an object's repeated key refused), and a
-//! `Value` into a type by [`from_value`]; the package's own shapes are read by hand ([`Members`]).
+//! the value is ours, `codec::value`): bytes on the page (BENCHMARKS.md). serde_json's
+//! `Deserializer` is generic over its reader, so it was linked twice (from `&str` and from
+//! `&[u8]`), and every type it fills got its own inlined copy of the whole struct reader (~1.5 KB
+//! each, 40 KB of the wasm in all). Here text is read into a `Value` by one non-generic function
+//! (an object's repeated key refused), and a `Value` into a type by [`from_value`]; the package's
+//! own shapes are read by hand ([`Members`]).
 //!
 //! What it accepts is RFC 8259 JSON, as `serde_json` does: no trailing commas, comments, NaN or
 //! lone surrogates; at most 128 levels of nesting. Numbers become `u64` or `i64` when they are
@@ -109,8 +110,8 @@ pub fn array_index(token: &str) -> Option<usize> {
     token.parse().ok()
 }
 
-/// The value a JSON Pointer names in `root` (RFC 6901; `""` is `root` itself), as
-/// `crate::codec::Value::pointer` answers (array indices by [`array_index`]).
+/// The value a JSON Pointer names in `root` (RFC 6901; `""` is `root` itself), as serde_json's
+/// `Value::pointer` answers (array indices by [`array_index`]). Our `Value::pointer` calls this.
 pub fn pointer<'a>(
     root: &'a crate::codec::Value,
     pointer: &str,
