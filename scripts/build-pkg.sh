@@ -73,6 +73,10 @@ wasm-bindgen --target nodejs --out-dir pkg/legacy/node "$BUILT/legacy/ceramic_wa
 # Our JS snippets (`inline_js`: src/wasm/transport.rs) are ES modules; the nodejs glue is CommonJS
 # and `require`s them, so theirs are written as CommonJS.
 node scripts/cjs-snippets.mjs pkg/node/snippets pkg/legacy/node/snippets
+# The function table's slots that only wasm-bindgen's describers took, emptied
+# (scripts/table-slots.mjs): wasm-opt can then drop or inline the closure shims in them.
+node scripts/table-slots.mjs pkg/ceramic_wasm_bg.wasm "$BUILT/main/linked.wasm" pkg/ceramic_wasm_bg.wasm
+node scripts/table-slots.mjs pkg/legacy/ceramic_wasm_bg.wasm "$BUILT/legacy/linked.wasm" pkg/legacy/ceramic_wasm_bg.wasm
 # The lazily loaded part (src/part.rs): the functions reachable only through its roots, cut out
 # into ceramic_wasm_part.wasm (scripts/split-part.mjs, binaryen's wasm-split), which shares the
 # main module's memory, table and globals.

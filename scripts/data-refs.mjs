@@ -27,6 +27,8 @@ export function stripRelocs(wasm) {
 // memory address.
 const WITH_ADDEND = new Set([3, 4, 5, 8, 9, 11, 14, 15, 16, 17, 21, 22, 23, 25]);
 const MEMORY_ADDR = new Set([3, 4, 5, 11, 14, 15, 16, 17, 21, 23, 25]);
+// … and those that write a function's index in the table (its address, in a function pointer).
+const TABLE_INDEX = new Set([1, 2, 12, 18, 19, 24]);
 
 /**
  * The data objects of a linked module and who uses them:
@@ -90,7 +92,7 @@ export function linkedData(wasm, path = "module") {
             if (!(flags & 0x200)) symbol.addr = segments[symbol.segment][2] + offset;
           }
         } else {
-          [, q] = readLeb(wasm, q);
+          [symbol.index, q] = readLeb(wasm, q);
           if (kind !== 3 && (!(flags & 0x10) || flags & 0x40)) [, q] = readStr(wasm, q);
         }
         symbols.push(symbol);
@@ -132,6 +134,7 @@ export function linkedData(wasm, path = "module") {
       [index, p] = readLeb(wasm, p);
       if (WITH_ADDEND.has(type)) [addend, p] = readSleb(wasm, p);
       if (MEMORY_ADDR.has(type)) out.push({ offset, symbol: symbols[index] });
+      else if (TABLE_INDEX.has(type)) out.push({ offset, symbol: symbols[index], table: true });
     }
     return out;
   };
@@ -146,17 +149,33 @@ export function linkedData(wasm, path = "module") {
   const demangle = new Map(mangled.map((m, i) => [m, demangled[i].replace(/\b(\d+|true|false): ([iu](?:size|8|16|32|64|128)|bool|char)\b/g, (_, v, t) => (t === "bool" ? v : v + t))]));
   const byFunction = new Map();
   let f = 0;
-  for (const { offset, symbol } of relocations("reloc.CODE")) {
+  // Who takes each function's table index: the names of the functions whose code does, and
+  // `null` for the data (a function pointer in a static, a vtable).
+  const tableRefs = new Map();
+  const takes = (symbol, by) => {
+    if (symbol.kind !== 0) throw new Error(`${path}: a table index of a symbol that is not a function`);
+    if (!tableRefs.has(symbol.index)) tableRefs.set(symbol.index, new Set());
+    tableRefs.get(symbol.index).add(by);
+  };
+  for (const { offset, symbol, table } of relocations("reloc.CODE")) {
     while (f < codeRanges.length && codeRanges[f][1] <= offset) f++;
     if (f === codeRanges.length || offset < codeRanges[f][0]) throw new Error(`${path}: a relocation outside every function`);
     const name = demangle.get(names.get(funcImports + f));
     if (name === undefined) throw new Error(`${path}: function ${funcImports + f} has no name`);
+    if (table) {
+      takes(symbol, name);
+      continue;
+    }
     if (!indexOf.has(symbol)) continue; // an absolute address
     if (!byFunction.has(name)) byFunction.set(name, new Set());
     byFunction.get(name).add(indexOf.get(symbol));
   }
   const byObject = new Map();
-  for (const { offset, symbol } of relocations("reloc.DATA")) {
+  for (const { offset, symbol, table } of relocations("reloc.DATA")) {
+    if (table) {
+      takes(symbol, null);
+      continue;
+    }
     const segment = segments.find(([from, to]) => offset >= from && offset < to);
     const from = segment ? holding(segment[2] + offset - segment[0]) : [];
     // A pointer in no object we know of (key `null`): the object it points at stays.
@@ -169,6 +188,8 @@ export function linkedData(wasm, path = "module") {
     objects: objects.map(({ name, addr, size, segment }) => ({ name, addr, size, segment: segmentNames[segment] })),
     byFunction,
     byObject,
+    tableRefs,
+    demangle,
   };
 }
 

@@ -1,6 +1,7 @@
 // Reading and writing the parts of a wasm binary the build's scripts touch (short-imports.mjs,
-// split-part.mjs, data-refs.mjs): LEB128 numbers, names, the section list, the export section,
-// the function names and the active data segments.
+// split-part.mjs, data-refs.mjs, table-slots.mjs, order-functions.mjs): LEB128 numbers, names,
+// the section list, the export section, the function names, the active data segments and the
+// element segments.
 
 /** The unsigned LEB128 number at `at`, and where the bytes after it start. */
 export function readLeb(buf, at) {
@@ -192,4 +193,53 @@ export function dataSegments(wasm, path = "module") {
     return { segments, at, body };
   }
   return { segments: [], at: -1, body: -1 };
+}
+
+/**
+ * A module's element segments, each `{ offset, funcs }`: the function indices written into table
+ * 0 from slot `offset` on. Only what a linker writes: active segments of table 0 at a constant
+ * slot, listing function indices (flags 0).
+ */
+export function elementSegments(wasm, path = "module") {
+  for (const { id, body } of sections(wasm, path)) {
+    if (id !== 9) continue;
+    const segments = [];
+    let [n, p] = readLeb(wasm, body);
+    for (; n > 0; n--) {
+      if (wasm[p] !== 0 || wasm[p + 1] !== 0x41) throw new Error(`${path}: an element segment not of table 0 at a constant slot`);
+      const [offset, q] = readSleb(wasm, p + 2);
+      if (wasm[q] !== 0x0b || offset < 0) throw new Error(`${path}: an element segment's offset is not one constant`);
+      let [k, r] = readLeb(wasm, q + 1);
+      const funcs = [];
+      for (; k > 0; k--) {
+        let f;
+        [f, r] = readLeb(wasm, r);
+        funcs.push(f);
+      }
+      segments.push({ offset, funcs });
+      p = r;
+    }
+    return segments;
+  }
+  return [];
+}
+
+/** `wasm` with its element section (which must be there) holding `segments` (as `elementSegments` reads them). */
+export function withElementSegments(wasm, segments, path = "module") {
+  const bodies = segments.map(({ offset, funcs }) =>
+    Buffer.concat([Buffer.from([0, 0x41]), sleb(offset), Buffer.from([0x0b]), leb(funcs.length), ...funcs.map(leb)]),
+  );
+  const section = Buffer.concat([leb(segments.length), ...bodies]);
+  const out = [wasm.subarray(0, 8)];
+  let found = 0;
+  for (const { id, at, end } of sections(wasm, path)) {
+    if (id === 9) {
+      out.push(Buffer.from([9]), leb(section.length), section);
+      found++;
+    } else {
+      out.push(wasm.subarray(at, end));
+    }
+  }
+  if (found !== 1) throw new Error(`${path}: ${found} element sections`);
+  return Buffer.concat(out);
 }
