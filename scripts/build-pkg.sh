@@ -87,10 +87,17 @@ for w in pkg/ceramic_wasm_bg.wasm pkg/ceramic_wasm_part.wasm pkg/legacy/ceramic_
   # -Oz twice: the second pass finds what the first one's inlining and merging opened up
   # (main wasm 341,438 -> 339,759 B gzip; a third pass gained nothing, BENCHMARKS.md; the part
   # -59 B). No engine reads the producers and target_features sections (linker metadata).
+  # Two binaryen options (BENCHMARKS.md, twelfth session): `-ocimfs 20` inlines a function called
+  # from one place only when it is small (binaryen's default inlines any size there: the copies,
+  # specialised to their caller, repeat less; main wasm +3 K raw, −2.2 K gzip, speed within 1 %),
+  # and `--low-memory-unused` lets a constant (under 1 KiB) added to an address become the load's
+  # or store's offset: the two differ only when the sum wraps past 4 GiB — the folded form traps
+  # where the other would have reached the first 1 KiB, which a valid address never does (the
+  # linker puts the data at 1 MiB, above the stack, and the heap after it). −0.3 K.
   # Then the functions in an order gzip likes (scripts/order-functions.mjs: like code within
   # gzip's window; −4.3 K on the main wasm, −0.4 K on the part), by binaryen's pass that sorts
   # them by the names the script wrote, and the names dropped.
-  (wasm-opt -Oz -Oz -g "$w" -o "$w" && node scripts/order-functions.mjs "$w" "$w" &&
+  (wasm-opt --low-memory-unused -ocimfs 20 -Oz -Oz -g "$w" -o "$w" && node scripts/order-functions.mjs "$w" "$w" &&
     wasm-opt --reorder-functions-by-name --strip-debug --strip-producers --strip-target-features "$w" -o "$w") &
   pids+=($!)
 done
