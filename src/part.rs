@@ -16,7 +16,8 @@
 //! and webauthn CACAOs); a capability-signed event's checks (`verify::signature`: the CACAO's
 //! decoding, audience, issuer, time and resources) and a CACAO's own signature
 //! (`did::capability`: SIWx messages, eip191, Solana, WebAuthn); the completion and restoring of
-//! CACAO sessions (`did::session`); a schema's `pattern` bound and `format` checks (`stream`);
+//! CACAO sessions (`did::session`) and, through [`call`], a session's signing, serialising and
+//! expiry; a schema's `pattern` bound and `format` checks (`stream`);
 //! anchor checks on chain (`verify::anchor`); and, through [`run`], whole async calls of the JS
 //! layer (subscriptions, interests, starting a CACAO session, a wallet's `inspectSigningRequest`).
 //! Builds without the cargo feature `lazy-part` (native builds, the devnode, tests) are whole:
@@ -61,6 +62,18 @@ pub fn require(what: &str) -> Result<Loaded> {
             "{what} is in the lazily loaded part, not loaded yet"
         )))
     }
+}
+
+/// Run `f` as the part's code: `f` is called only from `call_in_part`, a root, so its body
+/// goes to the part (the methods of objects that only the part makes, a CACAO session's).
+pub fn call<R>(loaded: Loaded, f: impl FnOnce() -> R) -> R {
+    call_in_part(loaded, f)
+}
+
+/// The part's root for [`call`] (every instance; never inlined).
+#[inline(never)]
+fn call_in_part<R, F: FnOnce() -> R>(_: Loaded, f: F) -> R {
+    f()
 }
 
 /// Run `fut` as the part's code: its own future is polled only through `poll_in_part`, a root,

@@ -158,6 +158,15 @@ impl JsCacaoSession {
     }
 }
 
+/// `f`, a session method's work, run in the lazily loaded part: a session exists only once the
+/// part is loaded (`request` and `fromSerialized` load it), so the check never fails in practice.
+fn in_part<R>(f: impl FnOnce() -> R) -> crate::error::Result<R> {
+    Ok(crate::part::call(
+        crate::part::require("CACAO sessions")?,
+        f,
+    ))
+}
+
 #[wasm_bindgen(js_class = CacaoSession)]
 impl JsCacaoSession {
     /// Restore a session stored with `serialize()`.
@@ -180,8 +189,8 @@ impl JsCacaoSession {
     /// ```ts
     /// localStorage.setItem("session", session.serialize());
     /// ```
-    pub fn serialize(&self) -> String {
-        self.0.serialize()
+    pub fn serialize(&self) -> JsResult<String> {
+        Ok(in_part(|| self.0.serialize())?)
     }
 
     /// Whether the capability has expired.
@@ -190,8 +199,8 @@ impl JsCacaoSession {
     /// if (session.isExpired) askTheWalletAgain();
     /// ```
     #[wasm_bindgen(getter, js_name = isExpired)]
-    pub fn is_expired(&self) -> bool {
-        self.0.is_expired(now())
+    pub fn is_expired(&self) -> JsResult<bool> {
+        Ok(in_part(|| self.0.is_expired(now()))?)
     }
 
     /// Expiry, unix seconds.
@@ -200,8 +209,8 @@ impl JsCacaoSession {
     /// new Date(session.expiresAt! * 1000);
     /// ```
     #[wasm_bindgen(getter, js_name = expiresAt)]
-    pub fn expires_at(&self) -> Option<f64> {
-        self.0.expires_at().map(|t| t as f64)
+    pub fn expires_at(&self) -> JsResult<Option<f64>> {
+        Ok(in_part(|| self.0.expires_at().map(|t| t as f64))?)
     }
 
     /// The session key's DID.
@@ -260,6 +269,8 @@ impl JsCacaoSession {
     /// session.sign(bytes);
     /// ```
     pub fn sign(&self, input: &[u8]) -> JsResult<Vec<u8>> {
-        Ok(crate::verify::run_ready(self.0.sign(input.to_vec()))?)
+        Ok(in_part(|| {
+            crate::verify::run_ready(self.0.sign(input.to_vec()))
+        })??)
     }
 }

@@ -341,6 +341,7 @@ test("a Sign-In-With-Ethereum session", async () => {
   const session = await req.complete(personalSign(req.message));
   assert.equal(session.controller, `did:pkh:eip155:1:${address}`);
   assert.equal(session.isExpired, false);
+  assert.ok(Math.abs(session.expiresAt - (Date.now() / 1000 + 3600)) < 60, `expiresAt ${session.expiresAt}`);
   const restored = await CacaoSession.fromSerialized(session.serialize());
   assert.equal(restored.did, session.did);
 
