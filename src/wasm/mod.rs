@@ -16,6 +16,12 @@ mod signer;
 mod transport;
 mod verify;
 
+/// The heap: talc instead of Rust's default dlmalloc — 3.7 K smaller raw (1.4 K gzip) in the
+/// main wasm, speed within a few percent either way (BENCHMARKS.md, twelfth session). It grows
+/// the wasm memory as dlmalloc does and never gives it back.
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub use client::JsCeramicClient;
 pub use error::JsResult;
 pub use events::{decode_event, encode_event, JsEvent};
