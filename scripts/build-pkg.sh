@@ -43,13 +43,17 @@ mkdir -p "$BUILT/main" "$BUILT/legacy"
 # opt-level 3 in their crates (their `#[inline]` and generic functions are compiled where called
 # in any case); with `always` for them too the wasm was 12 K smaller and 25-45 % slower. Main
 # wasm 213,274 -> 208,783 B gzip, `createInitEvent` -11 %, `verifyEvent` -5 % (BENCHMARKS.md).
+# `-reference-types`: without the feature (on by default in Rust's wasm32 target since 1.82),
+# wasm-bindgen keeps JS values in a JS array and passes their indices, where with it every export
+# and import carried an externref shim and a table of its own: main wasm 159,895 -> 158,912 B gzip,
+# the glue +157 B, speed unchanged (`node bench/ab-pair.mjs`, BENCHMARKS.md).
 # Per-package rustflags are cargo's unstable `profile-rustflags`, given here on the command line
 # (Cargo.toml stays stable). The linker keeps its relocations (`--emit-relocs`, for the crate's own
 # link only: `cargo rustc`): they say which function uses which static data, so that the data only
 # the lazily loaded part uses moves into it (scripts/split-part.mjs); the relocations are removed
 # before wasm-bindgen (scripts/data-refs.mjs --strip), the code is the same.
 wasm_release() {
-  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128 -Zshare-generics=no" \
+  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128,-reference-types -Zshare-generics=no" \
     cargo rustc --locked --profile wasm-release --target wasm32-unknown-unknown \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size -Zprofile-rustflags \
     --config 'profile.wasm-release.package."*".rustflags=["-Zcross-crate-inline-threshold=always"]' \

@@ -46,7 +46,8 @@ if (names.size === 0) throw new Error(`${input}: no function names (wasm-bindgen
 const renamedBytes = withFunctionNames(bytes, new Map([...names.keys()].map((i) => [i, `f${i}`])), input);
 
 // wasm-split 108 writes the export of a second table (wasm-bindgen's `__wbindgen_externrefs`,
-// externref) as an export of the first (funcref): the first module's exports of tables, memories
+// externref, in builds with reference types; scripts/build-pkg.sh turns them off) as an export of
+// the first (funcref): the first module's exports of tables, memories
 // and globals are put back as they were (wasm-split adds tables to neither module's index space
 // of the first module, so the old indices hold).
 function keepExports(original, path) {
