@@ -46,14 +46,16 @@ mkdir -p "$BUILT/main" "$BUILT/legacy"
 # `-reference-types`: without the feature (on by default in Rust's wasm32 target since 1.82),
 # wasm-bindgen keeps JS values in a JS array and passes their indices, where with it every export
 # and import carried an externref shim and a table of its own: main wasm 159,895 -> 158,912 B gzip,
-# the glue +157 B, speed unchanged (`node bench/ab-pair.mjs`, BENCHMARKS.md).
+# the glue +157 B, speed unchanged (`node bench/ab-pair.mjs`, BENCHMARKS.md). `-multivalue`: a
+# result of two or more values (a string's pointer and length) comes back through memory, not as
+# a multi-value return that wasm-bindgen wraps in a shim per export: first load -0.3 K.
 # Per-package rustflags are cargo's unstable `profile-rustflags`, given here on the command line
 # (Cargo.toml stays stable). The linker keeps its relocations (`--emit-relocs`, for the crate's own
 # link only: `cargo rustc`): they say which function uses which static data, so that the data only
 # the lazily loaded part uses moves into it (scripts/split-part.mjs); the relocations are removed
 # before wasm-bindgen (scripts/data-refs.mjs --strip), the code is the same.
 wasm_release() {
-  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128,-reference-types -Zshare-generics=no" \
+  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128,-reference-types,-multivalue -Zshare-generics=no" \
     cargo rustc --locked --profile wasm-release --target wasm32-unknown-unknown \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size -Zprofile-rustflags \
     --config 'profile.wasm-release.package."*".rustflags=["-Zcross-crate-inline-threshold=always"]' \
