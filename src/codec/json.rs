@@ -1,8 +1,8 @@
 //! JSON text into `crate::codec::Value`s, and values into serde types: our own reader.
 //!
-//! Why our own rather than `serde_json`'s deserializer (its writer and `Number` are still used;
-//! the value is ours, `codec::value`): bytes on the page (BENCHMARKS.md). serde_json's
-//! `Deserializer` is generic over its reader, so it was linked twice (from `&str` and from
+//! Why our own rather than `serde_json`'s deserializer (its `Number` is still used; the value is
+//! ours, `codec::value`, and so is the writer, `codec::json_write`): bytes on the page
+//! (BENCHMARKS.md). serde_json's `Deserializer` is generic over its reader, so it was linked twice (from `&str` and from
 //! `&[u8]`), and every type it fills got its own inlined copy of the whole struct reader (~1.5 KB
 //! each, 40 KB of the wasm in all). Here text is read into a `Value` by one non-generic function
 //! (an object's repeated key refused), and a `Value` into a type by [`from_value`]; the package's
@@ -66,13 +66,11 @@ pub fn parse_slice(bytes: &[u8]) -> Result<crate::codec::Value> {
     parse_str(text)
 }
 
-/// `value` as compact JSON text. The package's one way to print a `Value`: its `Display`
-/// (`to_string()`, `{}`) also links serde_json's pretty printer and a second writer for
-/// `fmt::Formatter` (~2 K gzip in the wasm, measured); this writes into a `Vec` like every other
-/// JSON text of the package.
+/// `value` as compact JSON text, by our writer ([`super::json_write`]): the package's one way to
+/// print a `Value` (its `Display` calls it), into a `Vec` like every other JSON text of the package.
 pub fn text(value: &crate::codec::Value) -> String {
     // Cannot fail: a `Value`'s keys are strings and its numbers finite.
-    serde_json::to_string(value).unwrap_or_default()
+    super::json_write::to_string(value).unwrap_or_default()
 }
 
 /// A JSON Pointer token's text (RFC 6901: `~1` is `/`, `~0` is `~`, in one pass, so `~01` is

@@ -182,6 +182,7 @@ pub mod dagcbor;
 pub mod fields;
 pub mod ipld;
 pub mod json;
+pub mod json_write;
 pub mod multibase;
 /// SHA-256 and SHA-512 (the `hash/` crate, built at opt-level 3: the hot path).
 pub use ceramic_wasm_hash as sha2;

@@ -38,7 +38,8 @@ impl ProtectedHeader {
     /// The compact JSON bytes that are signed and stored.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         // serde_json's error is not printed: its Display links every message of its parser.
-        serde_json::to_vec(self).map_err(|_| Error::Encode("JWS protected header".into()))
+        crate::codec::json_write::to_vec(self)
+            .map_err(|_| Error::Encode("JWS protected header".into()))
     }
 
     /// Parse header bytes (other JOSE members are allowed and ignored: they are covered by the

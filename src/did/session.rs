@@ -200,7 +200,7 @@ impl CacaoSession {
             key: URL_SAFE_NO_PAD.encode(*self.key.export_seed()),
             cacao: URL_SAFE_NO_PAD.encode(&self.block.bytes),
         };
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&stored).unwrap_or_default())
+        URL_SAFE_NO_PAD.encode(crate::codec::json_write::to_vec(&stored).unwrap_or_default())
     }
 
     /// Restore a session from [`CacaoSession::serialize`]; the CACAO is checked again. In the npm

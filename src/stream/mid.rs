@@ -198,7 +198,7 @@ fn check_set_unique(fields: &[String], content: &Value, unique: &[u8]) -> Result
 
 /// Rules 5 and 8 on content: the schema, the size limit and relations.
 pub fn check_content(content: &Value, model: &Model, matcher: &dyn PatternMatcher) -> Result<()> {
-    let size = serde_json::to_vec(content)
+    let size = crate::codec::json_write::to_vec(content)
         .map(|v| v.len())
         .unwrap_or(usize::MAX);
     if size > MAX_DOCUMENT_SIZE {

@@ -157,7 +157,7 @@ pub(crate) fn now() -> i64 {
 /// faster for thousands of objects. Byte fields come out as arrays of numbers: callers convert
 /// the few they expose as `Uint8Array`.
 pub(crate) fn to_js_json<T: serde::Serialize>(v: &T) -> JsResult<wasm_bindgen::JsValue> {
-    json_text_to_js(serde_json::to_string(v).ok())
+    json_text_to_js(crate::codec::json_write::to_string(v).ok())
 }
 
 /// The part of [`to_js_json`] that does not depend on the type (one copy, not one per type).
