@@ -2,9 +2,9 @@
 //!
 //! Why our own rather than `serde_json`'s deserializer (its `Number` is still used; the value is
 //! ours, `codec::value`, and so is the writer, `codec::json_write`): bytes on the page
-//! (BENCHMARKS.md). serde_json's `Deserializer` is generic over its reader, so it was linked twice (from `&str` and from
-//! `&[u8]`), and every type it fills got its own inlined copy of the whole struct reader (~1.5 KB
-//! each, 40 KB of the wasm in all). Here text is read into a `Value` by one non-generic function
+//! (BENCHMARKS.md). serde_json's `Deserializer` is generic over its reader, so it was linked
+//! twice (from `&str` and from `&[u8]`), and every type it fills got its own inlined copy of the
+//! whole struct reader (~1.5 KB each, 40 KB of the wasm in all). Here text is read into a `Value` by one non-generic function
 //! (an object's repeated key refused), and a `Value` into a type by [`from_value`]; the package's
 //! own shapes are read by hand ([`Members`]).
 //!

@@ -37,7 +37,7 @@ impl ProtectedHeader {
 
     /// The compact JSON bytes that are signed and stored.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        // serde_json's error is not printed: its Display links every message of its parser.
+        // Cannot fail (every key is a string); the writer's error is not printed.
         crate::codec::json_write::to_vec(self)
             .map_err(|_| Error::Encode("JWS protected header".into()))
     }

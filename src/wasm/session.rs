@@ -160,7 +160,7 @@ impl JsCacaoSession {
 
 /// `f`, a session method's work, run in the lazily loaded part: a session exists only once the
 /// part is loaded (`request` and `fromSerialized` load it), so the check never fails in practice.
-fn in_part<R>(f: impl FnOnce() -> R) -> crate::error::Result<R> {
+fn part_call<R>(f: impl FnOnce() -> R) -> crate::error::Result<R> {
     Ok(crate::part::call(
         crate::part::require("CACAO sessions")?,
         f,
@@ -190,7 +190,7 @@ impl JsCacaoSession {
     /// localStorage.setItem("session", session.serialize());
     /// ```
     pub fn serialize(&self) -> JsResult<String> {
-        Ok(in_part(|| self.0.serialize())?)
+        Ok(part_call(|| self.0.serialize())?)
     }
 
     /// Whether the capability has expired.
@@ -200,7 +200,7 @@ impl JsCacaoSession {
     /// ```
     #[wasm_bindgen(getter, js_name = isExpired)]
     pub fn is_expired(&self) -> JsResult<bool> {
-        Ok(in_part(|| self.0.is_expired(now()))?)
+        Ok(part_call(|| self.0.is_expired(now()))?)
     }
 
     /// Expiry, unix seconds.
@@ -210,7 +210,7 @@ impl JsCacaoSession {
     /// ```
     #[wasm_bindgen(getter, js_name = expiresAt)]
     pub fn expires_at(&self) -> JsResult<Option<f64>> {
-        Ok(in_part(|| self.0.expires_at().map(|t| t as f64))?)
+        Ok(part_call(|| self.0.expires_at().map(|t| t as f64))?)
     }
 
     /// The session key's DID.
@@ -269,7 +269,7 @@ impl JsCacaoSession {
     /// session.sign(bytes);
     /// ```
     pub fn sign(&self, input: &[u8]) -> JsResult<Vec<u8>> {
-        Ok(in_part(|| {
+        Ok(part_call(|| {
             crate::verify::run_ready(self.0.sign(input.to_vec()))
         })??)
     }
