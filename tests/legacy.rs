@@ -302,6 +302,10 @@ fn caip10_link_refuses_a_replayed_older_proof() {
     );
     let s = fold(&[genesis.clone(), r1.clone(), a1.clone()]).unwrap();
     assert_eq!(s.content, "did:3:testdid1");
+    // js-ceramic's Caip10LinkHandler anchors the content only: `next` goes, and with it the
+    // `lastUpdate` of its metadata (the peer's recorded anchored state has none either).
+    assert!(s.next.is_none());
+    assert_eq!(s.metadata, *f["genesis"]["header"].as_object().unwrap());
     let s = fold(&[genesis.clone(), r1.clone(), a1.clone(), r3.clone()]).unwrap();
     assert_eq!(s.current_content(), "did:3:testdid2");
     let e = fold(&[genesis.clone(), r1.clone(), a1.clone(), r3.clone(), replay]).unwrap_err();

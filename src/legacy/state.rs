@@ -153,9 +153,11 @@ impl LegacyState {
         });
     }
 
-    /// Apply an anchor commit (js-ceramic's `applyAnchorCommit`): the unanchored changes become
-    /// the state, each only if truthy (js keeps the previous content when `next.content` is
-    /// `null`, `""` or absent).
+    /// Apply an anchor commit (js-ceramic's handlers' `_applyAnchor`): the unanchored changes
+    /// become the state, each only if truthy (js keeps the previous content when `next.content`
+    /// is `null`, `""` or absent). A Caip10Link's anchor takes `next.content` only: js-ceramic
+    /// 2.11's Caip10LinkHandler drops `next` with the `lastUpdate` its metadata carried, where
+    /// the TileDocumentHandler keeps `next.metadata` (the test peer's recorded answers show it).
     pub(super) fn anchor(&mut self, commit: &Commit, timestamp: Option<i64>, proof: Option<Value>) {
         self.push(commit, 2, timestamp);
         self.anchored = true;
@@ -164,7 +166,7 @@ impl LegacyState {
             if let Some(c) = next.content.filter(truthy) {
                 self.content = c;
             }
-            if let Some(m) = next.metadata {
+            if let (Some(m), StreamType::Tile) = (next.metadata, self.stream_type) {
                 self.metadata = m;
             }
         }

@@ -172,7 +172,12 @@ test("Caip10Links: js-ceramic's verify in ours, ours load in js-ceramic", async 
   // Theirs: created and linked by js-ceramic, loaded and verified by ours.
   const link = await Caip10Link.fromAccount(js, account, { syncTimeoutSeconds: 0 });
   await link.setDid(js.did, new EthereumAuthProvider(ethereum, address));
+  // Loaded once the update is anchored: js-ceramic's Caip10Link anchor keeps the content of
+  // `next` but not its metadata's `lastUpdate` (before the wait, this ran either way by timing).
+  await anchored(link.id.toString());
   const s = await ours.loadLegacy(link.id.toString());
+  assert.equal(s.anchored, true);
+  assert.equal(s.metadata.lastUpdate, undefined);
   assert.equal(s.type, "caip10-link");
   assert.equal(s.content, js.did.id);
   assert.equal(s.matchesNode, true, s.mismatch);
