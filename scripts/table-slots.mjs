@@ -45,21 +45,21 @@ if (before.length !== 1 || after.length !== 1 || before[0].offset !== after[0].o
   throw new Error(`${input}: the table is not laid out as in ${linked} (one element segment each, at the same slot, as long)`);
 }
 const { offset, funcs } = after[0];
-const emptied = [];
+const emptied = new Set();
 for (let k = 0; k < funcs.length; k++) {
   const name = names.get(funcs[k]);
   // wasm-bindgen puts its own imports in some slots (the casts it replaced): those stay.
   if (name === undefined || name !== demangle.get(linkedNames.get(before[0].funcs[k]))) continue;
   const takers = tableRefs.get(before[0].funcs[k]);
-  if (takers && [...takers].every((t) => t !== null && !present.has(t) && describer.test(t))) emptied.push(k);
+  if (takers && [...takers].every((t) => t !== null && !present.has(t) && describer.test(t))) emptied.add(k);
 }
 // The kept slots as runs, each an element segment of its own; the emptied ones hold null.
 const segments = [];
 for (let k = 0; k < funcs.length; k++) {
-  if (emptied.includes(k)) continue;
+  if (emptied.has(k)) continue;
   const last = segments[segments.length - 1];
   if (last && last.offset + last.funcs.length === offset + k) last.funcs.push(funcs[k]);
   else segments.push({ offset: offset + k, funcs: [funcs[k]] });
 }
 writeFileSync(output, withElementSegments(bytes, segments, input));
-console.log(`table-slots: ${emptied.length} of ${funcs.length} slots emptied (taken only by wasm-bindgen's describers)`);
+console.log(`table-slots: ${emptied.size} of ${funcs.length} slots emptied (taken only by wasm-bindgen's describers)`);

@@ -158,17 +158,25 @@ export function withFunctionNames(wasm, names, path = "module") {
   const entries = [...names].map(([index, name]) => Buffer.concat([leb(index), str(name)]));
   const sub = Buffer.concat([leb(entries.length), ...entries]);
   const section = Buffer.concat([str("name"), Buffer.from([1]), leb(sub.length), sub]);
+  return withSection(wasm, 0, (body) => readStr(wasm, body)[0] === "name", section, "name", path);
+}
+
+/**
+ * `wasm` with the one section of id `id` that `is(body)` picks (it must be there, once) holding
+ * `contents` instead.
+ */
+function withSection(wasm, id, is, contents, what, path) {
   const out = [wasm.subarray(0, 8)];
   let found = 0;
-  for (const { id, at, body, end } of sections(wasm, path)) {
-    if (id === 0 && readStr(wasm, body)[0] === "name") {
-      out.push(Buffer.from([0]), leb(section.length), section);
+  for (const s of sections(wasm, path)) {
+    if (s.id === id && is(s.body)) {
+      out.push(Buffer.from([id]), leb(contents.length), contents);
       found++;
     } else {
-      out.push(wasm.subarray(at, end));
+      out.push(wasm.subarray(s.at, s.end));
     }
   }
-  if (found !== 1) throw new Error(`${path}: ${found} name sections`);
+  if (found !== 1) throw new Error(`${path}: ${found} ${what} sections`);
   return Buffer.concat(out);
 }
 
@@ -230,16 +238,5 @@ export function withElementSegments(wasm, segments, path = "module") {
     Buffer.concat([Buffer.from([0, 0x41]), sleb(offset), Buffer.from([0x0b]), leb(funcs.length), ...funcs.map(leb)]),
   );
   const section = Buffer.concat([leb(segments.length), ...bodies]);
-  const out = [wasm.subarray(0, 8)];
-  let found = 0;
-  for (const { id, at, end } of sections(wasm, path)) {
-    if (id === 9) {
-      out.push(Buffer.from([9]), leb(section.length), section);
-      found++;
-    } else {
-      out.push(wasm.subarray(at, end));
-    }
-  }
-  if (found !== 1) throw new Error(`${path}: ${found} element sections`);
-  return Buffer.concat(out);
+  return withSection(wasm, 9, () => true, section, "element", path);
 }
